@@ -1,0 +1,74 @@
+package io.rsground.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/**
+ * A CLIP-VG architecture, as data. JSON shape (the fixture's {@code model.json} is an instance):
+ * <pre>{"vision": {"image_size", "patch_size", "width", "layers", "heads", "extract_layers": [..]},
+ *  "text": {"context_length", "vocab_size", "width", "layers", "heads"}, "embed_dim",
+ *  "fusion": {"hidden_dim", "heads", "ffn_dim", "layers", "dropout"}, "max_query_len"}</pre>
+ * Read and write with {@link ModelConfigs}; every instance obtained there is validated.
+ *
+ * @param vision the image tower
+ * @param text the text tower
+ * @param embedDim CLIP's joint embedding width: the text tower projects every position to it
+ * @param fusion the vision-language encoder
+ * @param maxQueryLen text positions fed to the model (tokens are padded or truncated to it)
+ */
+@JsonPropertyOrder({"vision", "text", "embed_dim", "fusion", "max_query_len"})
+public record ModelConfig(
+        @JsonProperty("vision") VisionConfig vision,
+        @JsonProperty("text") TextConfig text,
+        @JsonProperty("embed_dim") int embedDim,
+        @JsonProperty("fusion") FusionConfig fusion,
+        @JsonProperty("max_query_len") int maxQueryLen) {
+
+    /**
+     * Checks every field.
+     *
+     * @return this
+     * @throws ConfigException naming the first field that is wrong and its value
+     */
+    public ModelConfig validate() {
+        Checks.required("vision", vision);
+        Checks.required("text", text);
+        Checks.required("fusion", fusion);
+        vision.validate();
+        text.validate();
+        fusion.validate();
+        Checks.positive("embed_dim", embedDim);
+        Checks.positive("max_query_len", maxQueryLen);
+        if (maxQueryLen > text.contextLength()) {
+            throw new ConfigException("max_query_len " + maxQueryLen + " exceeds text.context_length "
+                    + text.contextLength());
+        }
+        if (maxQueryLen < 2) {
+            throw new ConfigException("max_query_len must hold at least the start and end tokens (2), got "
+                    + maxQueryLen);
+        }
+        return this;
+    }
+
+    /** @return length of the fusion sequence: [REG] + text tokens + class token + patches */
+    @JsonIgnore
+    public int fusionSequenceLength() {
+        return 1 + maxQueryLen + 1 + vision.numPatches();
+    }
+
+    /** @return a copy with another vocabulary size */
+    public ModelConfig withVocabSize(int vocabSize) {
+        return new ModelConfig(vision, text.withVocabSize(vocabSize), embedDim, fusion, maxQueryLen).validate();
+    }
+
+    /** @return a copy with another fusion encoder */
+    public ModelConfig withFusion(FusionConfig newFusion) {
+        return new ModelConfig(vision, text, embedDim, newFusion, maxQueryLen).validate();
+    }
+
+    /** @return a copy with another query length */
+    public ModelConfig withMaxQueryLen(int newMaxQueryLen) {
+        return new ModelConfig(vision, text, embedDim, fusion, newMaxQueryLen).validate();
+    }
+}

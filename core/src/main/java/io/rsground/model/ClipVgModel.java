@@ -1,0 +1,166 @@
+package io.rsground.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import io.rsground.config.ModelConfig;
+import java.util.Map;
+
+/**
+ * CLIP-VG ({@code ML_CLIP_VG}): CLIP image and text towers, projections into the fusion width, a learned [REG]
+ * token, a 6-layer vision-language encoder over [REG] + text + image tokens, and a box head on [REG].
+ * Parameter names equal the reference {@code state_dict} keys (see {@link #namedParameters()}).
+ *
+ * <p>The pass is split so that callers can reuse work: {@link #encodeImage} once per image, {@link #encodeText}
+ * once per query, {@link #fuse} per image-query pair.
+ */
+public final class ClipVgModel extends NamedBlock {
+    private final ModelConfig config;
+    private final ClipVisionTower vision;
+    private final ClipTextTower text;
+    private final Parameter mlVisuProjWeight;
+    private final Parameter mlVisuProjBias;
+    private final Parameter textProjWeight;
+    private final Parameter textProjBias;
+    private final Parameter regToken;
+    private final Parameter vlPosEmbed;
+    private final FusionEncoder fusion;
+    private final BoxHead head;
+
+    /** Builds the (uninitialised) model; call {@link #initializeParameters} or load weights next. */
+    public ClipVgModel(ModelConfig config) {
+        this.config = config.validate();
+        int hidden = config.fusion().hiddenDim();
+        int visualIn = config.vision().multiLevelWidth();
+        vision = child("clip.visual", new ClipVisionTower(config.vision()));
+        text = child("clip", new ClipTextTower(config.text(), config.embedDim()));
+        mlVisuProjWeight = param("ml_visu_proj.weight", TorchInit.linearDefault(visualIn), hidden, visualIn);
+        mlVisuProjBias = param("ml_visu_proj.bias", TorchInit.linearDefault(visualIn), hidden);
+        textProjWeight = param("text_proj.weight", TorchInit.linearDefault(config.embedDim()), hidden,
+                config.embedDim());
+        textProjBias = param("text_proj.bias", TorchInit.linearDefault(config.embedDim()), hidden);
+        regToken = param("reg_token.weight", TorchInit.normal(1.0), 1, hidden);
+        vlPosEmbed = param("vl_pos_embed.weight", TorchInit.normal(1.0), config.fusionSequenceLength(), hidden);
+        fusion = child("vl_transformer.encoder", new FusionEncoder(config.fusion()));
+        head = child("bbox_embed", new BoxHead(hidden));
+    }
+
+    /** @return the architecture */
+    public ModelConfig config() {
+        return config;
+    }
+
+    /**
+     * Draws every parameter from the reference's initial distributions (uses the engine's random generator; seed it
+     * with {@code Engine.getInstance().setRandomSeed} for reproducible models).
+     */
+    public void initializeParameters(NDManager manager) {
+        initialize(manager, DataType.FLOAT32, new Shape(1));
+    }
+
+    /** @return true when the parameter belongs to one of the two CLIP towers */
+    public static boolean isClipParameter(String name) {
+        return name.startsWith("clip.");
+    }
+
+    /** @return the name of the visual positional embedding, trainable in the reference recipe with CLIP frozen */
+    public static String visualPositionalEmbeddingName() {
+        return "clip.visual.positional_embedding";
+    }
+
+    /** @return the number of scalars in all parameters */
+    public long parameterCount() {
+        long n = 0;
+        for (Parameter p : namedParameters().values()) {
+            n += p.getShape().size();
+        }
+        return n;
+    }
+
+    /**
+     * @param pixels [B, 3, S, S] normalised, padded images
+     * @return [B, 1 + P, W * n] multi-level visual features (before {@code ml_visu_proj})
+     */
+    public NDArray encodeImage(ParameterStore ps, NDArray pixels, boolean training) {
+        return vision.forward(ps, pixels, training);
+    }
+
+    /**
+     * @param tokens [B, L] int64 ids, L &lt;= max_query_len, 0 = padding
+     * @return [B, L, E] text features at every position (after {@code ln_final} and {@code text_projection})
+     */
+    public NDArray encodeText(ParameterStore ps, NDArray tokens, boolean training) {
+        return text.forward(ps, tokens, training);
+    }
+
+    /**
+     * The vision-language encoder and the box head.
+     *
+     * @param visual [B, 1 + P, W * n] from {@link #encodeImage}
+     * @param patchMask [B, P] float, 1 where a patch is padding (masked as a key), 0 on the image
+     * @param textFeatures [B, L, E] from {@link #encodeText}; L may be shorter than max_query_len when only
+     *     padding was cut off (the kept positions keep their own position embeddings)
+     * @param tokens [B, L] the ids the text features came from (0 = padding, masked as a key)
+     * @return boxes [B, 4] (cx, cy, w, h normalised to the padded square) and the [REG] output [B, H]
+     */
+    public Output fuse(ParameterStore ps, NDArray visual, NDArray patchMask, NDArray textFeatures, NDArray tokens,
+            boolean training) {
+        long b = visual.getShape().get(0);
+        long length = textFeatures.getShape().get(1);
+        int hidden = config.fusion().hiddenDim();
+        NDArray v = Nn.linear(visual, value(ps, mlVisuProjWeight, training), value(ps, mlVisuProjBias, training));
+        NDArray t = Nn.linear(textFeatures, value(ps, textProjWeight, training), value(ps, textProjBias, training));
+        NDArray reg = value(ps, regToken, training).reshape(1, 1, hidden).broadcast(b, 1, hidden);
+        NDArray x = NDArrays.concat(new NDList(reg, t, v), 1); // [B, 1 + L + 1 + P, H]
+
+        NDArray pos = value(ps, vlPosEmbed, training);
+        if (length < config.maxQueryLen()) {
+            pos = NDArrays.concat(new NDList(pos.get("0:" + (1 + length)), pos.get((1 + config.maxQueryLen()) + ":")),
+                    0);
+        }
+        pos = pos.expandDims(0); // [1, Ltot, H]
+
+        NDManager m = x.getManager();
+        NDArray zero = m.zeros(new Shape(b, 1));
+        NDArray textPad = tokens.eq(0).toType(DataType.FLOAT32, false);
+        NDArray keyMask = NDArrays.concat(new NDList(zero, textPad, zero, patchMask.toType(DataType.FLOAT32, false)),
+                1).mul(Nn.MASKED).reshape(b, 1, 1, -1);
+
+        NDArray out = fusion.forward(ps, x, pos, keyMask, training);
+        NDArray regOut = out.get(":, 0, :"); // [B, H]
+        return new Output(head.forward(ps, regOut, training), regOut);
+    }
+
+    /**
+     * The whole pass.
+     *
+     * @param pixels [B, 3, S, S] normalised, padded images
+     * @param patchMask [B, P] 1 = padded patch
+     * @param tokens [B, L] int64 ids
+     * @return boxes [B, 4] cx,cy,w,h normalised, and the [REG] output
+     */
+    public Output forward(ParameterStore ps, NDArray pixels, NDArray patchMask, NDArray tokens, boolean training) {
+        NDArray visual = encodeImage(ps, pixels, training);
+        NDArray textFeatures = encodeText(ps, tokens, training);
+        return fuse(ps, visual, patchMask, textFeatures, tokens, training);
+    }
+
+    /**
+     * What the model returns.
+     *
+     * @param boxes [B, 4] cx, cy, w, h normalised to the padded input square
+     * @param regOutput [B, H] the fusion encoder's output at [REG]
+     */
+    public record Output(NDArray boxes, NDArray regOutput) {
+    }
+
+    /** @return parameters keyed by reference name */
+    public Map<String, Parameter> parameters() {
+        return namedParameters();
+    }
+}

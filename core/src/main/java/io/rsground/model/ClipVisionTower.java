@@ -1,0 +1,81 @@
+package io.rsground.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import io.rsground.config.VisionConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CLIP's ViT image encoder, returning multi-level features: the outputs of the configured blocks concatenated on
+ * the feature axis. {@code ln_post} and {@code proj} are not part of CLIP-VG's forward pass and are not held.
+ * Parameter names follow {@code clip.model.VisionTransformer}.
+ */
+public final class ClipVisionTower extends NamedBlock {
+    private final VisionConfig config;
+    private final Parameter conv1Weight;
+    private final Parameter classEmbedding;
+    private final Parameter positionalEmbedding;
+    private final Parameter lnPreWeight;
+    private final Parameter lnPreBias;
+    private final List<ResidualAttentionBlock> blocks = new ArrayList<>();
+
+    public ClipVisionTower(VisionConfig config) {
+        this.config = config;
+        long w = config.width();
+        long p = config.patchSize();
+        double scale = Math.pow(w, -0.5);
+        conv1Weight = param("conv1.weight", TorchInit.linearDefault(3 * p * p), w, 3, p, p);
+        classEmbedding = param("class_embedding", TorchInit.normal(scale), w);
+        positionalEmbedding = param("positional_embedding", TorchInit.normal(scale), config.numPatches() + 1, w);
+        lnPreWeight = param("ln_pre.weight", TorchInit.ones(), w);
+        lnPreBias = param("ln_pre.bias", TorchInit.zeros(), w);
+        for (int i = 0; i < config.layers(); i++) {
+            // only the blocks up to the last extracted layer contribute; the rest are kept for weight compatibility
+            blocks.add(child("transformer.resblocks." + i,
+                    new ResidualAttentionBlock(config.width(), config.heads(), false, config.layers())));
+        }
+    }
+
+    /** @return the configuration */
+    public VisionConfig config() {
+        return config;
+    }
+
+    /**
+     * @param pixels [B, 3, S, S] normalised images, S = image_size
+     * @return [B, 1 + P, W * n] the outputs of the n extract layers concatenated on the last axis; position 0 is
+     *     the class token, then the P = (S/patch)^2 patches in row-major order
+     */
+    public NDArray forward(ParameterStore ps, NDArray pixels, boolean training) {
+        long b = pixels.getShape().get(0);
+        long g = config.gridSize();
+        long p = config.patchSize();
+        long w = config.width();
+        // a stride-p convolution without bias is a linear map of each flattened patch:
+        // [B, 3, G, p, G, p] -> [B, G, G, 3, p, p] -> [B, P, 3*p*p]
+        NDArray patches = pixels.reshape(b, 3, g, p, g, p).transpose(0, 2, 4, 1, 3, 5).reshape(b, g * g, 3 * p * p);
+        NDArray kernel = value(ps, conv1Weight, training).reshape(w, 3 * p * p);
+        NDArray tokens = Nn.linear(patches, kernel, null); // [B, P, W]
+        NDArray cls = value(ps, classEmbedding, training).reshape(1, 1, w).broadcast(b, 1, w);
+        NDArray x = ai.djl.ndarray.NDArrays.concat(new NDList(cls, tokens), 1).add(value(ps, positionalEmbedding, training));
+        x = Nn.layerNorm(x, value(ps, lnPreWeight, training), value(ps, lnPreBias, training));
+        List<Integer> extract = config.extractLayers();
+        int last = extract.get(extract.size() - 1);
+        NDList levels = new NDList(extract.size());
+        for (int i = 0; i <= last; i++) {
+            x = blocks.get(i).forward(ps, x, null, training);
+            if (extract.contains(i)) {
+                levels.add(x);
+            }
+        }
+        return levels.size() == 1 ? levels.get(0) : ai.djl.ndarray.NDArrays.concat(levels, 2);
+    }
+
+    /** @return the positional-embedding parameter (trainable in the reference recipe while the rest is frozen) */
+    Parameter positionalEmbedding() {
+        return positionalEmbedding;
+    }
+}

@@ -1,0 +1,32 @@
+package io.rsground.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.training.ParameterStore;
+import io.rsground.config.FusionConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The stack of post-norm DETR encoder layers over [REG] + text + image tokens (no final norm, as the reference). */
+public final class FusionEncoder extends NamedBlock {
+    private final List<FusionLayer> layers = new ArrayList<>();
+
+    public FusionEncoder(FusionConfig config) {
+        for (int i = 0; i < config.layers(); i++) {
+            layers.add(child("layers." + i,
+                    new FusionLayer(config.hiddenDim(), config.heads(), config.ffnDim(), config.dropout())));
+        }
+    }
+
+    /**
+     * @param x [B, L, H] the joint sequence
+     * @param pos [1 or B, L, H] position embedding for queries and keys
+     * @param keyMask [B, 1, 1, L] additive key-padding mask
+     * @return [B, L, H]
+     */
+    public NDArray forward(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training) {
+        for (FusionLayer layer : layers) {
+            x = layer.forward(ps, x, pos, keyMask, training);
+        }
+        return x;
+    }
+}

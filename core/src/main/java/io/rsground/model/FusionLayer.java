@@ -1,0 +1,74 @@
+package io.rsground.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+
+/**
+ * One DETR encoder layer in its post-norm form, as CLIP-VG's vision-language encoder uses it:
+ * <pre>x = norm1(x + drop(attn(q = x + pos, k = x + pos, v = x, key_padding_mask)))
+ * x = norm2(x + drop(linear2(drop(relu(linear1(x))))))</pre>
+ * Parameter names follow DETR's {@code TransformerEncoderLayer}.
+ */
+final class FusionLayer extends NamedBlock {
+    private final int heads;
+    private final double dropout;
+    private final Parameter inProjWeight;
+    private final Parameter inProjBias;
+    private final Parameter outProjWeight;
+    private final Parameter outProjBias;
+    private final Parameter linear1Weight;
+    private final Parameter linear1Bias;
+    private final Parameter linear2Weight;
+    private final Parameter linear2Bias;
+    private final Parameter norm1Weight;
+    private final Parameter norm1Bias;
+    private final Parameter norm2Weight;
+    private final Parameter norm2Bias;
+
+    FusionLayer(int hidden, int heads, int ffn, double dropout) {
+        this.heads = heads;
+        this.dropout = dropout;
+        long h = hidden;
+        // the reference applies xavier-uniform to every matrix of the encoder; biases keep the module defaults
+        inProjWeight = param("self_attn.in_proj_weight", TorchInit.xavierUniform(), 3 * h, h);
+        inProjBias = param("self_attn.in_proj_bias", TorchInit.zeros(), 3 * h);
+        outProjWeight = param("self_attn.out_proj.weight", TorchInit.xavierUniform(), h, h);
+        outProjBias = param("self_attn.out_proj.bias", TorchInit.zeros(), h);
+        linear1Weight = param("linear1.weight", TorchInit.xavierUniform(), ffn, h);
+        linear1Bias = param("linear1.bias", TorchInit.linearDefault(h), ffn);
+        linear2Weight = param("linear2.weight", TorchInit.xavierUniform(), h, ffn);
+        linear2Bias = param("linear2.bias", TorchInit.linearDefault(ffn), h);
+        norm1Weight = param("norm1.weight", TorchInit.ones(), h);
+        norm1Bias = param("norm1.bias", TorchInit.zeros(), h);
+        norm2Weight = param("norm2.weight", TorchInit.ones(), h);
+        norm2Bias = param("norm2.bias", TorchInit.zeros(), h);
+    }
+
+    /**
+     * @param x [B, L, H] tokens
+     * @param pos [1 or B, L, H] position embedding, added to queries and keys only
+     * @param keyMask [B, 1, 1, L] additive key-padding mask (0 keep, {@link Nn#MASKED} drop)
+     * @return [B, L, H]
+     */
+    NDArray forward(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training) {
+        long h = x.getShape().get(2);
+        NDArray w = value(ps, inProjWeight, training);
+        NDArray b = value(ps, inProjBias, training);
+        // q and k share their input, so project them in one call: [B, L, 2H]
+        NDArray qk = Nn.linear(x.add(pos), w.get("0:" + 2 * h), b.get("0:" + 2 * h));
+        NDArray v = Nn.linear(x, w.get(2 * h + ":"), b.get(2 * h + ":"));
+        NDArray attended = Nn.attention(qk.get("..., 0:" + h), qk.get("..., " + h + ":"), v, heads, keyMask,
+                dropout, training);
+        NDArray out = Nn.linear(attended, value(ps, outProjWeight, training), value(ps, outProjBias, training));
+        x = Nn.layerNorm(x.add(Nn.dropout(out, dropout, training)), value(ps, norm1Weight, training),
+                value(ps, norm1Bias, training));
+        NDArray ff = Activation.relu(Nn.linear(x, value(ps, linear1Weight, training),
+                value(ps, linear1Bias, training)));
+        ff = Nn.linear(Nn.dropout(ff, dropout, training), value(ps, linear2Weight, training),
+                value(ps, linear2Bias, training));
+        return Nn.layerNorm(x.add(Nn.dropout(ff, dropout, training)), value(ps, norm2Weight, training),
+                value(ps, norm2Bias, training));
+    }
+}

@@ -1,0 +1,81 @@
+package io.rsground.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+
+/** Functional building blocks with PyTorch semantics, each one native call where possible. */
+final class Nn {
+    /** Added to attention scores of masked keys: exp underflows to exactly 0, as with -inf, without inf - inf. */
+    static final float MASKED = -1e9f;
+
+    private static final float LAYER_NORM_EPS = 1e-5f;
+
+    private Nn() {
+    }
+
+    /** {@code x @ w.T + b}: [..., in] -> [..., out]; w [out, in], b [out] or null. */
+    static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        return Linear.linear(x, w, b).singletonOrThrow();
+    }
+
+    /** LayerNorm over the last axis (eps 1e-5): [..., D] -> [..., D]. */
+    static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
+        return LayerNorm.layerNorm(x, new Shape(x.getShape().get(x.getShape().dimension() - 1)), gamma, beta,
+                LAYER_NORM_EPS).singletonOrThrow();
+    }
+
+    /** CLIP's QuickGELU, {@code x * sigmoid(1.702 x)}. */
+    static NDArray quickGelu(NDArray x) {
+        return x.mul(Activation.sigmoid(x.mul(1.702f)));
+    }
+
+    /** Inverted dropout in training, identity otherwise. */
+    static NDArray dropout(NDArray x, double rate, boolean training) {
+        if (!training || rate <= 0) {
+            return x;
+        }
+        return Dropout.dropout(x, (float) rate, true).singletonOrThrow();
+    }
+
+    /**
+     * Multi-head scaled dot-product attention on projected inputs, as {@code nn.MultiheadAttention} computes it
+     * after its in-projection.
+     *
+     * @param q [B, Lq, D] projected queries
+     * @param k [B, Lk, D] projected keys
+     * @param v [B, Lk, D] projected values
+     * @param heads number of heads dividing D
+     * @param additiveMask added to the scores, broadcastable to [B, heads, Lq, Lk] (0 = keep, {@link #MASKED} =
+     *     drop), or null
+     * @param dropout dropout on the attention weights (training only)
+     * @return [B, Lq, D] attended values, heads concatenated (before the out-projection)
+     */
+    static NDArray attention(NDArray q, NDArray k, NDArray v, int heads, NDArray additiveMask, double dropout,
+            boolean training) {
+        Shape qs = q.getShape();
+        long b = qs.get(0);
+        long lq = qs.get(1);
+        long d = qs.get(2);
+        long lk = k.getShape().get(1);
+        long hd = d / heads;
+        NDArray qh = q.reshape(b, lq, heads, hd).transpose(0, 2, 1, 3).mul((float) (1.0 / Math.sqrt(hd)));
+        NDArray kh = k.reshape(b, lk, heads, hd).transpose(0, 2, 3, 1); // [B, H, hd, Lk]
+        NDArray vh = v.reshape(b, lk, heads, hd).transpose(0, 2, 1, 3); // [B, H, Lk, hd]
+        NDArray scores = qh.matMul(kh); // [B, H, Lq, Lk]
+        if (additiveMask != null) {
+            scores = scores.add(additiveMask);
+        }
+        NDArray weights = dropout(scores.softmax(-1), dropout, training);
+        return weights.matMul(vh).transpose(0, 2, 1, 3).reshape(b, lq, d);
+    }
+
+    /** Rows of an embedding table: tokens [B, L] int64, table [V, D] -> [B, L, D]. */
+    static NDArray embedding(NDArray table, NDArray tokens) {
+        return table.get(new NDIndex("{}", tokens));
+    }
+}
