@@ -2,6 +2,7 @@ package io.rsground.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -13,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Reads, writes and lists {@link ModelConfig}s: JSON files and the shipped presets. */
@@ -72,12 +75,16 @@ public final class ModelConfigs {
     public static ModelConfig parse(String json, String source) {
         ModelConfig config;
         try {
+            rejectUnknownFields(MAPPER.readTree(json), source);
             config = MAPPER.readValue(json, ModelConfig.class);
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException(source + ": unknown field '" + path(e) + "'; known: "
                     + e.getKnownPropertyIds().stream().map(Object::toString).sorted()
                     .collect(Collectors.joining(", ")), e);
         } catch (MismatchedInputException e) {
+            if (e.getOriginalMessage().startsWith("Missing creator property")) {
+                throw new ConfigException(source + ": missing required field '" + path(e) + "'", e);
+            }
             throw new ConfigException(source + ": field '" + path(e) + "': " + e.getOriginalMessage()
                     .replaceAll("\\(class [^)]*\\)", "").trim(), e);
         } catch (JsonProcessingException e) {
@@ -106,6 +113,39 @@ public final class ModelConfigs {
     /** Writes the config as JSON. */
     public static void write(ModelConfig config, Path file) throws IOException {
         Files.writeString(file, toJson(config) + "\n");
+    }
+
+    private static final Map<String, Set<String>> FIELDS = Map.of(
+            "", Set.of("vision", "text", "embed_dim", "fusion", "max_query_len"),
+            "vision", Set.of("image_size", "patch_size", "width", "layers", "heads", "extract_layers"),
+            "text", Set.of("context_length", "vocab_size", "width", "layers", "heads"),
+            "fusion", Set.of("hidden_dim", "heads", "ffn_dim", "layers", "dropout"));
+
+    /** Names a misspelt field before binding, where Jackson would first complain of the missing one. */
+    private static void rejectUnknownFields(JsonNode root, String source) {
+        if (root == null || !root.isObject()) {
+            throw new ConfigException(source + ": a model config is a JSON object, got " + (root == null ? "nothing"
+                    : root.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+        }
+        checkFields(root, "", source);
+        for (String section : List.of("vision", "text", "fusion")) {
+            JsonNode node = root.get(section);
+            if (node != null && node.isObject()) {
+                checkFields(node, section, source);
+            }
+        }
+    }
+
+    private static void checkFields(JsonNode node, String section, String source) {
+        Set<String> known = FIELDS.get(section);
+        for (java.util.Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!known.contains(name)) {
+                String where = section.isEmpty() ? name : section + "." + name;
+                throw new ConfigException(source + ": unknown field '" + where + "'; known: "
+                        + known.stream().sorted().collect(Collectors.joining(", ")));
+            }
+        }
     }
 
     private static String path(MismatchedInputException e) {

@@ -1,0 +1,103 @@
+package io.rsground.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rsground.testing.Fixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelConfigsTest {
+
+    @Test
+    void readsTheFixtureModelJson() {
+        ModelConfig c = ModelConfigs.read(Fixtures.tiny("model.json"));
+        assertThat(c.vision().width()).isEqualTo(128);
+        assertThat(c.vision().extractLayers()).containsExactly(0, 3, 7, 11);
+        assertThat(c.vision().numPatches()).isEqualTo(196);
+        assertThat(c.vision().multiLevelWidth()).isEqualTo(512);
+        assertThat(c.text().width()).isEqualTo(64);
+        assertThat(c.embedDim()).isEqualTo(64);
+        assertThat(c.fusion().heads()).isEqualTo(4);
+        assertThat(c.fusion().ffnDim()).isEqualTo(128);
+        // [REG] + 77 text + class token + 196 patches, as the reference's vl_pos_embed
+        assertThat(c.fusionSequenceLength()).isEqualTo(275);
+    }
+
+    @Test
+    void jsonRoundTripKeepsTheDocumentedShape(@TempDir Path dir) throws Exception {
+        for (String preset : ModelConfigs.PRESETS) {
+            ModelConfig c = ModelConfigs.preset(preset);
+            Path f = dir.resolve(preset + ".json");
+            ModelConfigs.write(c, f);
+            assertThat(ModelConfigs.read(f)).isEqualTo(c);
+            String json = Files.readString(f);
+            assertThat(json).contains("\"image_size\"", "\"extract_layers\"", "\"context_length\"", "\"embed_dim\"",
+                    "\"hidden_dim\"", "\"ffn_dim\"", "\"max_query_len\"").doesNotContain("fusion_sequence");
+        }
+    }
+
+    @Test
+    void presetsHaveRealClipSizes() {
+        ModelConfig b16 = ModelConfigs.preset("vit-b-16");
+        assertThat(b16.vision().numPatches()).isEqualTo(196);
+        assertThat(b16.vision().multiLevelWidth()).isEqualTo(3072);
+        assertThat(ModelConfigs.preset("vit-b-32").vision().numPatches()).isEqualTo(49);
+        ModelConfig l14 = ModelConfigs.preset("vit-l-14");
+        assertThat(l14.vision().numPatches()).isEqualTo(256);
+        assertThat(l14.vision().extractLayers()).containsExactly(0, 7, 15, 23);
+        assertThat(l14.fusion().hiddenDim()).isEqualTo(768);
+    }
+
+    @Test
+    void unknownPresetListsTheKnownOnes() {
+        assertThatThrownBy(() -> ModelConfigs.preset("vit-b16"))
+                .hasMessage("unknown preset 'vit-b16'; known: vit-b-16, vit-b-32, vit-l-14, tiny");
+    }
+
+    @Test
+    void invalidValuesNameTheFieldAndValues() {
+        String base = """
+                {"vision": {"image_size": 224, "patch_size": 16, "width": %d, "layers": 12, "heads": %d,
+                 "extract_layers": %s},
+                 "text": {"context_length": 77, "vocab_size": 49408, "width": 64, "layers": 12, "heads": 2},
+                 "embed_dim": 64,
+                 "fusion": {"hidden_dim": %d, "heads": 8, "ffn_dim": 128, "layers": 6, "dropout": %s},
+                 "max_query_len": %d}""";
+        assertThatThrownBy(() -> ModelConfigs.parse(base.formatted(500, 8, "[0, 3]", 64, "0.1", 77), "x.json"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("x.json").hasMessageContaining("vision.width 500 is not divisible by 8 heads");
+        assertThatThrownBy(() -> ModelConfigs.parse(base.formatted(128, 2, "[0, 12]", 64, "0.1", 77), "x.json"))
+                .hasMessageContaining("vision.extract_layers holds 12, outside 0..11");
+        assertThatThrownBy(() -> ModelConfigs.parse(base.formatted(128, 2, "[3, 3]", 64, "0.1", 77), "x.json"))
+                .hasMessageContaining("strictly increasing");
+        assertThatThrownBy(() -> ModelConfigs.parse(base.formatted(128, 2, "[0]", 60, "0.1", 77), "x.json"))
+                .hasMessageContaining("fusion.hidden_dim 60 is not divisible by 8 heads");
+        assertThatThrownBy(() -> ModelConfigs.parse(base.formatted(128, 2, "[0]", 64, "1.5", 77), "x.json"))
+                .hasMessageContaining("fusion.dropout must lie in [0, 1), got 1.5");
+        assertThatThrownBy(() -> ModelConfigs.parse(base.formatted(128, 2, "[0]", 64, "0.1", 80), "x.json"))
+                .hasMessageContaining("max_query_len 80 exceeds text.context_length 77");
+    }
+
+    @Test
+    void missingAndUnknownFieldsAreNamed() {
+        assertThatThrownBy(() -> ModelConfigs.parse("{\"vision\": {\"image_size\": 224}}", "m.json"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("m.json");
+        assertThatThrownBy(() -> ModelConfigs.parse("{\"visoin\": {}}", "m.json"))
+                .hasMessageContaining("unknown field 'visoin'");
+        assertThatThrownBy(() -> ModelConfigs.parse("{\"vision\": ", "m.json"))
+                .hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> ModelConfigs.read(Path.of("/nonexistent/model.json")))
+                .hasMessageContaining("/nonexistent/model.json does not exist");
+    }
+
+    @Test
+    void configsAreImmutable() {
+        ModelConfig c = ModelConfigs.preset("tiny");
+        assertThatThrownBy(() -> c.vision().extractLayers().add(1)).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(List.copyOf(c.vision().extractLayers())).isEqualTo(c.vision().extractLayers());
+    }
+}
