@@ -1,0 +1,36 @@
+package io.rsground.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import io.rsground.data.Batch;
+import io.rsground.model.ClipVgModel;
+
+/** Inference on prepared batches (evaluation, validation). */
+public final class Predictions {
+    private Predictions() {
+    }
+
+    /**
+     * @param model the model
+     * @param manager parent manager for temporaries
+     * @param batch prepared samples
+     * @return [B, 4] predicted boxes, cx, cy, w, h normalised to the padded square, row-major
+     */
+    public static float[] predict(ClipVgModel model, NDManager manager, Batch batch) {
+        Engine.getInstance();
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray pixels = scope.create(batch.pixels(), new Shape(batch.size(), 3, batch.imageSize(),
+                    batch.imageSize()));
+            NDArray patchMask = scope.create(batch.patchMask(), new Shape(batch.size(), batch.patches()));
+            NDArray tokens = scope.create(batch.tokens(), new Shape(batch.size(), batch.tokenLength()));
+            return model.forward(null, pixels, patchMask, tokens, false).boxes().toFloatArray();
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.rsground.train;
+
+import io.rsground.model.ClipVgModel;
+
+/** Which parameters a run trains. */
+public enum TrainablePolicy {
+    /** Everything: the choice when training from scratch. */
+    ALL,
+    /** The reference's recipe with pretrained CLIP: CLIP frozen except the visual positional embedding. */
+    FREEZE_CLIP,
+    /** CLIP frozen entirely: no gradient flows into the image tower at all. */
+    FREEZE_CLIP_FULLY;
+
+    /** @return whether a parameter of this name is trained under the policy */
+    public boolean trains(String name) {
+        return switch (this) {
+            case ALL -> true;
+            case FREEZE_CLIP -> !ClipVgModel.isClipParameter(name)
+                    || name.equals(ClipVgModel.visualPositionalEmbeddingName());
+            case FREEZE_CLIP_FULLY -> !ClipVgModel.isClipParameter(name);
+        };
+    }
+}

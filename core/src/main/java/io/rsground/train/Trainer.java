@@ -1,0 +1,143 @@
+package io.rsground.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import io.rsground.data.Batch;
+import io.rsground.model.ClipVgModel;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One optimisation step at a time on a {@link ClipVgModel}: forward in train mode, the grounding loss, backward,
+ * an optional global-norm clip, and a torch-exact optimizer update with per-group learning rates (the CLIP towers
+ * may have their own rate, as the reference intended and never applied).
+ */
+public final class Trainer implements AutoCloseable {
+    private final ClipVgModel model;
+    private final NDManager manager;
+    private final Map<String, Parameter> trainable = new LinkedHashMap<>();
+    private final TorchOptimizer optimizer;
+    private final GroundingLoss loss;
+    private final double lr;
+    private final double lrClip;
+    private final double clipMaxNorm;
+    private int epoch;
+    private long iteration;
+
+    /**
+     * What a step measured.
+     *
+     * @param loss weighted total
+     * @param l1 L1 term
+     * @param giou GIoU term
+     * @param gradNorm global gradient norm before clipping
+     */
+    public record StepResult(double loss, double l1, double giou, double gradNorm) {
+    }
+
+    /**
+     * @param model an initialised model
+     * @param manager parent manager for optimizer state and step temporaries
+     * @param policy which parameters to train (the rest are frozen)
+     * @param optimizerKind update rule
+     * @param lr base learning rate of the fusion part (and of everything when lrClip &lt; 0)
+     * @param lrClip base learning rate of the CLIP towers' trainable parameters; negative means "same as lr"
+     * @param weightDecay weight decay
+     * @param clipMaxNorm global gradient-norm limit, 0 for none
+     * @param loss the loss
+     */
+    public Trainer(ClipVgModel model, NDManager manager, TrainablePolicy policy, OptimizerKind optimizerKind,
+            double lr, double lrClip, double weightDecay, double clipMaxNorm, GroundingLoss loss) {
+        this.model = model;
+        this.manager = manager;
+        this.loss = loss;
+        this.lr = lr;
+        this.lrClip = lrClip < 0 ? lr : lrClip;
+        this.clipMaxNorm = clipMaxNorm;
+        model.namedParameters().forEach((name, p) -> {
+            boolean train = policy.trains(name);
+            p.freeze(!train);
+            if (train) {
+                trainable.put(name, p);
+            }
+        });
+        this.optimizer = new TorchOptimizer(optimizerKind, weightDecay, manager);
+    }
+
+    /** @return the trained parameters by name */
+    public Map<String, Parameter> trainable() {
+        return trainable;
+    }
+
+    /** @return the optimizer (its state goes into checkpoints) */
+    public TorchOptimizer optimizer() {
+        return optimizer;
+    }
+
+    /** @return the base learning rate of a parameter */
+    public double baseLearningRate(String name) {
+        return ClipVgModel.isClipParameter(name) ? lrClip : lr;
+    }
+
+    /** Sets where the run stands (for messages and resumed runs). */
+    public void position(int epoch, long iteration) {
+        this.epoch = epoch;
+        this.iteration = iteration;
+    }
+
+    /**
+     * One optimisation step.
+     *
+     * @param batch the samples
+     * @param lrFactor the schedule's factor of the base rates for this step
+     * @return the losses and gradient norm
+     * @throws DivergenceException when the loss is not finite; the parameters are left as they were
+     */
+    public StepResult step(Batch batch, double lrFactor) {
+        Engine.getInstance();
+        JniUtils.setGradMode(true);
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray pixels = scope.create(batch.pixels(), new Shape(batch.size(), 3, batch.imageSize(),
+                    batch.imageSize()));
+            NDArray patchMask = scope.create(batch.patchMask(), new Shape(batch.size(), batch.patches()));
+            NDArray tokens = scope.create(batch.tokens(), new Shape(batch.size(), batch.tokenLength()));
+            NDArray target = scope.create(batch.boxes(), new Shape(batch.size(), 4));
+            GroundingLoss.Terms terms;
+            double total;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                ClipVgModel.Output out = model.forward(null, pixels, patchMask, tokens, true);
+                terms = loss.compute(out.boxes(), target);
+                total = terms.total().getFloat();
+                if (!Double.isFinite(total)) {
+                    throw new DivergenceException(epoch, iteration, "the loss became " + total + " at epoch "
+                            + (epoch + 1) + ", iteration " + iteration + ": lower --lr (now " + lr + "), set "
+                            + "--clip-max-norm (e.g. 0.1) or add --warmup-epochs; the last good checkpoint is kept");
+                }
+                collector.backward(terms.total());
+            }
+            double norm = GradientClipping.clipGlobalNorm(trainable.values(), clipMaxNorm);
+            optimizer.step(trainable, name -> baseLearningRate(name) * lrFactor);
+            iteration++;
+            return new StepResult(total, terms.l1().getFloat(), terms.giou().getFloat(), norm);
+        }
+    }
+
+    /**
+     * Predicts boxes for a batch without recording gradients.
+     *
+     * @return [B, 4] cx, cy, w, h normalised, row-major
+     */
+    public float[] predict(Batch batch) {
+        return Predictions.predict(model, manager, batch);
+    }
+
+    @Override
+    public void close() {
+        optimizer.close();
+    }
+}
