@@ -1,0 +1,425 @@
+package io.rsground.text;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * OpenAI CLIP's byte-level BPE tokenizer, id for id as the reference ({@code simple_tokenizer.py}).
+ *
+ * <p>Encoding: clean the text ({@link ClipTextCleaner}: ftfy-style fixes, HTML-unescape twice,
+ * whitespace collapsed, lower-cased); split it with CLIP's pattern (the literal special tokens,
+ * the English clitics {@code 's 't 're 've 'm 'll 'd}, runs of letters, single digits, runs of
+ * other non-space characters); map each piece's UTF-8 bytes to printable characters (bytes
+ * {@code ! .. ~}, {@code ¡ .. ¬}, {@code ® .. ÿ} stand for themselves, the other 68 bytes for
+ * U+0100 onwards in byte order); mark the last character with {@code </w>}; merge adjacent symbol
+ * pairs, lowest merge rank first, until no ranked pair is left; look the symbols up.
+ *
+ * <p>Vocabulary of the OpenAI file: ids 0-255 the byte symbols (printable bytes first, so id 0 is
+ * {@code !}), 256-511 the same with {@code </w>}, then one id per merge in file order (the first
+ * 48,894 merge lines after the header), {@code <|startoftext|>} = 49406, {@code <|endoftext|>} = 49407.
+ * The Hugging Face layout ({@code vocab.json} + {@code merges.txt}) gives the same ids explicitly.
+ *
+ * <p>A literal {@code <|startoftext|>} or {@code <|endoftext|>} in a query becomes that special id,
+ * as in the reference. Thread-safe; word-to-BPE results are kept in a bounded concurrent cache.
+ */
+public final class ClipBpeTokenizer implements Tokenizer {
+
+    /** The context length every OpenAI CLIP model uses. */
+    public static final int CONTEXT_LENGTH = 77;
+    /** The start-of-text token. */
+    public static final String SOT_TOKEN = "<|startoftext|>";
+    /** The end-of-text token. */
+    public static final String EOT_TOKEN = "<|endoftext|>";
+    /** Merges of the OpenAI file that CLIP uses: 49152 - 256 - 2. */
+    public static final int OPENAI_MERGE_COUNT = 49152 - 256 - 2;
+
+    private static final String END_OF_WORD = "</w>";
+    private static final int CACHE_LIMIT = 65_536;
+    private static final Pattern SPLIT = Pattern.compile(
+            "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|\\p{L}+|\\p{N}|[^\\p{IsWhite_Space}\\p{L}\\p{N}]+",
+            Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+    /** Byte value -> the printable character standing for it. */
+    private static final char[] BYTE_SYMBOL = new char[256];
+    /** The byte symbols in vocabulary order (ids 0-255). */
+    private static final char[] SYMBOLS_IN_ID_ORDER = new char[256];
+
+    static {
+        int next = 0;
+        for (int b = 0; b < 256; b++) {
+            if (isPrintableByte(b)) {
+                BYTE_SYMBOL[b] = (char) b;
+                SYMBOLS_IN_ID_ORDER[next++] = (char) b;
+            }
+        }
+        int extra = 0;
+        for (int b = 0; b < 256; b++) {
+            if (!isPrintableByte(b)) {
+                BYTE_SYMBOL[b] = (char) (256 + extra++);
+                SYMBOLS_IN_ID_ORDER[next++] = BYTE_SYMBOL[b];
+            }
+        }
+    }
+
+    private final Map<String, Integer> vocabulary;
+    /** "first second" -> rank; symbols never hold a space (the space byte maps to U+0120). */
+    private final Map<String, Integer> mergeRanks;
+    private final int sotId;
+    private final int eotId;
+    private final int vocabSize;
+    private final TokenizerSpec spec;
+    private final List<Path> sourceFiles;
+    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+
+    private ClipBpeTokenizer(Map<String, Integer> vocabulary, Map<String, Integer> mergeRanks,
+            TokenizerSpec spec, List<Path> sourceFiles) {
+        this.vocabulary = vocabulary;
+        this.mergeRanks = mergeRanks;
+        this.sotId = vocabulary.get(SOT_TOKEN);
+        this.eotId = vocabulary.get(EOT_TOKEN);
+        this.vocabSize = vocabulary.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        this.spec = spec;
+        this.sourceFiles = List.copyOf(sourceFiles);
+    }
+
+    private static boolean isPrintableByte(int b) {
+        return (b >= '!' && b <= '~') || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
+    }
+
+    /**
+     * Loads OpenAI's merges file as CLIP does: the first line is a header, the next
+     * {@value #OPENAI_MERGE_COUNT} lines are the merges used; the rest of the file is read only to
+     * check it is whole.
+     *
+     * @param mergesGz {@code bpe_simple_vocab_16e6.txt.gz}
+     * @return the tokenizer
+     * @throws IOException when the file is missing, not gzip, truncated, not UTF-8, or has too few
+     *     or malformed merge lines (the message names the file and line)
+     */
+    public static ClipBpeTokenizer fromOpenAiMerges(Path mergesGz) throws IOException {
+        requireFile(mergesGz, "CLIP BPE merges file (.txt.gz)");
+        List<String[]> merges = new ArrayList<>(OPENAI_MERGE_COUNT);
+        int lineNo = 0;
+        try (InputStream raw = Files.newInputStream(mergesGz);
+                BufferedReader reader = utf8Reader(new GZIPInputStream(raw, 1 << 16))) {
+            String line = reader.readLine();
+            lineNo = 1; // the header, e.g. "bpe_simple_vocab_16e6.txt#version: 0.2"
+            if (line == null) {
+                throw new IOException(mergesGz + ": empty file; expected a header line and "
+                        + OPENAI_MERGE_COUNT + " merge lines");
+            }
+            while (merges.size() < OPENAI_MERGE_COUNT && (line = reader.readLine()) != null) {
+                lineNo++;
+                merges.add(parseMerge(line, mergesGz, lineNo, "\\s+"));
+            }
+            if (merges.size() < OPENAI_MERGE_COUNT) {
+                throw new IOException(mergesGz + ": holds " + merges.size() + " merge lines after the header; "
+                        + "OpenAI CLIP needs " + OPENAI_MERGE_COUNT + " (lines 2-" + (OPENAI_MERGE_COUNT + 1) + ")");
+            }
+            // Read to the end, as the reference does, so that a damaged tail is reported too.
+            char[] sink = new char[1 << 16];
+            while (reader.read(sink) >= 0) {
+                // discard
+            }
+        } catch (EOFException | ZipException e) {
+            throw new IOException(mergesGz + ": truncated or corrupt gzip data after line " + lineNo
+                    + " (" + e.getMessage() + ")", e);
+        } catch (CharacterCodingException e) {
+            throw new IOException(mergesGz + ": not UTF-8 text after line " + lineNo, e);
+        }
+
+        Map<String, Integer> vocabulary = new HashMap<>(1 << 17);
+        int id = 0;
+        for (char c : SYMBOLS_IN_ID_ORDER) {
+            vocabulary.put(String.valueOf(c), id++);
+        }
+        for (char c : SYMBOLS_IN_ID_ORDER) {
+            vocabulary.put(c + END_OF_WORD, id++);
+        }
+        Map<String, Integer> ranks = new HashMap<>(1 << 17);
+        for (int rank = 0; rank < merges.size(); rank++) {
+            String[] m = merges.get(rank);
+            vocabulary.put(m[0] + m[1], id++);
+            ranks.put(m[0] + ' ' + m[1], rank); // a repeated pair takes its last rank, as in CLIP
+        }
+        vocabulary.put(SOT_TOKEN, id++);
+        vocabulary.put(EOT_TOKEN, id);
+        return new ClipBpeTokenizer(Map.copyOf(vocabulary), Map.copyOf(ranks),
+                TokenizerSpec.clipBpe(fileName(mergesGz)), List.of(mergesGz));
+    }
+
+    /**
+     * Loads the Hugging Face layout: {@code vocab.json} maps each token to its id, {@code merges.txt}
+     * holds an optional {@code #version} header line and then one {@code "first second"} merge a line,
+     * best first.
+     *
+     * @param vocabJson the token -> id map
+     * @param mergesTxt the merges
+     * @return the tokenizer (the text cleanup and split are CLIP's, whatever the files' origin)
+     * @throws IOException when a file is missing or malformed, a merge's parts or result are not in
+     *     the vocabulary, a byte symbol or a special token is missing, or two tokens share an id (the
+     *     message names the file and the line or key)
+     */
+    public static ClipBpeTokenizer fromHuggingFace(Path vocabJson, Path mergesTxt) throws IOException {
+        requireFile(vocabJson, "CLIP BPE vocabulary (vocab.json)");
+        requireFile(mergesTxt, "CLIP BPE merges file (merges.txt)");
+        Map<String, Integer> vocabulary = readVocabJson(vocabJson);
+        for (String special : List.of(SOT_TOKEN, EOT_TOKEN)) {
+            if (!vocabulary.containsKey(special)) {
+                throw new IOException(vocabJson + ": special token key \"" + special + "\" is missing");
+            }
+        }
+        for (char c : SYMBOLS_IN_ID_ORDER) {
+            for (String symbol : List.of(String.valueOf(c), c + END_OF_WORD)) {
+                if (!vocabulary.containsKey(symbol)) {
+                    throw new IOException(vocabJson + ": byte symbol key \"" + symbol + "\" (U+"
+                            + String.format("%04X", (int) c) + ") is missing");
+                }
+            }
+        }
+        Map<String, Integer> ranks = new HashMap<>(1 << 17);
+        try (BufferedReader reader = utf8Reader(Files.newInputStream(mergesTxt))) {
+            String line;
+            int lineNo = 0;
+            int rank = 0;
+            while ((line = reader.readLine()) != null) {
+                lineNo++;
+                if ((lineNo == 1 && line.startsWith("#version")) || line.isEmpty()) {
+                    continue;
+                }
+                String[] m = parseMerge(line, mergesTxt, lineNo, " ");
+                for (String part : new String[] {m[0], m[1], m[0] + m[1]}) {
+                    if (!vocabulary.containsKey(part)) {
+                        throw new IOException(mergesTxt + ": line " + lineNo + " \"" + line + "\": \"" + part
+                                + "\" is not a key of " + vocabJson.getFileName());
+                    }
+                }
+                ranks.put(m[0] + ' ' + m[1], rank++); // a repeated pair takes its last rank, as in CLIP
+            }
+        } catch (CharacterCodingException e) {
+            throw new IOException(mergesTxt + ": not UTF-8 text", e);
+        }
+        if (ranks.isEmpty()) {
+            throw new IOException(mergesTxt + ": holds no merge lines");
+        }
+        return new ClipBpeTokenizer(vocabulary, Map.copyOf(ranks),
+                TokenizerSpec.clipBpeHf(fileName(vocabJson), fileName(mergesTxt)), List.of(vocabJson, mergesTxt));
+    }
+
+    private static Map<String, Integer> readVocabJson(Path vocabJson) throws IOException {
+        JsonNode root;
+        try (InputStream in = Files.newInputStream(vocabJson)) {
+            root = new ObjectMapper().readTree(in);
+        } catch (JsonParseException e) {
+            throw new IOException(vocabJson + ": not valid JSON (" + e.getOriginalMessage() + " at line "
+                    + e.getLocation().getLineNr() + ")", e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IOException(vocabJson + ": expected a JSON object mapping token -> id");
+        }
+        Map<String, Integer> vocabulary = new HashMap<>(root.size() * 2);
+        Map<Integer, String> byId = new HashMap<>(root.size() * 2);
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = e.getValue();
+            if (!v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() < 0) {
+                throw new IOException(vocabJson + ": key \"" + e.getKey() + "\" has id " + v
+                        + "; expected a non-negative integer");
+            }
+            String previous = byId.putIfAbsent(v.intValue(), e.getKey());
+            if (previous != null) {
+                throw new IOException(vocabJson + ": id " + v.intValue() + " is used by both \"" + previous
+                        + "\" and \"" + e.getKey() + "\"");
+            }
+            vocabulary.put(e.getKey(), v.intValue());
+        }
+        return Map.copyOf(vocabulary);
+    }
+
+    private static String[] parseMerge(String line, Path file, int lineNo, String separator) throws IOException {
+        String[] parts = line.strip().split(separator);
+        if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+            throw new IOException(file + ": line " + lineNo + " \"" + line
+                    + "\" is not a merge; expected two symbols separated by a space");
+        }
+        return parts;
+    }
+
+    private static BufferedReader utf8Reader(InputStream in) {
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
+    }
+
+    private static void requireFile(Path file, String what) throws NoSuchFileException {
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, what + " not found");
+        }
+    }
+
+    private static String fileName(Path file) {
+        return file.getFileName().toString();
+    }
+
+    /**
+     * Encodes with CLIP's context length.
+     *
+     * @param text the query
+     * @return [{@value #CONTEXT_LENGTH}] ids, as {@link #encode(String, int)}
+     */
+    public long[] encode(String text) {
+        return encode(text, CONTEXT_LENGTH);
+    }
+
+    @Override
+    public long[] encode(String text, int contextLength) {
+        TokenRows.checkContextLength(contextLength);
+        int[] ids = tokenIds(text);
+        return TokenRows.layout(sotId, ids, ids.length, eotId, contextLength);
+    }
+
+    @Override
+    public int countTokens(String text) {
+        return tokenIds(text).length + 2;
+    }
+
+    /**
+     * @param text the query
+     * @return the BPE ids of the query, without SOT and EOT and without any length limit
+     */
+    public int[] tokenIds(String text) {
+        String cleaned = ClipTextCleaner.clean(text);
+        int[] out = new int[Math.max(8, cleaned.length())];
+        int count = 0;
+        Matcher m = SPLIT.matcher(cleaned);
+        while (m.find()) {
+            int[] piece = bpeIds(m.group());
+            if (count + piece.length > out.length) {
+                out = Arrays.copyOf(out, Math.max(out.length * 2, count + piece.length));
+            }
+            System.arraycopy(piece, 0, out, count, piece.length);
+            count += piece.length;
+        }
+        return Arrays.copyOf(out, count);
+    }
+
+    /** BPE of one piece of the split; the returned array is shared and must not be changed. */
+    private int[] bpeIds(String piece) {
+        int[] cached = cache.get(piece);
+        if (cached != null) {
+            return cached;
+        }
+        int[] ids;
+        if (piece.equals(SOT_TOKEN)) {
+            ids = new int[] {sotId};
+        } else if (piece.equals(EOT_TOKEN)) {
+            ids = new int[] {eotId};
+        } else {
+            List<String> symbols = merge(byteSymbols(piece));
+            ids = new int[symbols.size()];
+            for (int i = 0; i < ids.length; i++) {
+                Integer id = vocabulary.get(symbols.get(i));
+                if (id == null) {
+                    // cannot happen with a vocabulary that passed the loaders' checks
+                    throw new IllegalStateException("BPE symbol \"" + symbols.get(i) + "\" is not in the vocabulary");
+                }
+                ids[i] = id;
+            }
+        }
+        if (cache.size() >= CACHE_LIMIT) {
+            cache.clear();
+        }
+        cache.put(piece, ids);
+        return ids;
+    }
+
+    /** The piece's UTF-8 bytes as byte symbols, the last one marked with {@code </w>}. */
+    private static List<String> byteSymbols(String piece) {
+        byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
+        List<String> symbols = new ArrayList<>(bytes.length);
+        for (byte b : bytes) {
+            symbols.add(String.valueOf(BYTE_SYMBOL[b & 0xff]));
+        }
+        int last = symbols.size() - 1;
+        symbols.set(last, symbols.get(last) + END_OF_WORD);
+        return symbols;
+    }
+
+    /** Merges the best-ranked adjacent pair everywhere (left to right, no overlap) until none is ranked. */
+    private List<String> merge(List<String> symbols) {
+        while (symbols.size() > 1) {
+            int bestRank = Integer.MAX_VALUE;
+            String bestFirst = null;
+            String bestSecond = null;
+            for (int i = 0; i + 1 < symbols.size(); i++) {
+                Integer rank = mergeRanks.get(symbols.get(i) + ' ' + symbols.get(i + 1));
+                if (rank != null && rank < bestRank) {
+                    bestRank = rank;
+                    bestFirst = symbols.get(i);
+                    bestSecond = symbols.get(i + 1);
+                }
+            }
+            if (bestFirst == null) {
+                break;
+            }
+            List<String> merged = new ArrayList<>(symbols.size());
+            for (int i = 0; i < symbols.size(); i++) {
+                if (i + 1 < symbols.size() && symbols.get(i).equals(bestFirst) && symbols.get(i + 1).equals(bestSecond)) {
+                    merged.add(bestFirst + bestSecond);
+                    i++;
+                } else {
+                    merged.add(symbols.get(i));
+                }
+            }
+            symbols = merged;
+        }
+        return symbols;
+    }
+
+    /** @return the files this tokenizer was loaded from; a checkpoint copies them beside its spec */
+    public List<Path> sourceFiles() {
+        return sourceFiles;
+    }
+
+    @Override
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    @Override
+    public long sotId() {
+        return sotId;
+    }
+
+    @Override
+    public long eotId() {
+        return eotId;
+    }
+
+    @Override
+    public TokenizerSpec describe() {
+        return spec;
+    }
+}
