@@ -8,6 +8,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -83,6 +84,7 @@ public final class ClipBpeTokenizer implements Tokenizer {
         }
     }
 
+    /** token -> id; never changed after construction, so plain HashMaps are safe to share. */
     private final Map<String, Integer> vocabulary;
     /** "first second" -> rank; symbols never hold a space (the space byte maps to U+0120). */
     private final Map<String, Integer> mergeRanks;
@@ -123,7 +125,8 @@ public final class ClipBpeTokenizer implements Tokenizer {
         List<String[]> merges = new ArrayList<>(OPENAI_MERGE_COUNT);
         int lineNo = 0;
         try (InputStream raw = Files.newInputStream(mergesGz);
-                BufferedReader reader = utf8Reader(new GZIPInputStream(raw, 1 << 16))) {
+                GZIPInputStream gz = new GZIPInputStream(raw, 1 << 16);
+                BufferedReader reader = utf8Reader(gz)) {
             String line = reader.readLine();
             lineNo = 1; // the header, e.g. "bpe_simple_vocab_16e6.txt#version: 0.2"
             if (line == null) {
@@ -132,17 +135,15 @@ public final class ClipBpeTokenizer implements Tokenizer {
             }
             while (merges.size() < OPENAI_MERGE_COUNT && (line = reader.readLine()) != null) {
                 lineNo++;
-                merges.add(parseMerge(line, mergesGz, lineNo, "\\s+"));
+                merges.add(parseMerge(line, mergesGz, lineNo));
             }
             if (merges.size() < OPENAI_MERGE_COUNT) {
                 throw new IOException(mergesGz + ": holds " + merges.size() + " merge lines after the header; "
                         + "OpenAI CLIP needs " + OPENAI_MERGE_COUNT + " (lines 2-" + (OPENAI_MERGE_COUNT + 1) + ")");
             }
-            // Read to the end, as the reference does, so that a damaged tail is reported too.
-            char[] sink = new char[1 << 16];
-            while (reader.read(sink) >= 0) {
-                // discard
-            }
+            // Inflate to the end (checking the gzip trailer), as the reference reads the whole file,
+            // so that a damaged tail is reported too.
+            gz.transferTo(OutputStream.nullOutputStream());
         } catch (EOFException | ZipException e) {
             throw new IOException(mergesGz + ": truncated or corrupt gzip data after line " + lineNo
                     + " (" + e.getMessage() + ")", e);
@@ -166,7 +167,7 @@ public final class ClipBpeTokenizer implements Tokenizer {
         }
         vocabulary.put(SOT_TOKEN, id++);
         vocabulary.put(EOT_TOKEN, id);
-        return new ClipBpeTokenizer(Map.copyOf(vocabulary), Map.copyOf(ranks),
+        return new ClipBpeTokenizer(vocabulary, ranks,
                 TokenizerSpec.clipBpe(fileName(mergesGz)), List.of(mergesGz));
     }
 
@@ -209,7 +210,7 @@ public final class ClipBpeTokenizer implements Tokenizer {
                 if ((lineNo == 1 && line.startsWith("#version")) || line.isEmpty()) {
                     continue;
                 }
-                String[] m = parseMerge(line, mergesTxt, lineNo, " ");
+                String[] m = parseMerge(line, mergesTxt, lineNo);
                 for (String part : new String[] {m[0], m[1], m[0] + m[1]}) {
                     if (!vocabulary.containsKey(part)) {
                         throw new IOException(mergesTxt + ": line " + lineNo + " \"" + line + "\": \"" + part
@@ -224,7 +225,7 @@ public final class ClipBpeTokenizer implements Tokenizer {
         if (ranks.isEmpty()) {
             throw new IOException(mergesTxt + ": holds no merge lines");
         }
-        return new ClipBpeTokenizer(vocabulary, Map.copyOf(ranks),
+        return new ClipBpeTokenizer(vocabulary, ranks,
                 TokenizerSpec.clipBpeHf(fileName(vocabJson), fileName(mergesTxt)), List.of(vocabJson, mergesTxt));
     }
 
@@ -255,16 +256,27 @@ public final class ClipBpeTokenizer implements Tokenizer {
             }
             vocabulary.put(e.getKey(), v.intValue());
         }
-        return Map.copyOf(vocabulary);
+        return vocabulary;
     }
 
-    private static String[] parseMerge(String line, Path file, int lineNo, String separator) throws IOException {
-        String[] parts = line.strip().split(separator);
-        if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+    /** Splits a merge line into its two symbols; symbols never contain whitespace. */
+    private static String[] parseMerge(String line, Path file, int lineNo) throws IOException {
+        String body = line.strip();
+        int space = -1;
+        for (int i = 0; i < body.length(); i++) {
+            if (Character.isWhitespace(body.charAt(i))) {
+                if (space >= 0) {
+                    space = -2; // more than one separator
+                    break;
+                }
+                space = i;
+            }
+        }
+        if (space <= 0 || space == body.length() - 1) {
             throw new IOException(file + ": line " + lineNo + " \"" + line
                     + "\" is not a merge; expected two symbols separated by a space");
         }
-        return parts;
+        return new String[] {body.substring(0, space), body.substring(space + 1)};
     }
 
     private static BufferedReader utf8Reader(InputStream in) {

@@ -37,9 +37,12 @@ public record TokenizerSpec(String kind, String merges, String vocab, List<Strin
     /** Kind of the word-level tokenizer for models trained from scratch ({@link WordTokenizer}). */
     public static final String WORD = "word";
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** Created on first use: Jackson's start-up is not free and most specs are never serialised. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
 
     /** Checks that the fields fit the kind. */
     public TokenizerSpec {
@@ -93,7 +96,7 @@ public record TokenizerSpec(String kind, String merges, String vocab, List<Strin
     /** @return this spec as indented JSON */
     public String toJson() {
         try {
-            return JSON.writeValueAsString(this);
+            return Json.MAPPER.writeValueAsString(this);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialise tokenizer spec", e);
         }
@@ -106,7 +109,7 @@ public record TokenizerSpec(String kind, String merges, String vocab, List<Strin
      */
     public static TokenizerSpec fromJson(String json) {
         try {
-            return JSON.readValue(json, TokenizerSpec.class);
+            return Json.MAPPER.readValue(json, TokenizerSpec.class);
         } catch (JsonProcessingException e) {
             Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
             throw new IllegalArgumentException("bad tokenizer spec JSON: " + cause.getMessage(), e);
