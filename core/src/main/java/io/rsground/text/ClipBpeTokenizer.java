@@ -1,8 +1,9 @@
 package io.rsground.text;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,8 +59,14 @@ public final class ClipBpeTokenizer implements Tokenizer {
 
     private static final String END_OF_WORD = "</w>";
     private static final int CACHE_LIMIT = 65_536;
+    /**
+     * CLIP's split. U+0345 (combining ypogegrammeni) matches no alternative in the reference: with
+     * IGNORECASE, Python's regex module keeps it out of the negated class because it case-folds to
+     * a letter, yet does not count it as a letter, so the reference drops it; so do we.
+     */
     private static final Pattern SPLIT = Pattern.compile(
-            "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|\\p{L}+|\\p{N}|[^\\p{IsWhite_Space}\\p{L}\\p{N}]+",
+            "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|\\p{L}+|\\p{N}"
+                    + "|[^\\p{IsWhite_Space}\\p{L}\\p{N}\\u0345]+",
             Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
     /** Byte value -> the printable character standing for it. */
     private static final char[] BYTE_SYMBOL = new char[256];
@@ -230,31 +236,33 @@ public final class ClipBpeTokenizer implements Tokenizer {
     }
 
     private static Map<String, Integer> readVocabJson(Path vocabJson) throws IOException {
-        JsonNode root;
-        try (InputStream in = Files.newInputStream(vocabJson)) {
-            root = new ObjectMapper().readTree(in);
+        Map<String, Integer> vocabulary = new HashMap<>(1 << 17);
+        Map<Integer, String> byId = new HashMap<>(1 << 17);
+        // streamed rather than read as a tree: the file holds ~49k entries
+        try (JsonParser p = new JsonFactory().createParser(vocabJson.toFile())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException(vocabJson + ": expected a JSON object mapping token -> id");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String token = p.currentName();
+                JsonToken value = p.nextToken();
+                if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT
+                        || p.getIntValue() < 0) {
+                    throw new IOException(vocabJson + ": key \"" + token + "\" at line "
+                            + p.currentLocation().getLineNr() + " has value " + p.getText()
+                            + "; expected a non-negative integer id");
+                }
+                int id = p.getIntValue();
+                String previous = byId.putIfAbsent(id, token);
+                if (previous != null) {
+                    throw new IOException(vocabJson + ": id " + id + " is used by both \"" + previous
+                            + "\" and \"" + token + "\"");
+                }
+                vocabulary.put(token, id);
+            }
         } catch (JsonParseException e) {
             throw new IOException(vocabJson + ": not valid JSON (" + e.getOriginalMessage() + " at line "
                     + e.getLocation().getLineNr() + ")", e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IOException(vocabJson + ": expected a JSON object mapping token -> id");
-        }
-        Map<String, Integer> vocabulary = new HashMap<>(root.size() * 2);
-        Map<Integer, String> byId = new HashMap<>(root.size() * 2);
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            JsonNode v = e.getValue();
-            if (!v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() < 0) {
-                throw new IOException(vocabJson + ": key \"" + e.getKey() + "\" has id " + v
-                        + "; expected a non-negative integer");
-            }
-            String previous = byId.putIfAbsent(v.intValue(), e.getKey());
-            if (previous != null) {
-                throw new IOException(vocabJson + ": id " + v.intValue() + " is used by both \"" + previous
-                        + "\" and \"" + e.getKey() + "\"");
-            }
-            vocabulary.put(e.getKey(), v.intValue());
         }
         return vocabulary;
     }

@@ -1,5 +1,9 @@
 package io.rsground.text;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -15,9 +19,9 @@ import java.util.regex.Pattern;
  * all repeated per line until nothing changes. ftfy's mojibake repair is heuristic (a badness
  * score over hundreds of characters and ten single-byte encodings); here only the case that
  * matters for English queries is repaired, with a rule of our own: UTF-8 that was decoded as
- * Latin-1 / Windows-1252, where a sequence of such characters re-encodes to a UTF-8 character of
- * U+0080-U+00FF (lead byte C2/C3, e.g. {@code Ã©} -> é, {@code Â°} -> °), of U+2000-U+203F (E2 80,
- * e.g. {@code â€™} -> ’ -> ') or the euro sign. Mojibake of other scripts or code pages (Cyrillic, Greek, CJK,
+ * Latin-1 / Windows-1252, recognised by sequences that re-encode to the UTF-8 of U+0080-U+00FF
+ * (e.g. {@code Ã©} -> é, {@code Â°} -> °), of U+2000-U+203F (e.g. {@code â€™} -> ’ -> ') or of the
+ * euro sign (see {@link #fixMojibake}). Mojibake of other scripts or code pages (Cyrillic, Greek, CJK,
  * MacRoman, cp437) and ftfy's lossy-sequence and lost-NBSP repairs are not attempted; such text
  * is tokenized as it stands.
  */
@@ -124,12 +128,30 @@ final class ClipTextCleaner {
     }
 
     /**
-     * Repairs UTF-8 sequences shown as Windows-1252 / Latin-1 characters: those of U+0080-U+00FF
-     * (lead byte C2/C3: {@code Ã©}, {@code Â°}), of U+2000-U+203F (E2 80: {@code â€™}, {@code â€“})
-     * and the euro sign (E2 82 AC). Other E2 sequences are left, as ftfy does not see e.g.
-     * {@code â„¢} as mojibake in every context.
+     * Repairs UTF-8 text that was decoded as Windows-1252 / Latin-1. It acts only when the text
+     * holds a telltale sequence: characters that re-encode to the UTF-8 of U+0080-U+00FF (lead byte
+     * C2/C3: {@code Ã©}, {@code Â°}), of U+2000-U+203F (E2 80: {@code â€™}, {@code â€“}) or of the
+     * euro sign (E2 82 AC). Then, as ftfy does, the whole text is re-encoded (Latin-1, else
+     * Windows-1252) and decoded as strict UTF-8, which also repairs the other sequences in it
+     * ({@code â„¢}); when the whole text is not valid UTF-8 that way, only the telltale sequences
+     * are decoded. Telltale sequences are too unusual in real text to be taken for mojibake wrongly;
+     * other sequences alone are left, as ftfy does not see e.g. {@code trade â„¢ mark} as broken.
      */
     static String fixMojibake(String text) {
+        // repeated until stable before any other fix, as ftfy does: text can be broken twice
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            String repaired = decodeTelltales(text);
+            if (repaired == text) {
+                break;
+            }
+            String whole = decodeWhole(text);
+            text = whole != null ? whole : repaired;
+        }
+        return text;
+    }
+
+    /** The telltale sequences decoded, or the same instance when there is none. */
+    private static String decodeTelltales(String text) {
         StringBuilder out = null;
         int n = text.length();
         for (int i = 0; i < n; i++) {
@@ -161,6 +183,43 @@ final class ClipTextCleaner {
             }
         }
         return out == null ? text : out.toString();
+    }
+
+    /**
+     * Re-encodes the whole text as Latin-1, else as Windows-1252 (undefined bytes as their C1
+     * characters), and decodes the bytes as strict UTF-8.
+     *
+     * @return the decoded text, or null when neither encoding holds the text or the bytes are not UTF-8
+     */
+    private static String decodeWhole(String text) {
+        byte[] latin1 = new byte[text.length()];
+        byte[] cp1252 = new byte[text.length()];
+        boolean isLatin1 = true;
+        boolean isCp1252 = true;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            isLatin1 &= c <= 0xff;
+            latin1[i] = (byte) c;
+            int b = c < 0x80 || c >= 0xa0 && c <= 0xff ? c : CP1252_HIGH.indexOf(c) >= 0 ? 0x80 + CP1252_HIGH.indexOf(c) : -1;
+            isCp1252 &= b >= 0;
+            cp1252[i] = (byte) b;
+        }
+        String decoded = isLatin1 ? strictUtf8(latin1) : null;
+        if (decoded == null && isCp1252) {
+            decoded = strictUtf8(cp1252);
+        }
+        return decoded;
+    }
+
+    private static String strictUtf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
     }
 
     private static String fixC1Controls(String text) {

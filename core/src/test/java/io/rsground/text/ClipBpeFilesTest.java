@@ -30,6 +30,9 @@ class ClipBpeFilesTest {
     static final Path GZ = ClipBpeTokenizerTest.MERGES_GZ;
     static List<String> gzLines;
     static List<ClipBpeTokenizerTest.Case> cases;
+    /** vocab.json + merges.txt generated once from the gz file; tests copy what they change. */
+    @TempDir
+    static Path hfLayout;
 
     @BeforeAll
     static void readGz() throws IOException {
@@ -41,6 +44,13 @@ class ClipBpeFilesTest {
             }
         }
         cases = ClipBpeTokenizerTest.fixtureCases();
+        writeHfLayout(hfLayout, true);
+    }
+
+    static void copyHfLayout(Path dir) throws IOException {
+        for (String name : List.of("vocab.json", "merges.txt")) {
+            Files.copy(hfLayout.resolve(name), dir.resolve(name));
+        }
     }
 
     /** CLIP's byte symbols in id order, written out from the documented rule (not the class under test). */
@@ -90,8 +100,8 @@ class ClipBpeFilesTest {
     }
 
     @Test
-    void huggingFaceLayoutGivesTheSameIdsOnAllFixtureCases(@TempDir Path dir) throws IOException {
-        writeHfLayout(dir, true);
+    void huggingFaceLayoutGivesTheSameIdsOnAllFixtureCases() throws IOException {
+        Path dir = hfLayout;
         ClipBpeTokenizer hf = ClipBpeTokenizer.fromHuggingFace(dir.resolve("vocab.json"), dir.resolve("merges.txt"));
         assertThat(hf.vocabSize()).isEqualTo(49408);
         assertThat(hf.sotId()).isEqualTo(49406);
@@ -103,7 +113,7 @@ class ClipBpeFilesTest {
     @Test
     void clipFromFileAcceptsEveryLayout(@TempDir Path dir) throws IOException {
         Path hfDir = Files.createDirectory(dir.resolve("hf"));
-        writeHfLayout(hfDir, true);
+        copyHfLayout(hfDir);
         Path gzDir = Files.createDirectory(dir.resolve("openai"));
         Files.copy(GZ, gzDir.resolve("bpe_simple_vocab_16e6.txt.gz"));
 
@@ -127,7 +137,7 @@ class ClipBpeFilesTest {
             Path source = Files.createDirectory(dir.resolve(hf ? "hf-src" : "gz-src"));
             ClipBpeTokenizer original;
             if (hf) {
-                writeHfLayout(source, true);
+                copyHfLayout(source);
                 original = Tokenizers.clipFromFile(source);
             } else {
                 original = Tokenizers.clipFromFile(GZ);
@@ -218,7 +228,7 @@ class ClipBpeFilesTest {
 
     @Test
     void vocabJsonThatIsNotAnObjectOrNotJson(@TempDir Path dir) throws IOException {
-        writeHfLayout(dir, true);
+        copyHfLayout(dir);
         Files.writeString(dir.resolve("vocab.json"), "[1, 2]");
         assertThatThrownBy(() -> Tokenizers.clipFromFile(dir))
                 .isInstanceOf(IOException.class).hasMessageContaining("vocab.json").hasMessageContaining("JSON object");
@@ -232,7 +242,7 @@ class ClipBpeFilesTest {
 
     @Test
     void mergeWhoseResultIsNotInTheVocabulary(@TempDir Path dir) throws IOException {
-        writeHfLayout(dir, true);
+        copyHfLayout(dir);
         List<String> lines = new ArrayList<>(Files.readAllLines(dir.resolve("merges.txt")));
         lines.add(3, "q zzz"); // line 4 of the file; "zzz" is not a token
         Files.write(dir.resolve("merges.txt"), lines);

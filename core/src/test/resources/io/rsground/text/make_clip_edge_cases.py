@@ -26,7 +26,7 @@ IN_SCOPE = [
     "line one <b>\n&amp;amp; line two", "&#x1F697; car", "&#7;bell", "&#65279;bom",
     # mojibake: UTF-8 read as Windows-1252 / Latin-1
     "cafÃ© roof", "Ã©glise", "itâ€™s the tank", "â€œquotedâ€\x9d tank", "25Â°C", "naÃ¯ve",
-    "double cafÃƒÂ©", "mixed café and cafÃ©", "Â\xa0nbsp", "dashâ€“andâ€”more", "euro â‚¬5",
+    "double cafÃƒÂ©", "emÃ¢â‚¬â€\x9ddash", "itÃ¢â‚¬â„¢s", "Ã¢â‚¬Å¡Ã‚Â¬100", "mixed café and cafÃ©", "Â\xa0nbsp", "dashâ€“andâ€”more", "euro â‚¬5",
     "Fuß“",  # valid UTF-8 when re-encoded, yet not mojibake: left alone
     "trade â„¢ mark",  # ftfy sees no mojibake in this context and leaves it
     # other ftfy fixes
@@ -53,6 +53,7 @@ BEYOND_SCOPE = [
     "æ±½è½¦ on the left",   # CJK mojibake
     "voilÃ le travail",     # lost NBSP after Ã
     "cafÃ\x1a",              # lossy sequence
+    "Å“uvre Å¡koda Å½",       # UTF-8 of Windows-1252-only letters (œ š Ž): ftfy repairs, we do not
 ]
 
 
