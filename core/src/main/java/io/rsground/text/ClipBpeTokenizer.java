@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,6 +60,8 @@ public final class ClipBpeTokenizer implements Tokenizer {
 
     private static final String END_OF_WORD = "</w>";
     private static final int CACHE_LIMIT = 65_536;
+    /** Longer pieces (rare, e.g. pasted junk) are not cached, to bound the cache's memory. */
+    private static final int CACHED_PIECE_LIMIT = 256;
     /**
      * CLIP's split. U+0345 (combining ypogegrammeni) matches no alternative in the reference: with
      * IGNORECASE, Python's regex module keeps it out of the negated class because it case-folds to
@@ -357,65 +360,101 @@ public final class ClipBpeTokenizer implements Tokenizer {
         } else if (piece.equals(EOT_TOKEN)) {
             ids = new int[] {eotId};
         } else {
-            List<String> symbols = merge(byteSymbols(piece));
-            ids = new int[symbols.size()];
+            String[] symbols = merge(byteSymbols(piece));
+            ids = new int[symbols.length];
             for (int i = 0; i < ids.length; i++) {
-                Integer id = vocabulary.get(symbols.get(i));
+                Integer id = vocabulary.get(symbols[i]);
                 if (id == null) {
                     // cannot happen with a vocabulary that passed the loaders' checks
-                    throw new IllegalStateException("BPE symbol \"" + symbols.get(i) + "\" is not in the vocabulary");
+                    throw new IllegalStateException("BPE symbol \"" + symbols[i] + "\" is not in the vocabulary");
                 }
                 ids[i] = id;
             }
         }
-        if (cache.size() >= CACHE_LIMIT) {
-            cache.clear();
+        if (piece.length() <= CACHED_PIECE_LIMIT) {
+            if (cache.size() >= CACHE_LIMIT) {
+                cache.clear();
+            }
+            cache.put(piece, ids);
         }
-        cache.put(piece, ids);
         return ids;
     }
 
     /** The piece's UTF-8 bytes as byte symbols, the last one marked with {@code </w>}. */
-    private static List<String> byteSymbols(String piece) {
+    private static String[] byteSymbols(String piece) {
         byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
-        List<String> symbols = new ArrayList<>(bytes.length);
-        for (byte b : bytes) {
-            symbols.add(String.valueOf(BYTE_SYMBOL[b & 0xff]));
+        String[] symbols = new String[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            symbols[i] = String.valueOf(BYTE_SYMBOL[bytes[i] & 0xff]);
         }
-        int last = symbols.size() - 1;
-        symbols.set(last, symbols.get(last) + END_OF_WORD);
+        symbols[bytes.length - 1] += END_OF_WORD;
         return symbols;
     }
 
-    /** Merges the best-ranked adjacent pair everywhere (left to right, no overlap) until none is ranked. */
-    private List<String> merge(List<String> symbols) {
-        while (symbols.size() > 1) {
-            int bestRank = Integer.MAX_VALUE;
-            String bestFirst = null;
-            String bestSecond = null;
-            for (int i = 0; i + 1 < symbols.size(); i++) {
-                Integer rank = mergeRanks.get(symbols.get(i) + ' ' + symbols.get(i + 1));
-                if (rank != null && rank < bestRank) {
-                    bestRank = rank;
-                    bestFirst = symbols.get(i);
-                    bestSecond = symbols.get(i + 1);
-                }
-            }
-            if (bestFirst == null) {
-                break;
-            }
-            List<String> merged = new ArrayList<>(symbols.size());
-            for (int i = 0; i < symbols.size(); i++) {
-                if (i + 1 < symbols.size() && symbols.get(i).equals(bestFirst) && symbols.get(i + 1).equals(bestSecond)) {
-                    merged.add(bestFirst + bestSecond);
-                    i++;
-                } else {
-                    merged.add(symbols.get(i));
-                }
-            }
-            symbols = merged;
+    private int rank(String first, String second) {
+        Integer rank = mergeRanks.get(first + ' ' + second);
+        return rank == null ? -1 : rank;
+    }
+
+    /**
+     * CLIP's BPE: repeatedly take the lowest-ranked adjacent pair and merge all its occurrences left
+     * to right without overlap, until no adjacent pair has a rank. Same result as the reference's
+     * rescan loop, in O(n log n) instead of O(n^2): symbols form a linked list, pairs wait in a heap
+     * keyed by (rank, position), and all occurrences of one rank are merged as a batch before any
+     * pair that the batch created is looked at.
+     */
+    private String[] merge(String[] symbols) {
+        int n = symbols.length;
+        if (n < 2) {
+            return symbols;
         }
-        return symbols;
+        int[] next = new int[n];
+        int[] prev = new int[n];
+        PriorityQueue<Long> pairs = new PriorityQueue<>();
+        for (int i = 0; i < n; i++) {
+            next[i] = i + 1 < n ? i + 1 : -1;
+            prev[i] = i - 1;
+            if (i + 1 < n) {
+                offer(pairs, rank(symbols[i], symbols[i + 1]), i);
+            }
+        }
+        List<Integer> batch = new ArrayList<>();
+        while (!pairs.isEmpty()) {
+            long head = pairs.poll();
+            int rank = (int) (head >>> 32);
+            batch.clear();
+            batch.add((int) head);
+            while (!pairs.isEmpty() && (int) (pairs.peek() >>> 32) == rank) {
+                batch.add((int) (long) pairs.poll()); // ascending positions: the heap orders by them too
+            }
+            for (int left : batch) {
+                int right = symbols[left] == null ? -1 : next[left];
+                if (right < 0 || rank(symbols[left], symbols[right]) != rank) {
+                    continue; // stale: a symbol of this pair was merged away or changed
+                }
+                symbols[left] = symbols[left] + symbols[right];
+                symbols[right] = null;
+                next[left] = next[right];
+                if (next[left] >= 0) {
+                    prev[next[left]] = left;
+                    offer(pairs, rank(symbols[left], symbols[next[left]]), left);
+                }
+                if (prev[left] >= 0) {
+                    offer(pairs, rank(symbols[prev[left]], symbols[left]), prev[left]);
+                }
+            }
+        }
+        List<String> merged = new ArrayList<>();
+        for (int i = 0; i >= 0; i = next[i]) {
+            merged.add(symbols[i]);
+        }
+        return merged.toArray(new String[0]);
+    }
+
+    private static void offer(PriorityQueue<Long> pairs, int rank, int position) {
+        if (rank >= 0) {
+            pairs.add(((long) rank << 32) | position);
+        }
     }
 
     /** @return the files this tokenizer was loaded from; a checkpoint copies them beside its spec */

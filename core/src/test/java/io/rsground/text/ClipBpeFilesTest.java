@@ -29,6 +29,7 @@ class ClipBpeFilesTest {
 
     static final Path GZ = ClipBpeTokenizerTest.MERGES_GZ;
     static List<String> gzLines;
+    static ClipBpeTokenizer gzTokenizer;
     static List<ClipBpeTokenizerTest.Case> cases;
     /** vocab.json + merges.txt generated once from the gz file; tests copy what they change. */
     @TempDir
@@ -45,6 +46,7 @@ class ClipBpeFilesTest {
         }
         cases = ClipBpeTokenizerTest.fixtureCases();
         writeHfLayout(hfLayout, true);
+        gzTokenizer = ClipBpeTokenizer.fromOpenAiMerges(GZ);
     }
 
     static void copyHfLayout(Path dir) throws IOException {
@@ -263,5 +265,89 @@ class ClipBpeFilesTest {
         Path empty = Files.createDirectory(dir.resolve("empty"));
         assertThatThrownBy(() -> Tokenizers.clipFromFile(empty))
                 .isInstanceOf(IOException.class).hasMessageContaining("vocab.json + merges.txt");
+    }
+
+    // ---- BPE merge order against the reference's plain rescan loop ----
+
+    /** The reference algorithm as written in CLIP: rescan for the best pair, merge it everywhere, repeat. */
+    static List<String> referenceBpe(List<String> symbols, Map<String, Integer> ranks) {
+        List<String> word = new ArrayList<>(symbols);
+        while (word.size() > 1) {
+            String bestFirst = null;
+            String bestSecond = null;
+            int best = Integer.MAX_VALUE;
+            for (int i = 0; i + 1 < word.size(); i++) {
+                Integer r = ranks.get(word.get(i) + " " + word.get(i + 1));
+                if (r != null && r < best) {
+                    best = r;
+                    bestFirst = word.get(i);
+                    bestSecond = word.get(i + 1);
+                }
+            }
+            if (bestFirst == null) {
+                break;
+            }
+            List<String> merged = new ArrayList<>();
+            for (int i = 0; i < word.size(); i++) {
+                if (i + 1 < word.size() && word.get(i).equals(bestFirst) && word.get(i + 1).equals(bestSecond)) {
+                    merged.add(bestFirst + bestSecond);
+                    i++;
+                } else {
+                    merged.add(word.get(i));
+                }
+            }
+            word = merged;
+        }
+        return word;
+    }
+
+    @Test
+    void mergeOrderMatchesTheReferenceLoopOnRandomAndRepetitiveWords() throws IOException {
+        List<String> merges = gzLines.subList(1, 1 + 48894);
+        Map<String, Integer> ranks = new java.util.HashMap<>();
+        Map<String, Integer> vocab = new java.util.HashMap<>();
+        List<String> symbols = byteSymbols();
+        for (int i = 0; i < 256; i++) {
+            vocab.put(symbols.get(i), i);
+            vocab.put(symbols.get(i) + "</w>", 256 + i);
+        }
+        for (int r = 0; r < merges.size(); r++) {
+            ranks.put(merges.get(r), r);
+            vocab.put(merges.get(r).replace(" ", ""), 512 + r);
+        }
+        ClipBpeTokenizer tokenizer = gzTokenizer;
+        java.util.Random random = new java.util.Random(11);
+        String alphabet = "abcdeeeinorstlmhhaaaa";
+        List<String> words = new ArrayList<>();
+        for (int k = 0; k < 1500; k++) {
+            StringBuilder w = new StringBuilder();
+            int len = 1 + random.nextInt(k < 1400 ? 40 : 200);
+            boolean repetitive = random.nextBoolean();
+            for (int i = 0; i < len; i++) {
+                w.append(repetitive ? "ab".charAt(i % 2 == 0 && random.nextInt(5) > 0 ? 0 : 1)
+                        : alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            words.add(w.toString());
+        }
+        words.addAll(List.of("a".repeat(1000), "ab".repeat(500), "aab".repeat(300)));
+        for (String word : words) {
+            List<String> bytesAsSymbols = new ArrayList<>();
+            for (char c : word.toCharArray()) {
+                bytesAsSymbols.add(String.valueOf(c)); // ASCII letters are their own byte symbols
+            }
+            bytesAsSymbols.set(bytesAsSymbols.size() - 1, bytesAsSymbols.get(bytesAsSymbols.size() - 1) + "</w>");
+            int[] expected = referenceBpe(bytesAsSymbols, ranks).stream().mapToInt(vocab::get).toArray();
+            assertThat(tokenizer.tokenIds(word)).as(word).containsExactly(expected);
+        }
+    }
+
+    @Test
+    void aHugeSingleWordIsTokenizedWithoutQuadraticBlowUp() throws IOException {
+        ClipBpeTokenizer tokenizer = gzTokenizer;
+        String huge = "ab".repeat(50_000); // one 100k-letter piece: hours for a quadratic loop
+        long[] row = tokenizer.encode(huge, 77);
+        assertThat(row[0]).isEqualTo(49406);
+        assertThat(row[76]).isEqualTo(49407);
+        assertThat(tokenizer.countTokens(huge)).isGreaterThan(77);
     }
 }
