@@ -59,6 +59,8 @@ public final class ClipBpeTokenizer implements Tokenizer {
     public static final int OPENAI_MERGE_COUNT = 49152 - 256 - 2;
 
     private static final String END_OF_WORD = "</w>";
+    /** Largest id accepted from vocab.json; far above any real vocabulary, keeps vocabSize() an int. */
+    private static final int MAX_ID = (1 << 24) - 1;
     private static final int CACHE_LIMIT = 65_536;
     /** Longer pieces (rare, e.g. pasted junk) are not cached, to bound the cache's memory. */
     private static final int CACHED_PIECE_LIMIT = 256;
@@ -250,10 +252,10 @@ public final class ClipBpeTokenizer implements Tokenizer {
                 String token = p.currentName();
                 JsonToken value = p.nextToken();
                 if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT
-                        || p.getIntValue() < 0) {
+                        || p.getIntValue() < 0 || p.getIntValue() > MAX_ID) {
                     throw new IOException(vocabJson + ": key \"" + token + "\" at line "
                             + p.currentLocation().getLineNr() + " has value " + p.getText()
-                            + "; expected a non-negative integer id");
+                            + "; expected an integer id in [0, " + MAX_ID + "]");
                 }
                 int id = p.getIntValue();
                 String previous = byId.putIfAbsent(id, token);

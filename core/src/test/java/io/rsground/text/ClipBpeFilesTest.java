@@ -240,6 +240,9 @@ class ClipBpeFilesTest {
         Files.writeString(dir.resolve("vocab.json"), "{\"a\": \"x\"}");
         assertThatThrownBy(() -> Tokenizers.clipFromFile(dir))
                 .isInstanceOf(IOException.class).hasMessageContaining("key \"a\"");
+        Files.writeString(dir.resolve("vocab.json"), "{\"a\": 2147483647}");
+        assertThatThrownBy(() -> Tokenizers.clipFromFile(dir))
+                .isInstanceOf(IOException.class).hasMessageContaining("key \"a\"").hasMessageContaining("16777215");
     }
 
     @Test
