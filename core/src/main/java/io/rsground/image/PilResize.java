@@ -1,0 +1,212 @@
+package io.rsground.image;
+
+import java.awt.image.BufferedImage;
+
+/**
+ * Resizes 8-bit images exactly as Pillow's {@code Image.resize((w, h), Image.BILINEAR)} does
+ * (Pillow 7 and later), bit for bit.
+ *
+ * <p>The algorithm: a separable convolution, horizontal pass first, then vertical. For each output
+ * pixel the triangle filter {@code max(0, 1 - |t|)} is centred on the source position
+ * {@code (i + 0.5) * scale} ({@code scale = inSize / outSize}); when shrinking its support is
+ * widened by {@code scale}, so every source pixel contributes (antialiasing). The weights are
+ * normalised to sum to 1 per output pixel, converted to fixed point with 22 fractional bits, and
+ * each pass rounds and clips its result to 0..255. A pass whose size does not change is skipped,
+ * and the horizontal pass only processes the source rows the vertical pass needs; both shortcuts
+ * are Pillow's and change no value.
+ *
+ * <p>Works on whole byte arrays: no per-pixel method calls.
+ */
+public final class PilResize {
+    /** Fractional bits of the fixed-point weights: 32 bits minus 8 for the sample, 2 for overflow. */
+    private static final int PRECISION_BITS = 32 - 8 - 2;
+    private static final int HALF = 1 << (PRECISION_BITS - 1);
+
+    private PilResize() {
+    }
+
+    /**
+     * @param image any image; converted to 8-bit RGB first when it is not {@code TYPE_3BYTE_BGR}
+     * @param width output width, {@code >= 1}
+     * @param height output height, {@code >= 1}
+     * @return a new {@code TYPE_3BYTE_BGR} image of {@code width x height}
+     */
+    public static BufferedImage resize(BufferedImage image, int width, int height) {
+        byte[] bgr = RgbConverter.bgrBytes(image);
+        byte[] out = resize(bgr, image.getWidth(), image.getHeight(), 3, width, height);
+        return RgbConverter.wrapBgr(out == bgr ? out.clone() : out, width, height);
+    }
+
+    /**
+     * Resizes interleaved 8-bit pixels; channels are filtered independently, so their order does
+     * not matter (RGB, BGR, grey, RGBA all work).
+     *
+     * @param pixels [height, width, channels] row-major samples
+     * @param width source width
+     * @param height source height
+     * @param channels samples per pixel, {@code >= 1}
+     * @param newWidth output width, {@code >= 1}
+     * @param newHeight output height, {@code >= 1}
+     * @return [newHeight, newWidth, channels] samples; {@code pixels} itself when the size is
+     *     unchanged
+     */
+    public static byte[] resize(byte[] pixels, int width, int height, int channels, int newWidth, int newHeight) {
+        if (width < 1 || height < 1 || channels < 1 || newWidth < 1 || newHeight < 1) {
+            throw new IllegalArgumentException("sizes must be >= 1: source " + width + " x " + height + " x "
+                    + channels + ", output " + newWidth + " x " + newHeight);
+        }
+        if (pixels.length != (long) width * height * channels) {
+            throw new IllegalArgumentException("a " + width + " x " + height + " x " + channels + " image needs "
+                    + (long) width * height * channels + " samples, got " + pixels.length);
+        }
+        Math.multiplyExact(Math.multiplyExact(newWidth, newHeight), channels); // must fit one array
+        boolean horizontal = newWidth != width;
+        boolean vertical = newHeight != height;
+        if (!horizontal && !vertical) {
+            return pixels;
+        }
+        Weights rows = Weights.triangle(height, newHeight);
+        if (!horizontal) {
+            return vertical(pixels, newWidth * channels, rows, 0, newHeight);
+        }
+        Weights columns = Weights.triangle(width, newWidth);
+        // only the rows the vertical pass reads: [first, last)
+        int first = vertical ? rows.start[0] : 0;
+        int last = vertical ? rows.start[newHeight - 1] + rows.count[newHeight - 1] : height;
+        byte[] wide = horizontal(pixels, width, channels, columns, first, last);
+        return vertical ? vertical(wide, newWidth * channels, rows, first, newHeight) : wide;
+    }
+
+    /** Horizontal pass over source rows [first, last): returns (last - first) rows of columns.size pixels. */
+    private static byte[] horizontal(byte[] in, int width, int channels, Weights w, int first, int last) {
+        int outWidth = w.size;
+        int inRow = width * channels;
+        int outRow = outWidth * channels;
+        byte[] out = new byte[(last - first) * outRow];
+        int[] weights = w.weights;
+        int ksize = w.ksize;
+        for (int y = first; y < last; y++) {
+            int src = y * inRow;
+            int dst = (y - first) * outRow;
+            if (channels == 3) {
+                for (int xx = 0; xx < outWidth; xx++) {
+                    int k = xx * ksize;
+                    int n = w.count[xx];
+                    int p = src + w.start[xx] * 3;
+                    int s0 = HALF;
+                    int s1 = HALF;
+                    int s2 = HALF;
+                    for (int x = 0; x < n; x++, p += 3) {
+                        int c = weights[k + x];
+                        s0 += (in[p] & 0xff) * c;
+                        s1 += (in[p + 1] & 0xff) * c;
+                        s2 += (in[p + 2] & 0xff) * c;
+                    }
+                    out[dst++] = clip8(s0);
+                    out[dst++] = clip8(s1);
+                    out[dst++] = clip8(s2);
+                }
+            } else {
+                for (int xx = 0; xx < outWidth; xx++) {
+                    int k = xx * ksize;
+                    int n = w.count[xx];
+                    int base = src + w.start[xx] * channels;
+                    for (int c = 0; c < channels; c++) {
+                        int s = HALF;
+                        for (int x = 0, p = base + c; x < n; x++, p += channels) {
+                            s += (in[p] & 0xff) * weights[k + x];
+                        }
+                        out[dst++] = clip8(s);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Vertical pass: each output row is a weighted sum of whole input rows, accumulated row by row
+     * so the inner loop runs over contiguous samples.
+     *
+     * @param firstRow the source row that {@code in}'s row 0 holds
+     */
+    private static byte[] vertical(byte[] in, int rowLength, Weights w, int firstRow, int outHeight) {
+        byte[] out = new byte[outHeight * rowLength];
+        int[] sums = new int[rowLength];
+        int[] weights = w.weights;
+        for (int yy = 0; yy < outHeight; yy++) {
+            java.util.Arrays.fill(sums, HALF);
+            int k = yy * w.ksize;
+            int start = w.start[yy] - firstRow;
+            for (int y = 0, n = w.count[yy]; y < n; y++) {
+                int c = weights[k + y];
+                int src = (start + y) * rowLength;
+                for (int i = 0; i < rowLength; i++) {
+                    sums[i] += (in[src + i] & 0xff) * c;
+                }
+            }
+            int dst = yy * rowLength;
+            for (int i = 0; i < rowLength; i++) {
+                out[dst + i] = clip8(sums[i]);
+            }
+        }
+        return out;
+    }
+
+    private static byte clip8(int sum) {
+        int v = sum >> PRECISION_BITS;
+        return (byte) (v < 0 ? 0 : Math.min(v, 255));
+    }
+
+    /**
+     * Fixed-point filter weights for one axis: output pixel {@code i} reads {@code count[i]} source
+     * pixels from {@code start[i]} with weights {@code weights[i * ksize ...]}.
+     */
+    static final class Weights {
+        final int size;
+        final int ksize;
+        final int[] start;
+        final int[] count;
+        final int[] weights;
+
+        private Weights(int size, int ksize) {
+            this.size = size;
+            this.ksize = ksize;
+            this.start = new int[size];
+            this.count = new int[size];
+            this.weights = new int[size * ksize];
+        }
+
+        /** Pillow's coefficients for the bilinear (triangle, support 1) filter. */
+        static Weights triangle(int inSize, int outSize) {
+            double scale = (double) inSize / outSize;
+            double filterScale = Math.max(scale, 1.0);
+            double support = filterScale; // the triangle's support is 1, widened when shrinking
+            int ksize = (int) Math.ceil(support) * 2 + 1;
+            Weights w = new Weights(outSize, ksize);
+            double inverse = 1.0 / filterScale;
+            double[] real = new double[ksize];
+            for (int i = 0; i < outSize; i++) {
+                double center = (i + 0.5) * scale;
+                // Pillow rounds the bounds by truncating x + 0.5 (toward zero), then clamps
+                int lo = Math.max(0, (int) (center - support + 0.5));
+                int hi = Math.min(inSize, (int) (center + support + 0.5));
+                int n = hi - lo;
+                double total = 0;
+                for (int x = 0; x < n; x++) {
+                    double t = Math.abs((x + lo - center + 0.5) * inverse);
+                    real[x] = t < 1.0 ? 1.0 - t : 0.0;
+                    total += real[x];
+                }
+                for (int x = 0; x < n; x++) {
+                    double normalised = total != 0.0 ? real[x] / total : real[x];
+                    double fixed = normalised * (1 << PRECISION_BITS);
+                    w.weights[i * ksize + x] = (int) (fixed < 0 ? fixed - 0.5 : fixed + 0.5);
+                }
+                w.start[i] = lo;
+                w.count[i] = n;
+            }
+            return w;
+        }
+    }
+}
