@@ -1,6 +1,7 @@
 package io.rsground.image;
 
 import java.awt.image.BufferedImage;
+import java.util.Arrays;
 
 /**
  * Resizes 8-bit images exactly as Pillow's {@code Image.resize((w, h), Image.BILINEAR)} does
@@ -15,12 +16,15 @@ import java.awt.image.BufferedImage;
  * and the horizontal pass only processes the source rows the vertical pass needs; both shortcuts
  * are Pillow's and change no value.
  *
- * <p>Works on whole byte arrays: no per-pixel method calls.
+ * <p>Works on whole arrays, with no per-pixel method calls, in loops laid out so that the JIT
+ * vectorises them (see {@link #resize(byte[], int, int, int, int, int)}'s passes).
  */
 public final class PilResize {
     /** Fractional bits of the fixed-point weights: 32 bits minus 8 for the sample, 2 for overflow. */
     private static final int PRECISION_BITS = 32 - 8 - 2;
     private static final int HALF = 1 << (PRECISION_BITS - 1);
+    /** Source rows the horizontal pass filters together. */
+    private static final int ROW_BLOCK = 16;
 
     private PilResize() {
     }
@@ -67,56 +71,61 @@ public final class PilResize {
         }
         Weights rows = Weights.triangle(height, newHeight);
         if (!horizontal) {
-            return vertical(pixels, newWidth * channels, rows, 0, newHeight);
+            return vertical(rowsOf(pixels, width * channels, 0, height), width * channels, rows, 0, newHeight);
         }
         Weights columns = Weights.triangle(width, newWidth);
         // only the rows the vertical pass reads: [first, last)
         int first = vertical ? rows.start[0] : 0;
         int last = vertical ? rows.start[newHeight - 1] + rows.count[newHeight - 1] : height;
-        byte[] wide = horizontal(pixels, width, channels, columns, first, last);
-        return vertical ? vertical(wide, newWidth * channels, rows, first, newHeight) : wide;
+        int[][] wide = horizontal(pixels, width, channels, columns, first, last);
+        return vertical ? vertical(wide, newWidth * channels, rows, first, newHeight) : join(wide, newWidth * channels);
     }
 
-    /** Horizontal pass over source rows [first, last): returns (last - first) rows of columns.size pixels. */
-    private static byte[] horizontal(byte[] in, int width, int channels, Weights w, int first, int last) {
+    /**
+     * Horizontal pass over source rows [first, last). Blocks of {@value #ROW_BLOCK} rows are
+     * transposed so that, for one output column and one filter tap, the weight multiplies one
+     * contiguous array of {@code ROW_BLOCK x channels} samples: a loop the JIT vectorises, unlike a
+     * gather along the row.
+     *
+     * @return (last - first) rows of {@code w.size * channels} samples, each rounded and clipped
+     *     to 0..255 as Pillow does after this pass (kept as ints for the vertical pass)
+     */
+    private static int[][] horizontal(byte[] in, int width, int channels, Weights w, int first, int last) {
         int outWidth = w.size;
         int inRow = width * channels;
-        int outRow = outWidth * channels;
-        byte[] out = new byte[(last - first) * outRow];
+        int[][] out = new int[last - first][outWidth * channels];
         int[] weights = w.weights;
         int ksize = w.ksize;
-        for (int y = first; y < last; y++) {
-            int src = y * inRow;
-            int dst = (y - first) * outRow;
-            if (channels == 3) {
-                for (int xx = 0; xx < outWidth; xx++) {
-                    int k = xx * ksize;
-                    int n = w.count[xx];
-                    int p = src + w.start[xx] * 3;
-                    int s0 = HALF;
-                    int s1 = HALF;
-                    int s2 = HALF;
-                    for (int x = 0; x < n; x++, p += 3) {
-                        int c = weights[k + x];
-                        s0 += (in[p] & 0xff) * c;
-                        s1 += (in[p + 1] & 0xff) * c;
-                        s2 += (in[p + 2] & 0xff) * c;
-                    }
-                    out[dst++] = clip8(s0);
-                    out[dst++] = clip8(s1);
-                    out[dst++] = clip8(s2);
-                }
-            } else {
-                for (int xx = 0; xx < outWidth; xx++) {
-                    int k = xx * ksize;
-                    int n = w.count[xx];
-                    int base = src + w.start[xx] * channels;
+        int lane = ROW_BLOCK * channels;
+        // block[x][c * ROW_BLOCK + r] = sample c of pixel x in row r of the block
+        int[][] block = new int[width][lane];
+        int[] sums = new int[lane];
+        for (int y0 = first; y0 < last; y0 += ROW_BLOCK) {
+            int rowsInBlock = Math.min(ROW_BLOCK, last - y0);
+            for (int r = 0; r < rowsInBlock; r++) {
+                int src = (y0 + r) * inRow;
+                for (int x = 0; x < width; x++) {
+                    int[] pixel = block[x];
                     for (int c = 0; c < channels; c++) {
-                        int s = HALF;
-                        for (int x = 0, p = base + c; x < n; x++, p += channels) {
-                            s += (in[p] & 0xff) * weights[k + x];
-                        }
-                        out[dst++] = clip8(s);
+                        pixel[c * ROW_BLOCK + r] = in[src++] & 0xff;
+                    }
+                }
+            }
+            for (int xx = 0; xx < outWidth; xx++) {
+                Arrays.fill(sums, HALF);
+                int k = xx * ksize;
+                int from = w.start[xx];
+                for (int x = 0, n = w.count[xx]; x < n; x++) {
+                    int weight = weights[k + x];
+                    int[] pixel = block[from + x];
+                    for (int j = 0; j < lane; j++) {
+                        sums[j] += pixel[j] * weight;
+                    }
+                }
+                for (int r = 0; r < rowsInBlock; r++) {
+                    int[] row = out[y0 - first + r];
+                    for (int c = 0, o = xx * channels; c < channels; c++, o++) {
+                        row[o] = clip8(sums[c * ROW_BLOCK + r]);
                     }
                 }
             }
@@ -125,37 +134,62 @@ public final class PilResize {
     }
 
     /**
-     * Vertical pass: each output row is a weighted sum of whole input rows, accumulated row by row
-     * so the inner loop runs over contiguous samples.
+     * Vertical pass: each output row is a weighted sum of whole input rows, accumulated one input
+     * row at a time so that the inner loop runs over one contiguous array (vectorised).
      *
-     * @param firstRow the source row that {@code in}'s row 0 holds
+     * @param in rows of {@code rowLength} samples in 0..255
+     * @param firstRow the source row that {@code in[0]} holds
+     * @return [outHeight, rowLength] samples
      */
-    private static byte[] vertical(byte[] in, int rowLength, Weights w, int firstRow, int outHeight) {
+    private static byte[] vertical(int[][] in, int rowLength, Weights w, int firstRow, int outHeight) {
         byte[] out = new byte[outHeight * rowLength];
         int[] sums = new int[rowLength];
         int[] weights = w.weights;
         for (int yy = 0; yy < outHeight; yy++) {
-            java.util.Arrays.fill(sums, HALF);
+            Arrays.fill(sums, HALF);
             int k = yy * w.ksize;
-            int start = w.start[yy] - firstRow;
+            int from = w.start[yy] - firstRow;
             for (int y = 0, n = w.count[yy]; y < n; y++) {
-                int c = weights[k + y];
-                int src = (start + y) * rowLength;
+                int weight = weights[k + y];
+                int[] row = in[from + y];
                 for (int i = 0; i < rowLength; i++) {
-                    sums[i] += (in[src + i] & 0xff) * c;
+                    sums[i] += row[i] * weight;
                 }
             }
-            int dst = yy * rowLength;
-            for (int i = 0; i < rowLength; i++) {
-                out[dst + i] = clip8(sums[i]);
+            for (int i = 0, o = yy * rowLength; i < rowLength; i++, o++) {
+                out[o] = (byte) clip8(sums[i]);
             }
         }
         return out;
     }
 
-    private static byte clip8(int sum) {
+    /** @return rows [first, last) of {@code bytes} as unsigned ints, one array per row */
+    private static int[][] rowsOf(byte[] bytes, int rowLength, int first, int last) {
+        int[][] rows = new int[last - first][rowLength];
+        for (int y = first; y < last; y++) {
+            int[] row = rows[y - first];
+            for (int i = 0, p = y * rowLength; i < rowLength; i++, p++) {
+                row[i] = bytes[p] & 0xff;
+            }
+        }
+        return rows;
+    }
+
+    /** @return the rows (samples in 0..255) concatenated as bytes */
+    private static byte[] join(int[][] rows, int rowLength) {
+        byte[] bytes = new byte[rows.length * rowLength];
+        for (int y = 0, p = 0; y < rows.length; y++) {
+            for (int v : rows[y]) {
+                bytes[p++] = (byte) v;
+            }
+        }
+        return bytes;
+    }
+
+    /** Drops the fraction bits and clips to 0..255, as Pillow's {@code clip8}. */
+    private static int clip8(int sum) {
         int v = sum >> PRECISION_BITS;
-        return (byte) (v < 0 ? 0 : Math.min(v, 255));
+        return v < 0 ? 0 : Math.min(v, 255);
     }
 
     /**
