@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
@@ -170,8 +169,32 @@ public final class Images {
     }
 
     private static BufferedImage decode(ImageInputStream in, String name, ReadOptions options) throws IOException {
-        ImageReader reader = findReader(in, name);
+        List<ImageReader> readers = findReaders(in, name);
+        UnreadableImageException firstFailure = null;
+        for (ImageReader reader : readers) {
+            try {
+                in.seek(0);
+                return decodeWith(reader, in, name, options);
+            } catch (DecoderFailure failure) {
+                // another reader of the same format may cope (e.g. TIFF compressions); report the first error
+                if (firstFailure == null) {
+                    firstFailure = failure.exception;
+                }
+            } finally {
+                reader.dispose();
+            }
+        }
+        throw firstFailure;
+    }
+
+    /**
+     * @throws UnreadableImageException for faults of the file itself (size, bands): final
+     * @throws DecoderFailure when this reader could not decode the data: another reader may try
+     */
+    private static BufferedImage decodeWith(ImageReader reader, ImageInputStream in, String name,
+            ReadOptions options) throws UnreadableImageException, DecoderFailure {
         String format = formatName(reader);
+        BufferedImage decoded;
         try {
             reader.setInput(in, false, true);
             int width = reader.getWidth(0);
@@ -179,32 +202,57 @@ public final class Images {
             checkSize(name, format, width, height, rawBytesPerPixel(reader), options.maxPixels());
             List<String> warnings = new ArrayList<>();
             reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-            BufferedImage decoded = reader.read(0);
-            for (String warning : warnings) {
-                if (!isBenign(warning)) {
-                    throw new UnreadableImageException(name + ": truncated or corrupt " + format
-                            + " data (decoder warning: " + warning + ")");
-                }
+            decoded = reader.read(0);
+            List<String> fatal = warnings.stream().filter(w -> !isBenign(w)).distinct().toList();
+            if (!fatal.isEmpty()) {
+                throw new DecoderFailure(new UnreadableImageException(name + ": truncated or corrupt " + format
+                        + " data (decoder warnings: " + String.join("; ", fatal) + ")"));
             }
-            return RgbConverter.toRgb8(decoded, options, name);
         } catch (UnreadableImageException e) {
-            throw e;
+            throw e; // the size check: a fact about the file, not about this reader
         } catch (IOException | RuntimeException e) {
             // ImageIO readers report corrupt data as IIOException, EOFException, or unchecked
             // exceptions (IndexOutOfBounds, IllegalArgument, ...); all mean the same to callers.
-            throw new UnreadableImageException(name + ": cannot decode " + format + " image: " + e, e);
-        } finally {
-            reader.dispose();
+            throw new DecoderFailure(new UnreadableImageException(
+                    name + ": cannot decode " + format + " image: " + e, e));
+        }
+        return RgbConverter.toRgb8(decoded, options, name);
+    }
+
+    /** A reader's failure to decode, which the next reader for the format may overcome. */
+    private static final class DecoderFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final transient UnreadableImageException exception;
+
+        DecoderFailure(UnreadableImageException exception) {
+            super(exception.getMessage(), null, false, false);
+            this.exception = exception;
         }
     }
 
-    private static ImageReader findReader(ImageInputStream in, String name) throws IOException {
-        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-        if (!readers.hasNext()) {
+    /**
+     * @return every reader that recognises the stream, the JDK's own TIFF reader first: it keeps
+     *     all bands of multi-band TIFFs, where TwelveMonkeys 3.12 folds extra samples into one
+     *     alpha band; TwelveMonkeys stays as the fallback (BigTIFF, more compressions)
+     */
+    private static List<ImageReader> findReaders(ImageInputStream in, String name) throws IOException {
+        List<ImageReader> readers = new ArrayList<>();
+        ImageIO.getImageReaders(in).forEachRemaining(readers::add);
+        if (readers.isEmpty()) {
             throw new UnreadableImageException(name + ": not an image in a format ImageIO can read (known: "
                     + String.join(", ", KNOWN_FORMATS) + ")");
         }
-        return readers.next();
+        readers.sort(java.util.Comparator.comparing(
+                (ImageReader r) -> !r.getClass().getName().startsWith("com.sun.imageio.plugins.tiff.")));
+        return readers;
+    }
+
+    private static ImageReader findReader(ImageInputStream in, String name) throws IOException {
+        List<ImageReader> readers = findReaders(in, name);
+        for (int i = 1; i < readers.size(); i++) {
+            readers.get(i).dispose();
+        }
+        return readers.get(0);
     }
 
     private static String formatName(ImageReader reader) {

@@ -63,7 +63,9 @@ final class RgbConverter {
         } else {
             bands = defaultBands(model, bandCount);
             if (bands == null) {
-                if (allSamplesAreBytes(raster)) {
+                // a standard colour space (CMYK, ...): let Java 2D convert it; an unknown one (the
+                // JDK TIFF reader's placeholder for multi-band files) needs a band selection
+                if (model.getColorSpace() instanceof java.awt.color.ICC_ColorSpace && allSamplesAreBytes(raster)) {
                     return convertColourSpace(image);
                 }
                 throw new UnreadableImageException(name + ": " + bandCount + " bands in a colour space of type "
