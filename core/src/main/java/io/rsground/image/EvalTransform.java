@@ -83,7 +83,10 @@ public final class EvalTransform {
      * ({@code round(side * (imageSize / longSide))}, half to even); at least 1 pixel per side
      * (where the reference would fail on extreme aspect ratios).
      *
-     * @return {width, height}
+     * @param width original width
+     * @param height original height
+     * @param imageSize target length of the long side
+     * @return {width, height} after resizing
      */
     public static int[] resizedSize(int width, int height, int imageSize) {
         if (width < 1 || height < 1) {
