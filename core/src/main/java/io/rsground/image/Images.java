@@ -35,7 +35,13 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * stretched per band: the {@linkplain ReadOptions#lowPercentile() low} percentile maps to 0, the
  * {@linkplain ReadOptions#highPercentile() high} one to 255 (2 % and 98 % by default), values
  * outside are clipped, NaN becomes 0. (PIL would instead keep the high byte of 16-bit RGB PNGs.)
- * {@link ReadOptions#withBands} picks which bands become R, G, B for multi-band rasters.
+ * {@link ReadOptions#withBands} picks which bands become R, G, B for multi-band rasters; a raster
+ * with more than three bands in no named colour space (typical multispectral TIFF) needs one.
+ *
+ * <p><b>Readers.</b> Where several readers accept a file, the JDK's TIFF reader goes first (it
+ * keeps every band of multi-band TIFFs; TwelveMonkeys 3.12 folds the extra samples into one alpha
+ * band), and when a reader fails on the data the next one is tried (TwelveMonkeys reads BigTIFF
+ * and more compressions).
  *
  * <p><b>Defences.</b> The size in the header is checked against {@link ReadOptions#maxPixels()}
  * before any pixel is decoded, so a decompression bomb (tiny file, huge declared size) is refused

@@ -63,9 +63,9 @@ final class RgbConverter {
         } else {
             bands = defaultBands(model, bandCount);
             if (bands == null) {
-                // a standard colour space (CMYK, ...): let Java 2D convert it; an unknown one (the
-                // JDK TIFF reader's placeholder for multi-band files) needs a band selection
-                if (model.getColorSpace() instanceof java.awt.color.ICC_ColorSpace && allSamplesAreBytes(raster)) {
+                // a named colour space (CMYK, YCbCr, Lab, ...): let Java 2D convert it; a generic
+                // n-colour one (the JDK TIFF reader's placeholder for multi-band files) needs bands
+                if (model.getColorSpace().getType() < ColorSpace.TYPE_2CLR && allSamplesAreBytes(raster)) {
                     return convertColourSpace(image);
                 }
                 throw new UnreadableImageException(name + ": " + bandCount + " bands in a colour space of type "

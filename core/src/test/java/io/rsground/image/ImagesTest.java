@@ -175,6 +175,40 @@ class ImagesTest {
     }
 
     @Test
+    void fourChannelJpegIsColourConverted() throws IOException {
+        // the JDK writes a 4-band raster as a CMYK JPEG and reads it back in a CMYK colour space
+        int w = 64;
+        int h = 48;
+        WritableRaster cmyk = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, w, h, 4, null);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                cmyk.setSample(x, y, 0, x * 4);
+                cmyk.setSample(x, y, 1, y * 5);
+                cmyk.setSample(x, y, 2, 40);
+                cmyk.setSample(x, y, 3, 10);
+            }
+        }
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        Path file = dir.resolve("cmyk.jpg");
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+            writer.setOutput(out);
+            writer.write(null, new javax.imageio.IIOImage(cmyk, null, null), null);
+        } finally {
+            writer.dispose();
+        }
+        BufferedImage read = Images.read(file);
+        assertThat(read.getType()).isEqualTo(BufferedImage.TYPE_3BYTE_BGR);
+        // the first ink drives red alone, the second green alone: all four bands were used
+        int redLeft = read.getRGB(2, 24) >> 16 & 0xff;
+        int redRight = read.getRGB(61, 24) >> 16 & 0xff;
+        int greenTop = read.getRGB(32, 2) >> 8 & 0xff;
+        int greenBottom = read.getRGB(32, 45) >> 8 & 0xff;
+        assertThat(Math.abs(redRight - redLeft)).isGreaterThan(60);
+        assertThat(Math.abs(greenBottom - greenTop)).isGreaterThan(60);
+        assertThat(Math.abs((read.getRGB(2, 2) >> 8 & 0xff) - (read.getRGB(61, 2) >> 8 & 0xff))).isLessThan(12);
+    }
+
+    @Test
     void decompressionBombPngIsRefusedFromItsHeader() throws IOException {
         // a valid PNG declaring 100,000 x 100,000 RGB pixels (30 GB decoded) in a few hundred bytes
         Path bomb = dir.resolve("bomb.png");
