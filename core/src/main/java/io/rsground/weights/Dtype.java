@@ -1,7 +1,6 @@
 package io.rsground.weights;
 
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -63,6 +62,6 @@ public enum Dtype {
 
     /** @return the supported safetensors names, for messages */
     static String supportedNames() {
-        return Arrays.toString(values()).toUpperCase(Locale.ROOT);
+        return Arrays.toString(values());
     }
 }

@@ -6,7 +6,6 @@ import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
@@ -56,7 +55,7 @@ final class TorchUnpickler extends Unpickler {
 
     /** Module roots whose functions can run commands, load code or touch the system. */
     private static final Set<String> DENIED_MODULE_ROOTS = Set.of(
-            "os", "posix", "nt", "posixpath", "ntpath", "subprocess", "_posixsubprocess", "sys", "shutil",
+            "os", "posix", "nt", "subprocess", "_posixsubprocess", "sys", "shutil",
             "socket", "importlib", "imp", "zipimport", "pickle", "_pickle", "cPickle", "marshal", "shelve",
             "runpy", "code", "codeop", "pdb", "bdb", "timeit", "trace", "profile", "cProfile", "ctypes", "cffi",
             "multiprocessing", "concurrent", "threading", "_thread", "thread", "asyncio", "signal", "pty",
@@ -69,7 +68,7 @@ final class TorchUnpickler extends Unpickler {
             "builtins.eval", "builtins.exec", "builtins.compile", "builtins.open", "builtins.getattr",
             "builtins.setattr", "builtins.delattr", "builtins.__import__", "builtins.globals", "builtins.locals",
             "builtins.vars", "builtins.input", "builtins.breakpoint", "builtins.exit", "builtins.quit",
-            "builtins.help", "builtins.memoryview", "builtins.print",
+            "builtins.help",
             "__builtin__.eval", "__builtin__.execfile", "__builtin__.compile", "__builtin__.open",
             "__builtin__.file", "__builtin__.getattr", "__builtin__.setattr", "__builtin__.delattr",
             "__builtin__.__import__", "__builtin__.globals", "__builtin__.locals", "__builtin__.vars",
@@ -125,8 +124,6 @@ final class TorchUnpickler extends Unpickler {
             throw r.exception;
         } catch (Malformed e) {
             throw new WeightFileException(file, pickleLocation(), "malformed pickle: " + e.getMessage(), e);
-        } catch (UncheckedIOException e) {
-            throw wrap(e.getCause());
         } catch (WeightFileException e) {
             throw e;
         } catch (IOException e) {
@@ -140,9 +137,6 @@ final class TorchUnpickler extends Unpickler {
     }
 
     private WeightFileException wrap(IOException e) {
-        if (e instanceof WeightFileException w) {
-            return w;
-        }
         return new WeightFileException(file, pickleLocation(), "pickle data ends early or cannot be read ("
                 + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
     }
@@ -267,8 +261,9 @@ final class TorchUnpickler extends Unpickler {
         String root = module.contains(".") ? module.substring(0, module.indexOf('.')) : module;
         if (DENIED_MODULE_ROOTS.contains(root) || DENIED_NAMES.contains(qualified)
                 || isDeniedPrefix(qualified)) {
-            throw refuse("refusing to call " + qualified + ": it can run commands or code, and a weights file "
-                    + "never needs it. The file is probably malicious; do not open it with torch.load either");
+            throw refuse("refusing to call " + qualified + ": it can run commands, load code or touch files, and a "
+                    + "weights file never needs it. The file is probably malicious; do not open it with torch.load "
+                    + "either");
         }
         StorageType storage = StorageType.forGlobal(module, name);
         if (storage != null) {
@@ -374,7 +369,7 @@ final class TorchUnpickler extends Unpickler {
                     + " is not a ('storage', type, key, location, numel) tuple");
         }
         if (!(t[1] instanceof StorageType type)) {
-            throw unsupported("storage type " + describe(t[1]) + " is not supported; supported: "
+            throw refuse("storage type " + describe(t[1]) + " is not supported; supported: "
                     + StorageType.supportedNames());
         }
         if (!(t[2] instanceof String storageKey)) {
@@ -384,7 +379,7 @@ final class TorchUnpickler extends Unpickler {
         TorchStorage cached = storages.get(storageKey);
         if (cached != null) {
             if (cached.type() != type || cached.numel() != numel) {
-                throw unsupported("storage '" + storageKey + "' is used as " + cached.type().qualifiedName() + "["
+                throw refuse("storage '" + storageKey + "' is used as " + cached.type().qualifiedName() + "["
                         + cached.numel() + "] and as " + type.qualifiedName() + "[" + numel + "]");
             }
             return cached;
@@ -393,8 +388,11 @@ final class TorchUnpickler extends Unpickler {
             TorchStorage storage = readStorage(storageKey, type, numel);
             storages.put(storageKey, storage);
             return storage;
+        } catch (WeightFileException e) {
+            throw new Refusal(e);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new Refusal(new WeightFileException(file, "entry '" + prefix + "data/" + storageKey + "'",
+                    "cannot be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e));
         }
     }
 
@@ -603,10 +601,6 @@ final class TorchUnpickler extends Unpickler {
     }
 
     private Refusal refuse(String message) {
-        return new Refusal(new WeightFileException(file, pickleLocation(), message));
-    }
-
-    private Refusal unsupported(String message) {
         return new Refusal(new WeightFileException(file, pickleLocation(), message));
     }
 
