@@ -1,0 +1,815 @@
+package io.rsground.weights;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import net.razorvine.pickle.IObjectConstructor;
+import net.razorvine.pickle.Opcodes;
+import net.razorvine.pickle.PickleUtils;
+import net.razorvine.pickle.Unpickler;
+
+/**
+ * Unpickles the {@code data.pkl} of a {@code torch.save} zip into plain Java data, without running anything.
+ *
+ * <p>razorvine's {@link Unpickler} handles the primitive opcodes, the stack and the memo. This subclass takes
+ * over every opcode that names or calls Python code or that razorvine handles unsafely for untrusted input:
+ * <ul>
+ * <li>GLOBAL, STACK_GLOBAL: resolved against this instance's own tables, never razorvine's JVM-wide
+ * constructor registry (whose fallback turns any name, {@code os.system} included, silently into a dict).
+ * Names from modules that can run code ({@code os}, {@code subprocess}, {@code builtins.eval}, ...) are
+ * refused outright.</li>
+ * <li>REDUCE, INST, OBJ (calls): only the allow-listed constructors a checkpoint needs run (tensor rebuild,
+ * {@code OrderedDict}, ...); a few known value classes become {@link PickledObject}s; any other call is
+ * refused.</li>
+ * <li>NEWOBJ, BUILD (object creation without calling {@code __init__}, then setting attributes): become an
+ * inert {@link PickledObject}.</li>
+ * <li>dict opcodes: keep insertion order (razorvine uses HashMap); length-prefixed opcodes: never allocate
+ * more than the bytes actually present.</li>
+ * </ul>
+ */
+final class TorchUnpickler extends Unpickler {
+
+    /** Module roots whose functions can run commands, load code or touch the system. */
+    private static final Set<String> DENIED_MODULE_ROOTS = Set.of(
+            "os", "posix", "nt", "subprocess", "_posixsubprocess", "sys", "shutil",
+            "socket", "importlib", "imp", "zipimport", "pickle", "_pickle", "cPickle", "marshal", "shelve",
+            "runpy", "code", "codeop", "pdb", "bdb", "timeit", "trace", "profile", "cProfile", "ctypes", "cffi",
+            "multiprocessing", "concurrent", "threading", "_thread", "thread", "asyncio", "signal", "pty",
+            "platform", "webbrowser", "commands", "popen2", "types", "inspect", "io", "_io", "tempfile",
+            "urllib", "urllib2", "http", "httplib", "ftplib", "smtplib", "telnetlib", "requests", "pip",
+            "setuptools", "distutils", "site", "pydoc", "sysconfig", "dill", "cloudpickle", "joblib");
+
+    /** Single names that can run code or reach arbitrary attributes. */
+    private static final Set<String> DENIED_NAMES = Set.of(
+            "builtins.eval", "builtins.exec", "builtins.compile", "builtins.open", "builtins.getattr",
+            "builtins.setattr", "builtins.delattr", "builtins.__import__", "builtins.globals", "builtins.locals",
+            "builtins.vars", "builtins.input", "builtins.breakpoint", "builtins.exit", "builtins.quit",
+            "builtins.help",
+            "__builtin__.eval", "__builtin__.execfile", "__builtin__.compile", "__builtin__.open",
+            "__builtin__.file", "__builtin__.getattr", "__builtin__.setattr", "__builtin__.delattr",
+            "__builtin__.__import__", "__builtin__.globals", "__builtin__.locals", "__builtin__.vars",
+            "__builtin__.input", "__builtin__.raw_input", "__builtin__.reload", "__builtin__.apply",
+            "__builtin__.exit", "__builtin__.quit",
+            "operator.attrgetter", "operator.methodcaller", "functools.partial", "functools.reduce",
+            "numpy.load", "numpy.testing._private.utils.runstring", "torch.load", "torch.hub.load",
+            "torch.jit.load", "torch.package.PackageImporter", "torch.storage._load_from_bytes");
+
+    /** Classes and functions whose call result is kept as inert data ({@link PickledObject}). */
+    private static final Set<String> INERT_CALLABLES = Set.of(
+            "torch.device", "torch.Size", "numpy.dtype", "numpy.core.multiarray.scalar",
+            "numpy._core.multiarray.scalar", "numpy.core.multiarray._reconstruct",
+            "numpy._core.multiarray._reconstruct", "datetime.datetime", "datetime.date", "datetime.time",
+            "datetime.timedelta", "decimal.Decimal", "pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath",
+            "builtins.complex", "builtins.slice", "builtins.range", "__builtin__.complex");
+
+    private static final int MAX_NUMBER_TEXT = 10_000;
+
+    private final Path file;
+    private final long fileSize;
+    private final ZipFile zip;
+    private final String prefix;
+    private final ByteOrder byteOrder;
+    private final Map<String, TorchStorage> storages = new HashMap<>();
+    private final ElementReader elementReader = new ElementReader();
+    private String pickleName;
+    private CountingInputStream counted;
+
+    TorchUnpickler(Path file, long fileSize, ZipFile zip, String prefix, ByteOrder byteOrder) {
+        this.file = file;
+        this.fileSize = fileSize;
+        this.zip = zip;
+        this.prefix = prefix;
+        this.byteOrder = byteOrder;
+    }
+
+    /**
+     * Unpickles one zip entry.
+     *
+     * @return plain data: Map (LinkedHashMap), List (tuples become unmodifiable lists), Set, HostTensor,
+     *     Integer/Long/BigInteger, Double, Boolean, String, byte[], PickledObject, null; references to Python
+     *     globals that are not called become their qualified name as a String
+     */
+    Object loadEntry(ZipEntry entry) throws IOException {
+        pickleName = entry.getName();
+        try (CountingInputStream in = new CountingInputStream(
+                new BufferedInputStream(zip.getInputStream(entry), 1 << 16))) {
+            counted = in;
+            Object root = load(in);
+            return toPlainData(root);
+        } catch (Refusal r) {
+            throw r.exception;
+        } catch (Malformed e) {
+            throw new WeightFileException(file, pickleLocation(), "malformed pickle: " + e.getMessage(), e);
+        } catch (WeightFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw wrap(e);
+        } catch (RuntimeException e) {
+            throw new WeightFileException(file, pickleLocation(),
+                    "malformed pickle (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+        } finally {
+            close();
+        }
+    }
+
+    private WeightFileException wrap(IOException e) {
+        return new WeightFileException(file, pickleLocation(), "pickle data ends early or cannot be read ("
+                + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+    }
+
+    private String pickleLocation() {
+        return "entry '" + pickleName + "' byte " + (counted == null ? 0 : counted.count);
+    }
+
+    @Override
+    protected Object dispatch(short key) throws IOException {
+        switch (key) {
+            case Opcodes.EMPTY_DICT -> stack.add(new LinkedHashMap<>());
+            case Opcodes.DICT -> {
+                Map<Object, Object> map = new LinkedHashMap<>();
+                putPairs(map, stack.pop_all_since_marker());
+                stack.add(map);
+            }
+            case Opcodes.SETITEM -> {
+                Object value = stack.pop();
+                Object k = stack.pop();
+                dictOf(stack.peek()).put(k, value);
+            }
+            case Opcodes.SETITEMS -> {
+                List<Object> pairs = stack.pop_all_since_marker();
+                putPairs(dictOf(stack.peek()), pairs);
+            }
+            case Opcodes.APPEND -> {
+                Object value = stack.pop();
+                listOf(stack.peek()).add(value);
+            }
+            case Opcodes.APPENDS -> {
+                List<Object> values = stack.pop_all_since_marker();
+                listOf(stack.peek()).addAll(values);
+            }
+            case Opcodes.GLOBAL -> {
+                String module = PickleUtils.readline(input);
+                String name = PickleUtils.readline(input);
+                stack.add(resolveGlobal(module, name));
+            }
+            case Opcodes.STACK_GLOBAL -> {
+                Object name = stack.pop();
+                Object module = stack.pop();
+                if (!(module instanceof String m) || !(name instanceof String n)) {
+                    throw malformed("STACK_GLOBAL expects two strings but found " + describe(module) + ", "
+                            + describe(name));
+                }
+                stack.add(resolveGlobal(m, n));
+            }
+            case Opcodes.REDUCE -> {
+                Object args = stack.pop();
+                Object callee = stack.pop();
+                stack.add(call(callee, tupleArgs(args, "REDUCE")));
+            }
+            case Opcodes.INST -> {
+                String module = PickleUtils.readline(input);
+                String name = PickleUtils.readline(input);
+                List<Object> args = stack.pop_all_since_marker();
+                stack.add(call(resolveGlobal(module, name), args.toArray()));
+            }
+            case Opcodes.OBJ -> {
+                List<Object> items = stack.pop_all_since_marker();
+                if (items.isEmpty()) {
+                    throw malformed("OBJ without a class");
+                }
+                stack.add(call(items.get(0), items.subList(1, items.size()).toArray()));
+            }
+            case Opcodes.NEWOBJ -> {
+                Object args = stack.pop();
+                Object cls = stack.pop();
+                stack.add(newObject(cls, tupleArgs(args, "NEWOBJ")));
+            }
+            case Opcodes.NEWOBJ_EX -> {
+                Object kwargs = stack.pop();
+                Object args = stack.pop();
+                Object cls = stack.pop();
+                Object[] positional = tupleArgs(args, "NEWOBJ_EX");
+                if (kwargs instanceof Map<?, ?> m && !m.isEmpty()) {
+                    positional = Arrays.copyOf(positional, positional.length + 1);
+                    positional[positional.length - 1] = kwargs;
+                }
+                stack.add(newObject(cls, positional));
+            }
+            case Opcodes.BUILD -> {
+                Object state = stack.pop();
+                build(stack.peek(), state);
+            }
+            case Opcodes.BINPERSID -> stack.add(persistentLoad(stack.pop()));
+            case Opcodes.PERSID -> throw malformed("text persistent id '" + PickleUtils.readline(input)
+                    + "'; torch.save writes tuples");
+            case Opcodes.BINSTRING -> stack.add(PickleUtils.rawStringFromBytes(readCounted(readInt32(), "BINSTRING")));
+            case Opcodes.BINBYTES -> stack.add(readCounted(readUInt32(), "BINBYTES"));
+            case Opcodes.BINUNICODE -> stack.add(utf8(readCounted(readUInt32(), "BINUNICODE")));
+            case Opcodes.BINUNICODE8 -> stack.add(utf8(readCounted(readInt64(), "BINUNICODE8")));
+            case Opcodes.BINBYTES8 -> stack.add(readCounted(readInt64(), "BINBYTES8"));
+            case Opcodes.BYTEARRAY8 -> stack.add(readCounted(readInt64(), "BYTEARRAY8"));
+            case Opcodes.LONG4 -> stack.add(PickleUtils.decode_long(readCounted(readInt32(), "LONG4")));
+            case Opcodes.LONG -> {
+                String text = PickleUtils.readline(input);
+                if (text.length() > MAX_NUMBER_TEXT) {
+                    throw malformed("LONG literal of " + text.length() + " characters");
+                }
+                if (text.endsWith("L")) {
+                    text = text.substring(0, text.length() - 1);
+                }
+                stack.add(PickleUtils.optimizeBigint(new BigInteger(text)));
+            }
+            case Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4 -> throw malformed(
+                    "extension-registry opcode " + key + " (copyreg extension codes are not supported)");
+            case Opcodes.NEXT_BUFFER, Opcodes.READONLY_BUFFER -> throw malformed(
+                    "out-of-band buffer opcode " + key + " (pickle protocol 5 buffers are not supported)");
+            default -> {
+                return super.dispatch(key);
+            }
+        }
+        return NO_RETURN_VALUE;
+    }
+
+    // ---- names and calls -------------------------------------------------------------------------------------
+
+    private Object resolveGlobal(String module, String name) {
+        String qualified = module + "." + name;
+        String root = module.contains(".") ? module.substring(0, module.indexOf('.')) : module;
+        if (DENIED_MODULE_ROOTS.contains(root) || DENIED_NAMES.contains(qualified)
+                || isDeniedPrefix(qualified)) {
+            throw refuse("refusing to call " + qualified + ": it can run commands, load code or touch files, and a "
+                    + "weights file never needs it. The file is probably malicious; do not open it with torch.load "
+                    + "either");
+        }
+        StorageType storage = StorageType.forGlobal(module, name);
+        if (storage != null) {
+            return storage;
+        }
+        Known known = Known.forName(qualified);
+        return known != null ? known : new PythonGlobal(qualified);
+    }
+
+    private static boolean isDeniedPrefix(String qualified) {
+        return qualified.startsWith("numpy.testing.") || qualified.startsWith("torch.hub.")
+                || qualified.startsWith("torch._C.") || qualified.startsWith("torch.package.")
+                || qualified.startsWith("torch.jit.") || qualified.startsWith("torch.ops.")
+                || (qualified.startsWith("copyreg.") || qualified.startsWith("copy_reg."))
+                        && !qualified.endsWith("._reconstructor");
+    }
+
+    private Object call(Object callee, Object[] args) {
+        if (callee instanceof Known known) {
+            return known.construct(args);
+        }
+        if (callee instanceof PythonGlobal global) {
+            if (INERT_CALLABLES.contains(global.qualified())) {
+                return new PickledObject(global.qualified(), Arrays.asList(args));
+            }
+            throw refuse("refusing to call " + global.qualified() + ": only the constructors a checkpoint of "
+                    + "tensors needs are called (torch._utils._rebuild_tensor_v2, collections.OrderedDict, ...) "
+                    + "and objects are rebuilt as inert data; an arbitrary call could run code in Python, so the "
+                    + "file is either hostile or holds objects this reader does not support");
+        }
+        if (callee instanceof StorageType type) {
+            throw refuse("refusing to call " + type.qualifiedName() + ": storages are only read through persistent ids");
+        }
+        throw malformed("a call needs a callable but found " + describe(callee));
+    }
+
+    private Object newObject(Object cls, Object[] args) {
+        if (cls instanceof PythonGlobal global) {
+            return new PickledObject(global.qualified(), Arrays.asList(args));
+        }
+        if (cls instanceof Known known && known.isClass()) {
+            return known.construct(args);
+        }
+        throw malformed("NEWOBJ needs a class but found " + describe(cls));
+    }
+
+    private void build(Object target, Object state) {
+        if (target instanceof PickledObject object) {
+            object.setState(state);
+        } else if (target instanceof Map<?, ?>) {
+            // attributes of a dict subclass instance, e.g. the '_metadata' version table torch sets on a
+            // state dict's OrderedDict: they are not items, and loading weights never needs them
+            return;
+        } else {
+            throw malformed("BUILD sets state on an object but the target is " + describe(target));
+        }
+    }
+
+    private static Object[] tupleArgs(Object args, String opcode) {
+        if (args instanceof Object[] a) {
+            return a;
+        }
+        throw new Malformed(opcode + " expects an argument tuple but found " + describe(args));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<Object, Object> dictOf(Object target) {
+        if (target instanceof Map<?, ?> m) {
+            return (Map<Object, Object>) m;
+        }
+        if (target instanceof PickledObject p) {
+            return p.mutableDictItems();
+        }
+        throw new Malformed("SETITEM(S) needs a dict but the target is " + describe(target));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> listOf(Object target) {
+        if (target instanceof List<?> l) {
+            return (List<Object>) l;
+        }
+        if (target instanceof PickledObject p) {
+            return p.mutableListItems();
+        }
+        throw new Malformed("APPEND(S) needs a list but the target is " + describe(target));
+    }
+
+    private static void putPairs(Map<Object, Object> map, List<Object> flat) {
+        if (flat.size() % 2 != 0) {
+            throw new Malformed("dict items come in key/value pairs but " + flat.size() + " values were marked");
+        }
+        for (int i = 0; i < flat.size(); i += 2) {
+            map.put(flat.get(i), flat.get(i + 1));
+        }
+    }
+
+    // ---- storages ------------------------------------------------------------------------------------------
+
+    @Override
+    protected Object persistentLoad(Object pid) {
+        if (!(pid instanceof Object[] t) || t.length != 5 || !"storage".equals(t[0])) {
+            throw malformed("persistent id " + describe(pid)
+                    + " is not a ('storage', type, key, location, numel) tuple");
+        }
+        if (!(t[1] instanceof StorageType type)) {
+            throw refuse("storage type " + describe(t[1]) + " is not supported; supported: "
+                    + StorageType.supportedNames());
+        }
+        if (!(t[2] instanceof String storageKey)) {
+            throw malformed("storage key " + describe(t[2]) + " is not a string");
+        }
+        long numel = toLong(t[4], "storage numel");
+        TorchStorage cached = storages.get(storageKey);
+        if (cached != null) {
+            if (cached.type() != type || cached.numel() != numel) {
+                throw refuse("storage '" + storageKey + "' is used as " + cached.type().qualifiedName() + "["
+                        + cached.numel() + "] and as " + type.qualifiedName() + "[" + numel + "]");
+            }
+            return cached;
+        }
+        try {
+            TorchStorage storage = readStorage(storageKey, type, numel);
+            storages.put(storageKey, storage);
+            return storage;
+        } catch (WeightFileException e) {
+            throw new Refusal(e);
+        } catch (IOException e) {
+            throw new Refusal(new WeightFileException(file, "entry '" + prefix + "data/" + storageKey + "'",
+                    "cannot be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e));
+        }
+    }
+
+    private TorchStorage readStorage(String storageKey, StorageType type, long numel) throws IOException {
+        String name = prefix + "data/" + storageKey;
+        String where = "entry '" + name + "'";
+        ZipEntry entry = zip.getEntry(name);
+        if (entry == null) {
+            throw new WeightFileException(file, where, "missing: the pickle refers to storage '" + storageKey
+                    + "' but the archive has no such entry");
+        }
+        Dtype dtype = type.dtype();
+        if (numel < 0 || numel > ElementReader.MAX_ELEMENTS) {
+            throw new WeightFileException(file, where, "storage claims " + numel + " elements; expected 0.."
+                    + ElementReader.MAX_ELEMENTS + " (the most a Java array holds)");
+        }
+        long expected = numel * dtype.byteSize();
+        if (entry.getSize() != expected) {
+            throw new WeightFileException(file, where, "expected " + expected + " bytes (" + numel + " x "
+                    + type.qualifiedName() + ") but the entry holds " + entry.getSize());
+        }
+        Object values;
+        if (entry.getMethod() == ZipEntry.STORED) {
+            if (entry.getCompressedSize() > fileSize) {
+                throw new WeightFileException(file, where, "entry claims " + entry.getCompressedSize()
+                        + " bytes but the file has " + fileSize);
+            }
+            try (InputStream in = zip.getInputStream(entry); ReadableByteChannel channel = Channels.newChannel(in)) {
+                values = elementReader.read(channel, dtype, byteOrder, (int) numel);
+            } catch (EOFException e) {
+                throw new WeightFileException(file, where, "entry ends early: " + e.getMessage(), e);
+            }
+        } else {
+            // compressed entries (torch never writes them) may lie about their size: collect the bytes that
+            // really arrive, bounded by what the storage needs, before allocating the tensor
+            if (expected > ElementReader.MAX_ELEMENTS) {
+                throw new WeightFileException(file, where, "compressed storage entries over 2 GB are not supported");
+            }
+            byte[] bytes;
+            try (InputStream in = zip.getInputStream(entry)) {
+                bytes = in.readNBytes((int) expected);
+            }
+            if (bytes.length != expected) {
+                throw new WeightFileException(file, where, "entry ends early: expected " + expected
+                        + " bytes but it inflates to " + bytes.length);
+            }
+            values = elementReader.read(Channels.newChannel(new ByteArrayInputStream(bytes)), dtype, byteOrder,
+                    (int) numel);
+        }
+        return new TorchStorage(name, type, values);
+    }
+
+    // ---- bounded primitive reads -----------------------------------------------------------------------------
+
+    private long readInt32() throws IOException {
+        return PickleUtils.bytes_to_integer(readCounted(4, "length"));
+    }
+
+    private long readUInt32() throws IOException {
+        return PickleUtils.bytes_to_uint(readCounted(4, "length"), 0);
+    }
+
+    private long readInt64() throws IOException {
+        return PickleUtils.bytes_to_long(readCounted(8, "length"), 0);
+    }
+
+    /** Reads a length-prefixed payload; memory grows only with the bytes that really arrive. */
+    private byte[] readCounted(long length, String opcode) throws IOException {
+        if (length < 0 || length > ElementReader.MAX_ELEMENTS) {
+            throw malformed(opcode + " claims " + length + " bytes");
+        }
+        byte[] bytes = input.readNBytes((int) length);
+        if (bytes.length != length) {
+            throw new EOFException(opcode + " claims " + length + " bytes but only " + bytes.length + " remain");
+        }
+        return bytes;
+    }
+
+    private static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    // ---- plain data ------------------------------------------------------------------------------------------
+
+    /**
+     * Replaces razorvine's tuple arrays with unmodifiable lists and unresolved globals with their names, in
+     * place and without recursion (pickles may nest deeply or refer to themselves).
+     */
+    private static Object toPlainData(Object root) {
+        Map<Object, Object> tuples = new IdentityHashMap<>();
+        Set<Object> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        Deque<Object> work = new ArrayDeque<>();
+        Object result = plainShallow(root, tuples, visited, work);
+        while (!work.isEmpty()) {
+            Object container = work.pop();
+            if (container instanceof Map<?, ?> map) {
+                @SuppressWarnings("unchecked")
+                Map<Object, Object> m = (Map<Object, Object>) map;
+                List<Map.Entry<Object, Object>> entries = new ArrayList<>(m.entrySet());
+                m.clear();
+                for (Map.Entry<Object, Object> e : entries) {
+                    m.put(plainShallow(e.getKey(), tuples, visited, work),
+                            plainShallow(e.getValue(), tuples, visited, work));
+                }
+            } else if (container instanceof List<?> list) {
+                @SuppressWarnings("unchecked")
+                List<Object> l = (List<Object>) list;
+                for (int i = 0; i < l.size(); i++) {
+                    l.set(i, plainShallow(l.get(i), tuples, visited, work));
+                }
+            } else if (container instanceof Set<?> set) {
+                @SuppressWarnings("unchecked")
+                Set<Object> s = (Set<Object>) set;
+                List<Object> items = new ArrayList<>(s);
+                s.clear();
+                for (Object item : items) {
+                    s.add(plainShallow(item, tuples, visited, work));
+                }
+            } else if (container instanceof PickledObject p) {
+                work.push(p.mutableArgs());
+                work.push(p.mutableListItems());
+                work.push(p.mutableDictItems());
+                p.setState(plainShallow(p.state(), tuples, visited, work));
+            }
+        }
+        return result;
+    }
+
+    private static Object plainShallow(Object value, Map<Object, Object> tuples, Set<Object> visited,
+            Deque<Object> work) {
+        if (value instanceof Object[] array) {
+            Object done = tuples.get(array);
+            if (done == null) {
+                List<Object> view = Arrays.asList(array);
+                done = Collections.unmodifiableList(view);
+                tuples.put(array, done);
+                work.push(view);
+            }
+            return done;
+        }
+        if (value instanceof PythonGlobal g) {
+            return g.qualified();
+        }
+        if (value instanceof Known k) {
+            return k.qualifiedName;
+        }
+        if (value instanceof StorageType t) {
+            return t.qualifiedName();
+        }
+        if (value instanceof TorchStorage s) {
+            return s.asTensor();
+        }
+        if (value instanceof Map || value instanceof Collection || value instanceof PickledObject) {
+            if (visited.add(value)) {
+                work.push(value);
+            }
+        }
+        return value;
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    static long toLong(Object value, String what) {
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
+            return ((Number) value).longValue();
+        }
+        throw new Malformed(what + " should be an integer but is " + describe(value));
+    }
+
+    static long[] toLongs(Object value, String what) {
+        Object[] items;
+        if (value instanceof Object[] a) {
+            items = a;
+        } else if (value instanceof List<?> l) {
+            items = l.toArray();
+        } else {
+            throw new Malformed(what + " should be a tuple of integers but is " + describe(value));
+        }
+        long[] out = new long[items.length];
+        for (int i = 0; i < items.length; i++) {
+            out[i] = toLong(items[i], what + "[" + i + "]");
+        }
+        return out;
+    }
+
+    static String describe(Object value) {
+        if (value == null) {
+            return "None";
+        }
+        if (value instanceof Object[] a) {
+            return "tuple of " + a.length;
+        }
+        if (value instanceof String s) {
+            return "'" + (s.length() > 60 ? s.substring(0, 60) + "..." : s) + "'";
+        }
+        if (value instanceof Number || value instanceof Boolean) {
+            return value.getClass().getSimpleName() + " " + value;
+        }
+        if (value instanceof PythonGlobal g) {
+            return g.qualified();
+        }
+        if (value instanceof PickledObject p) {
+            return p.className() + " object";
+        }
+        return value.getClass().getSimpleName();
+    }
+
+    private Refusal refuse(String message) {
+        return new Refusal(new WeightFileException(file, pickleLocation(), message));
+    }
+
+    private Refusal malformed(String message) {
+        return new Refusal(new WeightFileException(file, pickleLocation(), "malformed pickle: " + message));
+    }
+
+    /** Carries a finished {@link WeightFileException} through razorvine's unchecked call paths. */
+    private static final class Refusal extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient WeightFileException exception;
+
+        Refusal(WeightFileException exception) {
+            super(exception.getMessage(), null, false, false);
+            this.exception = exception;
+        }
+    }
+
+    /** A malformed pickle found in a static helper; the caller adds file and position. */
+    static final class Malformed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Malformed(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** A Python global that is neither denied nor a known constructor: a class to rebuild as data, or a name. */
+    record PythonGlobal(String qualified) {
+    }
+
+    /** Counts bytes read, for error positions. */
+    private static final class CountingInputStream extends FilterInputStream {
+        long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            count += skipped;
+            return skipped;
+        }
+    }
+
+    /** The callables a checkpoint may invoke, each turned into plain Java data. */
+    enum Known implements IObjectConstructor {
+        ORDERED_DICT("collections.OrderedDict", true),
+        DEFAULT_DICT("collections.defaultdict", true),
+        REBUILD_TENSOR_V2("torch._utils._rebuild_tensor_v2", false),
+        REBUILD_TENSOR("torch._utils._rebuild_tensor", false),
+        REBUILD_PARAMETER("torch._utils._rebuild_parameter", false),
+        REBUILD_PARAMETER_WITH_STATE("torch._utils._rebuild_parameter_with_state", false),
+        REBUILD_FROM_TYPE_V2("torch._tensor._rebuild_from_type_v2", false),
+        RECONSTRUCTOR("copyreg._reconstructor", false),
+        RECONSTRUCTOR_PY2("copy_reg._reconstructor", false),
+        CODECS_ENCODE("_codecs.encode", false),
+        SET("builtins.set", true),
+        FROZENSET("builtins.frozenset", true),
+        SET_PY2("__builtin__.set", true),
+        FROZENSET_PY2("__builtin__.frozenset", true),
+        BYTEARRAY("builtins.bytearray", true);
+
+        final String qualifiedName;
+        private final boolean isClass;
+
+        Known(String qualifiedName, boolean isClass) {
+            this.qualifiedName = qualifiedName;
+            this.isClass = isClass;
+        }
+
+        static Known forName(String qualified) {
+            for (Known k : values()) {
+                if (k.qualifiedName.equals(qualified)) {
+                    return k;
+                }
+            }
+            return null;
+        }
+
+        boolean isClass() {
+            return isClass;
+        }
+
+        @Override
+        public Object construct(Object[] args) {
+            switch (this) {
+                case ORDERED_DICT -> {
+                    Map<Object, Object> map = new LinkedHashMap<>();
+                    if (args.length > 0 && args[0] != null) {
+                        putItemPairs(map, args[0]);
+                    }
+                    return map;
+                }
+                case DEFAULT_DICT -> {
+                    // the default factory is a Python callable: irrelevant to stored data
+                    Map<Object, Object> map = new LinkedHashMap<>();
+                    if (args.length > 1 && args[1] != null) {
+                        putItemPairs(map, args[1]);
+                    }
+                    return map;
+                }
+                case REBUILD_TENSOR_V2, REBUILD_TENSOR -> {
+                    requireArgs(args, 4);
+                    if (!(args[0] instanceof TorchStorage storage)) {
+                        throw new Malformed(qualifiedName + " expects a storage but got " + describe(args[0]));
+                    }
+                    return storage.view(toLong(args[1], "storage_offset"), toLongs(args[2], "size"),
+                            toLongs(args[3], "stride"));
+                }
+                case REBUILD_PARAMETER, REBUILD_PARAMETER_WITH_STATE -> {
+                    requireArgs(args, 1);
+                    if (!(args[0] instanceof HostTensor tensor)) {
+                        throw new Malformed(qualifiedName + " expects a tensor but got " + describe(args[0]));
+                    }
+                    return tensor;
+                }
+                case REBUILD_FROM_TYPE_V2 -> {
+                    // (func, new_type, args, state): rebuild with func; the tensor subclass is irrelevant here
+                    requireArgs(args, 3);
+                    if (!(args[0] instanceof Known func) || !(args[2] instanceof Object[] funcArgs)) {
+                        throw new Malformed(qualifiedName + " expects a known rebuild function and its argument "
+                                + "tuple but got " + describe(args[0]) + ", " + describe(args[2]));
+                    }
+                    return func.construct(funcArgs);
+                }
+                case RECONSTRUCTOR, RECONSTRUCTOR_PY2 -> {
+                    // (cls, base, state): protocol 0/1 way of creating a plain object before BUILD
+                    requireArgs(args, 2);
+                    if (args[0] instanceof PythonGlobal cls) {
+                        return new PickledObject(cls.qualified(), List.of());
+                    }
+                    if (args[0] instanceof Known k && k.isClass) {
+                        return k.construct(new Object[0]);
+                    }
+                    throw new Malformed(qualifiedName + " expects a class but got " + describe(args[0]));
+                }
+                case CODECS_ENCODE -> {
+                    // protocol 2 pickles Python 3 bytes as _codecs.encode(text, 'latin1')
+                    requireArgs(args, 1);
+                    if (!(args[0] instanceof String text)) {
+                        throw new Malformed(qualifiedName + " expects a string but got " + describe(args[0]));
+                    }
+                    return text.getBytes(StandardCharsets.ISO_8859_1);
+                }
+                case SET, FROZENSET, SET_PY2, FROZENSET_PY2 -> {
+                    Set<Object> set = new LinkedHashSet<>();
+                    if (args.length > 0 && args[0] instanceof Collection<?> c) {
+                        set.addAll(c);
+                    } else if (args.length > 0 && args[0] instanceof Object[] a) {
+                        set.addAll(Arrays.asList(a));
+                    }
+                    return set;
+                }
+                case BYTEARRAY -> {
+                    if (args.length == 0) {
+                        return new byte[0];
+                    }
+                    if (args[0] instanceof byte[] b) {
+                        return b.clone();
+                    }
+                    if (args[0] instanceof String text) {
+                        return text.getBytes(StandardCharsets.ISO_8859_1);
+                    }
+                    throw new Malformed(qualifiedName + " expects bytes but got " + describe(args[0]));
+                }
+                default -> throw new IllegalStateException(name());
+            }
+        }
+
+        private void requireArgs(Object[] args, int n) {
+            if (args.length < n) {
+                throw new Malformed(qualifiedName + " expects at least " + n + " arguments but got " + args.length);
+            }
+        }
+
+        private static void putItemPairs(Map<Object, Object> map, Object items) {
+            Collection<?> pairs = items instanceof Collection<?> c ? c
+                    : items instanceof Object[] a ? Arrays.asList(a) : null;
+            if (pairs == null) {
+                throw new Malformed("dict items should be a sequence of pairs but are " + describe(items));
+            }
+            for (Object pair : pairs) {
+                Object[] kv = pair instanceof Object[] a ? a : pair instanceof List<?> l ? l.toArray() : null;
+                if (kv == null || kv.length != 2) {
+                    throw new Malformed("dict item should be a (key, value) pair but is " + describe(pair));
+                }
+                map.put(kv[0], kv[1]);
+            }
+        }
+    }
+}
