@@ -41,11 +41,30 @@ final class ObjectPainter {
     /**
      * An object's figure.
      *
-     * @param shadow parts painted under every body (shadows, wakes)
+     * @param groundParts parts painted under the body besides the cast shadow (long tower shadows, wakes)
+     * @param silhouette shapes whose union casts the shadow, or empty
+     * @param shadowOffset where the cast shadow falls relative to the silhouette, pixels
      * @param body the object itself
      * @param bounds the tight bounds of the body, pixels
      */
-    record Figure(List<Part> shadow, List<Part> body, Rectangle2D bounds) {
+    record Figure(List<Part> groundParts, List<Shape> silhouette, Point2D shadowOffset, List<Part> body,
+            Rectangle2D bounds) {
+
+        /** @return everything painted under the body; the union of the silhouette is built here, once drawn */
+        List<Part> shadow() {
+            if (silhouette.isEmpty()) {
+                return groundParts;
+            }
+            Area area = new Area();
+            for (Shape s : silhouette) {
+                area.add(new Area(s));
+            }
+            AffineTransform t = AffineTransform.getTranslateInstance(shadowOffset.getX(), shadowOffset.getY());
+            List<Part> all = new ArrayList<>();
+            all.add(new Part(t.createTransformedShape(area), SHADOW));
+            all.addAll(groundParts);
+            return all;
+        }
     }
 
     /**
@@ -96,6 +115,7 @@ final class ObjectPainter {
         final List<Part> shadow = new ArrayList<>();
         final List<Part> body = new ArrayList<>();
         final List<Shape> silhouette = new ArrayList<>();
+        Point2D shadowOffset;
 
         Builder(Placement p) {
             this.p = p;
@@ -124,16 +144,12 @@ final class ObjectPainter {
 
         /** Casts the silhouette's shadow, offset along the sun direction by the object's height in pixels. */
         void castShadow(double height) {
-            Area area = new Area();
-            for (Shape s : silhouette) {
-                area.add(new Area(s));
-            }
-            AffineTransform t = AffineTransform.getTranslateInstance(p.sun().getX() * height, p.sun().getY() * height);
-            shadow.add(new Part(t.createTransformedShape(area), SHADOW));
+            shadowOffset = new Point2D.Double(p.sun().getX() * height, p.sun().getY() * height);
         }
 
         Figure build() {
-            return new Figure(List.copyOf(shadow), List.copyOf(body), tightBounds(body));
+            return new Figure(List.copyOf(shadow), shadowOffset == null ? List.of() : List.copyOf(silhouette),
+                    shadowOffset, List.copyOf(body), tightBounds(body));
         }
     }
 

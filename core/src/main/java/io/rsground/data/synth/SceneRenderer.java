@@ -228,11 +228,11 @@ final class SceneRenderer {
 
     private static boolean fitsTerrain(SceneClass c, Rectangle2D b, Terrain t) {
         return switch (c) {
-            case SHIP -> t.water.contains(b) && !t.roads.intersects(b);
-            case AIRPLANE -> t.apron != null && t.apron.contains(b);
-            case VEHICLE -> !t.water.intersects(b);
-            default -> !t.water.intersects(b) && !t.roads.intersects(b)
-                    && (t.apron == null || !t.apron.intersects(b));
+            case SHIP -> t.waterMask.covers(b) && !t.roadMask.touches(b);
+            case AIRPLANE -> t.apronMask != null && t.apronMask.covers(b);
+            case VEHICLE -> !t.waterMask.touches(b);
+            default -> !t.waterMask.touches(b) && !t.roadMask.touches(b)
+                    && (t.apronMask == null || !t.apronMask.touches(b));
         };
     }
 

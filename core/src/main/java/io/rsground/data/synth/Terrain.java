@@ -26,8 +26,8 @@ final class Terrain {
 
     /** Water area (empty when the scene has none). */
     final Area water;
-    /** Road surfaces. */
-    final Area roads;
+    /** Road surfaces, with their edges. */
+    final List<Shape> roads;
     /** Road centre lines, each a flattened polyline {@code [x0, y0, x1, y1, ...]}, with its width in {@link #roadWidths}. */
     final List<double[]> roadLines;
     /** Road widths, pixels. */
@@ -35,12 +35,76 @@ final class Terrain {
     /** The apron airplanes stand on, or {@code null}. */
     final Area apron;
 
-    private Terrain(Area water, Area roads, List<double[]> roadLines, List<Double> roadWidths, Area apron) {
+    /** Rasterised zones for fast placement tests. */
+    final Mask waterMask;
+    final Mask roadMask;
+    final Mask apronMask;
+
+    private Terrain(Area water, List<Shape> roads, List<double[]> roadLines, List<Double> roadWidths, Area apron, int w,
+            int h) {
         this.water = water;
         this.roads = roads;
         this.roadLines = roadLines;
         this.roadWidths = roadWidths;
         this.apron = apron;
+        this.waterMask = new Mask(water, w, h);
+        this.roadMask = new Mask(roads, w, h);
+        this.apronMask = apron == null ? null : new Mask(apron, w, h);
+    }
+
+    /**
+     * A zone rasterised at {@value #CELL} px: placement asks whether a box touches or lies inside it with array
+     * look-ups instead of geometry on curved outlines, which dominated rendering time.
+     */
+    static final class Mask {
+        static final int CELL = 2;
+        private final byte[] cells;
+        private final int cw;
+        private final int ch;
+
+        Mask(Shape zone, int w, int h) {
+            this(List.of(zone), w, h);
+        }
+
+        Mask(List<Shape> zone, int w, int h) {
+            cw = (w + CELL - 1) / CELL;
+            ch = (h + CELL - 1) / CELL;
+            BufferedImage img = new BufferedImage(cw, ch, BufferedImage.TYPE_BYTE_GRAY);
+            Graphics2D g = img.createGraphics();
+            g.scale(1.0 / CELL, 1.0 / CELL);
+            g.setColor(Color.WHITE);
+            for (Shape s : zone) {
+                g.fill(s);
+            }
+            g.dispose();
+            cells = ((java.awt.image.DataBufferByte) img.getRaster().getDataBuffer()).getData();
+        }
+
+        /** @return whether any cell under the box belongs to the zone */
+        boolean touches(Rectangle2D box) {
+            return any(box, true);
+        }
+
+        /** @return whether every cell under the box belongs to the zone */
+        boolean covers(Rectangle2D box) {
+            return !any(box, false);
+        }
+
+        /** @return whether some cell under the box is inside the zone (when {@code inside}) or outside it */
+        private boolean any(Rectangle2D box, boolean inside) {
+            int x0 = Math.max(0, (int) Math.floor(box.getMinX() / CELL));
+            int y0 = Math.max(0, (int) Math.floor(box.getMinY() / CELL));
+            int x1 = Math.min(cw - 1, (int) Math.floor(box.getMaxX() / CELL));
+            int y1 = Math.min(ch - 1, (int) Math.floor(box.getMaxY() / CELL));
+            for (int y = y0; y <= y1; y++) {
+                for (int x = x0; x <= x1; x++) {
+                    if ((cells[y * cw + x] != 0) == inside) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
     }
 
     private static final Color[][] THEMES = {
@@ -75,9 +139,9 @@ final class Terrain {
             Area water = needWater || rng.nextInt(4) == 0 ? water(g, rng, w, h, scale) : new Area();
             List<double[]> lines = new ArrayList<>();
             List<Double> widths = new ArrayList<>();
-            Area roads = roads(g, rng, w, h, scale, lines, widths);
+            List<Shape> roads = roads(g, rng, w, h, scale, lines, widths);
             Area apron = needApron ? apron(g, rng, w, h, scale, water) : null;
-            return new Terrain(water, roads, lines, widths, apron);
+            return new Terrain(water, roads, lines, widths, apron, w, h);
         } finally {
             g.dispose();
         }
@@ -260,9 +324,9 @@ final class Terrain {
         };
     }
 
-    private static Area roads(Graphics2D g, SplittableRandom rng, int w, int h, double scale, List<double[]> lines,
-            List<Double> widths) {
-        Area all = new Area();
+    private static List<Shape> roads(Graphics2D g, SplittableRandom rng, int w, int h, double scale,
+            List<double[]> lines, List<Double> widths) {
+        List<Shape> all = new ArrayList<>();
         int n = rng.nextInt(1, 4);
         for (int i = 0; i < n; i++) {
             double[] a = edgePoint(rng, w, h);
@@ -287,7 +351,7 @@ final class Terrain {
                 g.setColor(rng.nextBoolean() ? new Color(225, 225, 220) : new Color(214, 186, 70));
                 g.draw(curve);
             }
-            all.add(new Area(new BasicStroke((float) (width + 4 * scale)).createStrokedShape(curve)));
+            all.add(new BasicStroke((float) (width + 4 * scale)).createStrokedShape(curve));
             lines.add(flatten(curve));
             widths.add(width);
         }

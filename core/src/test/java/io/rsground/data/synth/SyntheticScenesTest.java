@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SyntheticScenesTest {
 
     private static final int SCENES = 40;
-    private static final int SIZE = 512;
+    private static final int SIZE = 400;
     private static final List<Scene> RENDERED = new ArrayList<>();
 
     @BeforeAll
@@ -136,9 +136,9 @@ class SyntheticScenesTest {
                 double length = (c.minLength() + rng.nextDouble() * (c.maxLength() - c.minLength()));
                 double angle = rng.nextDouble() * 2 * Math.PI;
                 ObjectPainter.Figure f = ObjectPainter.figure(new ObjectPainter.Placement(c, NamedColour.RED, length,
-                        400, 400, angle, new java.awt.geom.Point2D.Double(0.6, 0.8), 4.0, 1.0), rng);
+                        300, 300, angle, new java.awt.geom.Point2D.Double(0.6, 0.8), 4.0, 1.0), rng);
                 // paint the body alone and measure what was painted
-                java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(800, 800,
+                java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(600, 600,
                         java.awt.image.BufferedImage.TYPE_INT_ARGB);
                 java.awt.Graphics2D g = img.createGraphics();
                 g.setRenderingHint(java.awt.RenderingHints.KEY_ANTIALIASING,
@@ -148,13 +148,14 @@ class SyntheticScenesTest {
                     g.fill(p.shape());
                 }
                 g.dispose();
-                int minX = 800;
-                int minY = 800;
+                int[] argb = ((java.awt.image.DataBufferInt) img.getRaster().getDataBuffer()).getData();
+                int minX = 600;
+                int minY = 600;
                 int maxX = -1;
                 int maxY = -1;
-                for (int y = 0; y < 800; y++) {
-                    for (int x = 0; x < 800; x++) {
-                        if ((img.getRGB(x, y) >>> 24) != 0) {
+                for (int y = 0; y < 600; y++) {
+                    for (int x = 0; x < 600; x++) {
+                        if ((argb[y * 600 + x] >>> 24) != 0) {
                             minX = Math.min(minX, x);
                             minY = Math.min(minY, y);
                             maxX = Math.max(maxX, x + 1);
