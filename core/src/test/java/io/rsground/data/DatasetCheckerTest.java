@@ -255,6 +255,23 @@ class DatasetCheckerTest {
     }
 
     @Test
+    void officialSplitsAgainstASmallAnnotationSetGiveOneClearMismatch() throws Exception {
+        MiniDataset d = clean();
+        Path official = io.rsground.testing.Fixtures.shared().resolve("dior-rsvg");
+        CheckReport report = DatasetChecker.check(d.root, official, true);
+        Problem first = report.problems().get(0);
+        assertThat(first.file()).isEqualTo(official.resolve("train.txt").toString());
+        assertThat(first.message()).startsWith("object count mismatch: the largest index is 38319, so the split files "
+                + "expect at least 38,320 objects; the annotations hold 3: 38,317 split lines are out of range 0..2");
+        // per file at most 20 lines one by one plus one summary, never tens of thousands of lines
+        assertThat(report.problems()).hasSize(1 + 3 * (SplitChecker.DETAILED + 1));
+        // the three objects are still found in the splits: 0 and 1 in test.txt, 2 in val.txt
+        assertThat(report.splits().get("test").samples()).isEqualTo(2);
+        assertThat(report.splits().get("val").samples()).isEqualTo(1);
+        assertThat(report.splits().get("train").samples()).isZero();
+    }
+
+    @Test
     void emptyDescriptionIsAProblemOnlyInASplit() throws Exception {
         MiniDataset d = new MiniDataset(dir);
         d.jpeg("00001.jpg", 50, 50);
