@@ -1,0 +1,307 @@
+package io.rsground.data;
+
+import io.rsground.data.AnnotationFile.AnnotatedObject;
+import java.awt.Dimension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * A DIOR-RSVG style data set on disk: {@code ROOT/JPEGImages/*.jpg}, {@code ROOT/Annotations/*.xml} (VOC style) and
+ * split files {@code train.txt}, {@code val.txt}, {@code test.txt} in {@code ROOT/splits} or another folder.
+ *
+ * <p>Semantics: annotation files are read in file-name order and every {@code <object>} gets the next global index
+ * from 0; a split file lists global indices; boxes are corners {@code xmin ymin xmax ymax} in pixels; the query is
+ * the description, trimmed and lower-cased. Boxes up to 1 px outside the image are clamped to it; further out they
+ * are a problem. The image of an annotation is {@code JPEGImages/<filename>}, or {@code JPEGImages/<xml name>.jpg}
+ * without {@code <filename>}; its size is taken from {@code <size>}, else from the image header.
+ *
+ * <p>{@link #scan} reads annotations and splits without decoding images and records every problem; {@link #open}
+ * does the same and refuses a data set with problems. {@link DatasetChecker} adds full image decoding. Objects with
+ * a problem of their own (no box, bad box, missing image...) are left out of the splits.
+ */
+public final class DiorRsvgDataset {
+
+    /** How far (pixels) a box may reach outside the image before it is a problem rather than clamped. */
+    public static final double BOX_TOLERANCE_PX = 1.0;
+
+    private final Path root;
+    private final List<ImageEntry> images;
+    private final int objectCount;
+    private final Sample[] samplesByIndex;
+    private final Map<String, List<Sample>> splits;
+    private final List<Problem> problems;
+
+    /**
+     * One annotation file with its image.
+     *
+     * @param annotation what the XML says
+     * @param imageFile the image it refers to
+     * @param imageDisplayName the image as problems name it
+     * @param imageExists whether that file exists
+     * @param width image width used for boxes, or 0 when unknown
+     * @param height image height used for boxes, or 0 when unknown
+     * @param firstIndex the global index of its first object
+     */
+    record ImageEntry(AnnotationFile annotation, Path imageFile, String imageDisplayName, boolean imageExists,
+            int width, int height, int firstIndex) {
+    }
+
+    private DiorRsvgDataset(Path root, List<ImageEntry> images, int objectCount, Sample[] samplesByIndex,
+            Map<String, List<Sample>> splits, List<Problem> problems) {
+        this.root = root;
+        this.images = images;
+        this.objectCount = objectCount;
+        this.samplesByIndex = samplesByIndex;
+        this.splits = splits;
+        this.problems = problems;
+    }
+
+    /**
+     * Reads a data set and refuses it when any problem is found.
+     *
+     * @param root the data root
+     * @param splitsDir the folder of the split files, or {@code null} for {@code ROOT/splits}
+     * @return the data set, free of problems
+     * @throws NoSuchFileException when the root is not a folder
+     * @throws IOException when a folder cannot be listed
+     * @throws DatasetException listing every problem found
+     */
+    public static DiorRsvgDataset open(Path root, Path splitsDir) throws IOException, DatasetException {
+        DiorRsvgDataset dataset = scan(root, splitsDir);
+        if (!dataset.problems.isEmpty()) {
+            throw new DatasetException("data set " + root, dataset.problems);
+        }
+        return dataset;
+    }
+
+    /**
+     * Reads annotations and split files and records every problem; images are not decoded (their headers are read
+     * only where an annotation gives no size).
+     *
+     * @param root the data root
+     * @param splitsDir the folder of the split files, or {@code null} for {@code ROOT/splits}
+     * @return the data set with its problems
+     * @throws NoSuchFileException when the root is not a folder
+     * @throws IOException when a folder cannot be listed
+     */
+    public static DiorRsvgDataset scan(Path root, Path splitsDir) throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new NoSuchFileException(root.toString(), null, "data root is not a folder");
+        }
+        Path absRoot = root.toAbsolutePath().normalize();
+        Path splits = splitsDir != null ? splitsDir : root.resolve("splits");
+        List<Problem> problems = new ArrayList<>();
+
+        Path annotationsDir = root.resolve("Annotations");
+        Path imagesDir = root.resolve("JPEGImages");
+        List<Path> xmlFiles = List.of();
+        if (!Files.isDirectory(annotationsDir)) {
+            problems.add(new Problem(display(absRoot, annotationsDir), null, null, "annotation folder not found"));
+        } else {
+            try (Stream<Path> list = Files.list(annotationsDir)) {
+                // File-name order makes the global indices the same on every machine.
+                xmlFiles = list.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xml"))
+                        .filter(Files::isRegularFile)
+                        .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
+                        .collect(Collectors.toList());
+            }
+        }
+        if (!Files.isDirectory(imagesDir)) {
+            problems.add(new Problem(display(absRoot, imagesDir), null, null, "image folder not found"));
+        }
+
+        List<Path> files = xmlFiles;
+        List<AnnotationFile> parsed = IntStream.range(0, files.size()).parallel()
+                .mapToObj(i -> AnnotationReader.read(files.get(i), display(absRoot, files.get(i))))
+                .collect(Collectors.toList());
+
+        int objectCount = parsed.stream().mapToInt(a -> a.objects().size()).sum();
+        Sample[] samples = new Sample[objectCount];
+        List<ImageEntry> images = new ArrayList<>(parsed.size());
+        Path imagesDirAbs = imagesDir.toAbsolutePath().normalize();
+        int next = 0;
+        for (AnnotationFile a : parsed) {
+            problems.addAll(a.problems());
+            String xmlName = a.xmlFile().getFileName().toString();
+            String imageName = a.filename() != null && !a.filename().isEmpty() ? a.filename()
+                    : xmlName.substring(0, xmlName.length() - 4) + ".jpg";
+            Path imageFile = imagesDirAbs.resolve(imageName).normalize();
+            Integer refLine = a.filenameLine() > 0 ? a.filenameLine() : null;
+            boolean usable = true;
+            boolean exists = false;
+            int width = 0;
+            int height = 0;
+            if (!imageFile.getParent().equals(imagesDirAbs)) {
+                problems.add(new Problem(a.displayName(), refLine, null,
+                        "<filename> '" + imageName + "' does not name a file directly inside JPEGImages"));
+                usable = false;
+            } else {
+                exists = Files.isRegularFile(imageFile);
+                if (!exists) {
+                    problems.add(new Problem(a.displayName(), refLine, null,
+                            "image " + display(absRoot, imageFile) + " not found"));
+                    usable = false;
+                }
+                if (a.width() != null && a.height() != null) {
+                    width = a.width();
+                    height = a.height();
+                } else if (exists) {
+                    try {
+                        Dimension d = ImageFiles.readSize(imageFile);
+                        width = d.width;
+                        height = d.height;
+                    } catch (ImageFiles.UnreadableImageException e) {
+                        problems.add(new Problem(display(absRoot, imageFile), null, null,
+                                "unreadable image: " + e.reason()));
+                        usable = false;
+                    }
+                }
+            }
+            String imageId = imageName.contains(".") ? imageName.substring(0, imageName.lastIndexOf('.')) : imageName;
+            images.add(new ImageEntry(a, imageFile, display(absRoot, imageFile), exists, width, height, next));
+            for (AnnotatedObject o : a.objects()) {
+                int index = next++;
+                for (Problem p : o.problems()) {
+                    problems.add(p.withIndex(index));
+                }
+                if (!usable || !o.problems().isEmpty() || width == 0) {
+                    continue;
+                }
+                CornerBox box = o.box();
+                if (box.x1() < -BOX_TOLERANCE_PX || box.y1() < -BOX_TOLERANCE_PX
+                        || box.x2() > width + BOX_TOLERANCE_PX || box.y2() > height + BOX_TOLERANCE_PX) {
+                    problems.add(new Problem(a.displayName(), o.boxLine(), index, String.format(Locale.ROOT,
+                            "box (%s, %s, %s, %s) reaches outside the %dx%d image by more than %s px",
+                            AnnotationReader.fmt(box.x1()), AnnotationReader.fmt(box.y1()),
+                            AnnotationReader.fmt(box.x2()), AnnotationReader.fmt(box.y2()), width, height,
+                            AnnotationReader.fmt(BOX_TOLERANCE_PX))));
+                    continue;
+                }
+                String query = o.description().strip().toLowerCase(Locale.ROOT);
+                samples[index] = new Sample(index, imageId, imageFile, width, height, o.name(),
+                        box.clampTo(width, height), query, a.xmlFile(), o.line());
+            }
+        }
+
+        SplitChecker.SplitCheck splitCheck = SplitChecker.check(SplitChecker.files(splits), objectCount,
+                p -> display(absRoot, p));
+        problems.addAll(splitCheck.problems());
+        Map<String, List<Sample>> splitSamples = new LinkedHashMap<>();
+        for (String split : splitCheck.splits()) {
+            List<Sample> list = new ArrayList<>();
+            for (int index : splitCheck.indices(split)) {
+                Sample s = samples[index];
+                if (s == null) {
+                    continue; // its problem is already recorded
+                }
+                if (s.query().isEmpty()) {
+                    AnnotatedObject o = objectAt(images, index);
+                    problems.add(new Problem(display(absRoot, s.xmlFile()), o.descriptionLine(), index,
+                            "empty <description> for an object in the " + split + " split"));
+                    continue;
+                }
+                list.add(s);
+            }
+            splitSamples.put(split, Collections.unmodifiableList(list));
+        }
+        return new DiorRsvgDataset(absRoot, List.copyOf(images), objectCount, samples,
+                Collections.unmodifiableMap(splitSamples), List.copyOf(problems));
+    }
+
+    private static AnnotatedObject objectAt(List<ImageEntry> images, int index) {
+        int lo = 0;
+        int hi = images.size() - 1;
+        while (lo < hi) { // last entry whose firstIndex <= index
+            int mid = (lo + hi + 1) >>> 1;
+            if (images.get(mid).firstIndex() <= index) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        ImageEntry e = images.get(lo);
+        return e.annotation().objects().get(index - e.firstIndex());
+    }
+
+    /** @return the path relative to the root with forward slashes when inside it, else the path as it is */
+    static String display(Path absRoot, Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        if (abs.startsWith(absRoot)) {
+            return absRoot.relativize(abs).toString().replace('\\', '/');
+        }
+        return p.toString();
+    }
+
+    /** @return the data root, absolute */
+    public Path root() {
+        return root;
+    }
+
+    /** @return the number of annotation files (one per image) */
+    public int imageCount() {
+        return images.size();
+    }
+
+    /** @return the number of {@code <object>} elements over all annotation files, usable or not */
+    public int objectCount() {
+        return objectCount;
+    }
+
+    /**
+     * @param split {@code train}, {@code val} or {@code test}
+     * @return the usable samples of that split, in split-file order
+     * @throws IllegalArgumentException for another name
+     */
+    public List<Sample> split(String split) {
+        List<Sample> s = splits.get(split);
+        if (s == null) {
+            throw new IllegalArgumentException("unknown split '" + split + "'; known: " + splits.keySet());
+        }
+        return s;
+    }
+
+    /** @return every usable object as a sample, by global index, whether or not a split lists it */
+    public List<Sample> allSamples() {
+        List<Sample> all = new ArrayList<>();
+        for (Sample s : samplesByIndex) {
+            if (s != null) {
+                all.add(s);
+            }
+        }
+        return all;
+    }
+
+    /** @return every problem found: annotation problems in file order, then split problems */
+    public List<Problem> problems() {
+        return problems;
+    }
+
+    /** @return the class name of every object that has one, in index order (for statistics) */
+    List<String> classNames() {
+        List<String> names = new ArrayList<>(objectCount);
+        for (ImageEntry e : images) {
+            for (AnnotatedObject o : e.annotation().objects()) {
+                if (o.name() != null && !o.name().isEmpty()) {
+                    names.add(o.name());
+                }
+            }
+        }
+        return names;
+    }
+
+    /** @return the images with their annotations, in file-name order */
+    List<ImageEntry> images() {
+        return images;
+    }
+}

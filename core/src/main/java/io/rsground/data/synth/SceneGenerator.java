@@ -1,0 +1,460 @@
+package io.rsground.data.synth;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rsground.data.ProgressListener;
+import io.rsground.data.SplitChecker;
+import java.awt.image.BufferedImage;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+import javax.xml.stream.XMLOutputFactory;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamWriter;
+
+/**
+ * Writes a synthetic data set in the DIOR-RSVG layout: {@code JPEGImages/*.jpg}, {@code Annotations/*.xml},
+ * {@code splits/train.txt, val.txt, test.txt}, plus {@code scenes.jsonl} (every drawn object with its attributes,
+ * one line per image) and {@code synth.json} (the parameters).
+ *
+ * <p>Choices: an annotation lists only the objects that have an expression, as DIOR-RSVG does; objects no expression
+ * singles out are still drawn (they are the distractors) and appear in {@code scenes.jsonl} with no index. Splits are
+ * made by image, so no test image is seen in training, with the described objects shared 70/10/20 as closely as
+ * whole images allow. Output is the same for a seed whatever the number of threads: scene {@code i} draws from its own
+ * random source derived from (seed, i).
+ */
+public final class SceneGenerator {
+
+    /** Split shares of described objects: train, val, test. */
+    public static final double[] SPLIT_SHARES = {0.7, 0.1, 0.2};
+    /** JPEG quality of the written images. */
+    public static final float JPEG_QUALITY = 0.9f;
+    /** Smallest image side accepted, pixels. */
+    public static final int MIN_SIZE = 64;
+    /** Largest image side accepted, pixels. */
+    public static final int MAX_SIZE = 4096;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SceneGenerator() {
+    }
+
+    /**
+     * What a generation produced.
+     *
+     * @param images images written
+     * @param objectsDrawn objects drawn over all images
+     * @param objectsDescribed objects with an expression (the annotation objects)
+     * @param splitObjects described objects per split ({@code train, val, test})
+     * @param splitImages images per split
+     * @param seconds wall-clock time taken
+     */
+    public record Summary(int images, int objectsDrawn, int objectsDescribed, Map<String, Integer> splitObjects,
+            Map<String, Integer> splitImages, double seconds) {
+
+        /** @return images written per second */
+        public double imagesPerSecond() {
+            return seconds > 0 ? images / seconds : Double.POSITIVE_INFINITY;
+        }
+    }
+
+    /**
+     * Renders one scene without writing anything.
+     *
+     * @param seed the data set's seed
+     * @param index the scene's number, from 0
+     * @param size image side, pixels, {@value #MIN_SIZE}..{@value #MAX_SIZE}
+     * @return the scene: image, objects and expressions
+     */
+    public static Scene render(long seed, int index, int size) {
+        checkSize(size);
+        if (index < 0) {
+            throw new IllegalArgumentException("scene index must be >= 0, got " + index);
+        }
+        return SceneRenderer.render(seed, index, size);
+    }
+
+    /**
+     * Writes a data set with two worker threads (fewer on a one-core machine).
+     *
+     * @param outDir the output folder; created if needed, must not already hold images or annotations
+     * @param images number of images, at least 1
+     * @param size image side, pixels
+     * @param seed the seed; the same seed gives the same files
+     * @param progress told after each image
+     * @return counts and timing
+     * @throws IOException when a file cannot be written
+     */
+    public static Summary generate(Path outDir, int images, int size, long seed, ProgressListener progress)
+            throws IOException {
+        return generate(outDir, images, size, seed, Math.min(2, Runtime.getRuntime().availableProcessors()), progress);
+    }
+
+    /**
+     * Writes a data set.
+     *
+     * @param outDir the output folder; created if needed, must not already hold images or annotations
+     * @param images number of images, at least 1
+     * @param size image side, pixels
+     * @param seed the seed; the same seed gives the same files
+     * @param threads worker threads rendering images (the output does not depend on it)
+     * @param progress told after each image
+     * @return counts and timing
+     * @throws IOException when a file cannot be written
+     */
+    public static Summary generate(Path outDir, int images, int size, long seed, int threads,
+            ProgressListener progress) throws IOException {
+        checkSize(size);
+        if (images < 1 || images > 10_000_000) {
+            throw new IllegalArgumentException("number of images must be 1..10000000, got " + images);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        long start = System.nanoTime();
+        Path imagesDir = outDir.resolve("JPEGImages");
+        Path annotationsDir = outDir.resolve("Annotations");
+        Path splitsDir = outDir.resolve("splits");
+        for (Path d : List.of(imagesDir, annotationsDir)) {
+            if (Files.isDirectory(d)) {
+                try (Stream<Path> s = Files.list(d)) {
+                    if (s.findAny().isPresent()) {
+                        throw new IOException(d + " already holds files; write the synthetic data set to an empty "
+                                + "folder (mixing data sets would shift the global object indices)");
+                    }
+                }
+            }
+        }
+        Files.createDirectories(imagesDir);
+        Files.createDirectories(annotationsDir);
+        Files.createDirectories(splitsDir);
+
+        int digits = Math.max(5, String.valueOf(images).length());
+        String idFormat = "%0" + digits + "d";
+        List<List<SceneObject>> objects = renderAll(imagesDir, images, size, seed, threads, idFormat, progress);
+
+        // Global indices over the described objects, in file-name (= scene) order.
+        int[] firstIndex = new int[images];
+        int described = 0;
+        int drawn = 0;
+        for (int i = 0; i < images; i++) {
+            firstIndex[i] = described;
+            drawn += objects.get(i).size();
+            described += (int) objects.get(i).stream().filter(SceneObject::described).count();
+        }
+        int[] splitOf = assignSplits(objects, seed);
+
+        Map<String, Integer> splitObjects = new LinkedHashMap<>();
+        Map<String, Integer> splitImages = new LinkedHashMap<>();
+        List<List<Integer>> splitIndices = new ArrayList<>();
+        for (String name : SplitChecker.SPLIT_NAMES) {
+            splitObjects.put(name, 0);
+            splitImages.put(name, 0);
+            splitIndices.add(new ArrayList<>());
+        }
+        try (Writer jsonl = Files.newBufferedWriter(outDir.resolve("scenes.jsonl"), StandardCharsets.UTF_8)) {
+            for (int i = 0; i < images; i++) {
+                String id = String.format(idFormat, i + 1);
+                List<SceneObject> scene = objects.get(i);
+                writeAnnotation(annotationsDir.resolve(id + ".xml"), id, size, scene);
+                String split = splitOf[i] < 0 ? null : SplitChecker.SPLIT_NAMES.get(splitOf[i]);
+                jsonl.write(sceneJson(id, size, split, scene, firstIndex[i]));
+                jsonl.write('\n');
+                if (split != null) {
+                    int index = firstIndex[i];
+                    for (SceneObject o : scene) {
+                        if (o.described()) {
+                            splitIndices.get(splitOf[i]).add(index++);
+                        }
+                    }
+                    splitObjects.merge(split, index - firstIndex[i], Integer::sum);
+                    splitImages.merge(split, 1, Integer::sum);
+                }
+            }
+        }
+        for (int s = 0; s < SplitChecker.SPLIT_NAMES.size(); s++) {
+            try (BufferedWriter w = Files.newBufferedWriter(
+                    splitsDir.resolve(SplitChecker.SPLIT_NAMES.get(s) + ".txt"), StandardCharsets.US_ASCII)) {
+                for (int index : splitIndices.get(s)) {
+                    w.write(Integer.toString(index));
+                    w.write('\n');
+                }
+            }
+        }
+        ObjectNode params = JSON.createObjectNode();
+        params.put("generator", "rsground synth");
+        params.put("seed", seed);
+        params.put("images", images);
+        params.put("size", size);
+        params.put("objectsDrawn", drawn);
+        params.put("objectsDescribed", described);
+        Files.writeString(outDir.resolve("synth.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(params)
+                + "\n", StandardCharsets.UTF_8);
+        return new Summary(images, drawn, described, splitObjects, splitImages, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static void checkSize(int size) {
+        if (size < MIN_SIZE || size > MAX_SIZE) {
+            throw new IllegalArgumentException("image size must be " + MIN_SIZE + ".." + MAX_SIZE + " px, got " + size);
+        }
+    }
+
+    private static List<List<SceneObject>> renderAll(Path imagesDir, int images, int size, long seed, int threads,
+            String idFormat, ProgressListener progress) throws IOException {
+        AtomicInteger done = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "synth-render");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<List<SceneObject>>> futures = new ArrayList<>(images);
+            for (int i = 0; i < images; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> {
+                    Scene scene = SceneRenderer.render(seed, index, size);
+                    writeJpeg(scene.image(), imagesDir.resolve(String.format(idFormat, index + 1) + ".jpg"));
+                    progress.progress(done.incrementAndGet(), images);
+                    return scene.objects();
+                }));
+            }
+            List<List<SceneObject>> out = new ArrayList<>(images);
+            for (Future<List<SceneObject>> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while generating scenes", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw new IllegalStateException("scene generation failed: " + cause, cause);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Writes an image as JPEG at quality {@value #JPEG_QUALITY}.
+     *
+     * @param image the image, {@code TYPE_INT_RGB}
+     * @param file the output file
+     * @throws IOException when it cannot be written
+     */
+    public static void writeJpeg(BufferedImage image, Path file) throws IOException {
+        writeJpeg(image, file, JPEG_QUALITY);
+    }
+
+    /**
+     * Writes an image as JPEG.
+     *
+     * @param image the image, {@code TYPE_INT_RGB}
+     * @param file the output file
+     * @param quality JPEG quality, 0..1
+     * @throws IOException when it cannot be written
+     */
+    public static void writeJpeg(BufferedImage image, Path file, float quality) throws IOException {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        try (OutputStream out = Files.newOutputStream(file);
+                ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(ios);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(quality);
+            writer.write(null, new IIOImage(image, null, null), param);
+        } finally {
+            writer.dispose();
+        }
+    }
+
+    /**
+     * Splits by image: images in a seeded random order, each given to the split furthest below its share of the
+     * described objects so far.
+     *
+     * @return per image the split number (0 train, 1 val, 2 test), -1 for an image without described objects
+     */
+    static int[] assignSplits(List<List<SceneObject>> objects, long seed) {
+        int n = objects.size();
+        int[] order = new int[n];
+        Arrays.setAll(order, i -> i);
+        SplittableRandom rng = SceneRenderer.randomFor(seed, Integer.MAX_VALUE);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        int[] split = new int[n];
+        Arrays.fill(split, -1);
+        long[] have = new long[SPLIT_SHARES.length];
+        long total = 0;
+        for (int i : order) {
+            long count = objects.get(i).stream().filter(SceneObject::described).count();
+            if (count == 0) {
+                continue;
+            }
+            total += count;
+            int best = 0;
+            double bestDeficit = Double.NEGATIVE_INFINITY;
+            for (int s = 0; s < SPLIT_SHARES.length; s++) {
+                double deficit = SPLIT_SHARES[s] * total - have[s];
+                if (deficit > bestDeficit) {
+                    bestDeficit = deficit;
+                    best = s;
+                }
+            }
+            split[i] = best;
+            have[best] += count;
+        }
+        return split;
+    }
+
+    private static void writeAnnotation(Path file, String id, int size, List<SceneObject> objects) throws IOException {
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(out);
+            x.writeStartDocument("utf-8", "1.0");
+            x.writeCharacters("\n");
+            x.writeStartElement("annotation");
+            leaf(x, 1, "folder", "JPEGImages");
+            leaf(x, 1, "filename", id + ".jpg");
+            indent(x, 1);
+            x.writeStartElement("source");
+            leaf(x, 2, "database", "rsground synthetic scenes");
+            indent(x, 1);
+            x.writeEndElement();
+            indent(x, 1);
+            x.writeStartElement("size");
+            leaf(x, 2, "width", Integer.toString(size));
+            leaf(x, 2, "height", Integer.toString(size));
+            leaf(x, 2, "depth", "3");
+            indent(x, 1);
+            x.writeEndElement();
+            for (SceneObject o : objects) {
+                if (!o.described()) {
+                    continue;
+                }
+                indent(x, 1);
+                x.writeStartElement("object");
+                leaf(x, 2, "name", o.sceneClass().diorName());
+                leaf(x, 2, "pose", "Unspecified");
+                leaf(x, 2, "truncated", "0");
+                leaf(x, 2, "difficult", "0");
+                indent(x, 2);
+                x.writeStartElement("bndbox");
+                leaf(x, 3, "xmin", whole(o.box().x1()));
+                leaf(x, 3, "ymin", whole(o.box().y1()));
+                leaf(x, 3, "xmax", whole(o.box().x2()));
+                leaf(x, 3, "ymax", whole(o.box().y2()));
+                indent(x, 2);
+                x.writeEndElement();
+                leaf(x, 2, "description", o.description());
+                indent(x, 1);
+                x.writeEndElement();
+            }
+            x.writeCharacters("\n");
+            x.writeEndElement();
+            x.writeCharacters("\n");
+            x.writeEndDocument();
+            x.close();
+        } catch (XMLStreamException e) {
+            throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void leaf(XMLStreamWriter x, int depth, String tag, String text) throws XMLStreamException {
+        indent(x, depth);
+        x.writeStartElement(tag);
+        x.writeCharacters(text);
+        x.writeEndElement();
+    }
+
+    private static void indent(XMLStreamWriter x, int depth) throws XMLStreamException {
+        x.writeCharacters("\n" + "    ".repeat(depth));
+    }
+
+    private static String whole(double v) {
+        return Long.toString(Math.round(v));
+    }
+
+    private static String sceneJson(String id, int size, String split, List<SceneObject> objects, int firstIndex)
+            throws IOException {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("image", id + ".jpg");
+        n.put("width", size);
+        n.put("height", size);
+        n.put("split", split);
+        ArrayNode arr = n.putArray("objects");
+        int index = firstIndex;
+        for (SceneObject o : objects) {
+            ObjectNode j = arr.addObject();
+            j.put("id", o.id());
+            j.put("class", o.sceneClass().diorName());
+            j.put("colour", o.colour().word());
+            j.put("size", o.sizeClass().word());
+            j.put("length", Math.round(o.length() * 100) / 100.0);
+            j.put("rotation", Math.round(o.rotationDeg() * 100) / 100.0);
+            ArrayNode box = j.putArray("box");
+            box.add(Math.round(o.box().x1())).add(Math.round(o.box().y1())).add(Math.round(o.box().x2()))
+                    .add(Math.round(o.box().y2()));
+            if (o.described()) {
+                j.put("index", index++);
+                j.put("description", o.description());
+                j.set("referring", referringJson(o.referring()));
+            } else {
+                j.putNull("index");
+                j.putNull("description");
+                j.putNull("referring");
+            }
+        }
+        return JSON.writeValueAsString(n);
+    }
+
+    /**
+     * @param r an expression's content
+     * @return it as JSON: {@code {"class", "colour", "size", "region", "superlative", "anchor"}}, absent parts null
+     */
+    static ObjectNode referringJson(Referring r) {
+        ObjectNode j = JSON.createObjectNode();
+        j.put("class", r.sceneClass().diorName());
+        j.put("colour", r.colour() == null ? null : r.colour().word());
+        j.put("size", r.size() == null ? null : r.size().word());
+        j.put("region", r.region() == null ? null : r.region().name().toLowerCase(java.util.Locale.ROOT));
+        j.put("superlative", r.superlative() == null ? null
+                : r.superlative().name().toLowerCase(java.util.Locale.ROOT));
+        if (r.anchor() == null) {
+            j.putNull("anchor");
+        } else {
+            j.set("anchor", referringJson(r.anchor()));
+        }
+        return j;
+    }
+}
