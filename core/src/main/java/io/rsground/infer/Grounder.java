@@ -1,0 +1,172 @@
+package io.rsground.infer;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import io.rsground.box.Box;
+import io.rsground.config.ModelConfig;
+import io.rsground.image.EvalTransform;
+import io.rsground.image.Images;
+import io.rsground.image.Preprocessed;
+import io.rsground.model.ClipVgModel;
+import io.rsground.text.Tokenizer;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Grounds queries in images: image + sentences -> boxes in original pixels. Built from any weights
+ * {@link ModelLoader} accepts; thread-safe; usable without the CLI.
+ *
+ * <p>The image tower runs once per image however many queries are asked of it, and a small cache keyed by image
+ * content skips it for images seen recently. Queries of one call are batched, cut to the longest query (the
+ * padding after it cannot change any box: it is masked as a key in the fusion encoder and comes after the end
+ * token in the causal text tower).
+ */
+public final class Grounder implements AutoCloseable {
+    /** Default number of images whose features are kept. */
+    public static final int DEFAULT_CACHE_SIZE = 16;
+
+    private final LoadedModel loaded;
+    private final ClipVgModel model;
+    private final ModelConfig config;
+    private final Tokenizer tokenizer;
+    private final EvalTransform transform;
+    private final FeatureCache cache;
+    private final NDManager manager;
+
+    /**
+     * @param loaded a model with its tokenizer; the grounder takes ownership and closes it
+     * @param cacheSize images whose features to keep (0 for none)
+     */
+    public Grounder(LoadedModel loaded, int cacheSize) {
+        this.loaded = loaded;
+        this.model = loaded.model();
+        this.config = model.config();
+        this.tokenizer = loaded.tokenizer();
+        this.transform = new EvalTransform(config.vision().imageSize());
+        this.manager = loaded.manager().newSubManager();
+        this.cache = new FeatureCache(cacheSize, manager);
+    }
+
+    /** @return the model and where it came from */
+    public LoadedModel loaded() {
+        return loaded;
+    }
+
+    /** Reads an image file and grounds the queries in it. */
+    public List<GroundingResult> ground(Path imageFile, List<String> queries) throws IOException {
+        return ground(Images.read(imageFile), queries);
+    }
+
+    /** Grounds one query. */
+    public GroundingResult ground(BufferedImage image, String query) {
+        return ground(image, List.of(query)).get(0);
+    }
+
+    /**
+     * @param image any image ImageIO decodes, converted to 8-bit RGB by the transform
+     * @param queries one or more non-blank queries
+     * @return one result per query, in order
+     * @throws IllegalArgumentException for an empty list or a blank query
+     */
+    public List<GroundingResult> ground(BufferedImage image, List<String> queries) {
+        if (queries.isEmpty()) {
+            throw new IllegalArgumentException("no query given");
+        }
+        for (int i = 0; i < queries.size(); i++) {
+            if (queries.get(i) == null || queries.get(i).isBlank()) {
+                throw new IllegalArgumentException("query " + (i + 1) + " is empty");
+            }
+        }
+        Engine.getInstance();
+        // grad mode is per thread in PyTorch and on by default: a serving thread must not record graphs
+        JniUtils.setGradMode(false);
+        Preprocessed pre = transform.apply(image);
+        String key = contentKey(image);
+        int q = queries.size();
+        int p = config.vision().numPatches();
+        int size = pre.size();
+        float[] boxes;
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray visual = cache.get(key, scope);
+            if (visual == null) {
+                NDArray pixels = scope.create(pre.pixels(), new Shape(1, 3, size, size));
+                visual = model.encodeImage(null, pixels, false);
+                cache.put(key, visual);
+            }
+            boolean[] patchMask = pre.patchMask(config.vision().patchSize());
+            float[] mask = new float[q * p];
+            for (int i = 0; i < q; i++) {
+                for (int j = 0; j < p; j++) {
+                    mask[i * p + j] = patchMask[j] ? 1f : 0f;
+                }
+            }
+            TokenBatch tokens = TokenBatch.of(tokenizer, queries, config.maxQueryLen());
+            NDArray ids = scope.create(tokens.ids(), new Shape(q, tokens.length()));
+            NDArray text = model.encodeText(null, ids, false);
+            Shape vs = visual.getShape();
+            NDArray visualPerQuery = q == 1 ? visual : visual.broadcast(q, vs.get(1), vs.get(2));
+            boxes = model.fuse(null, visualPerQuery, scope.create(mask, new Shape(q, p)), text, ids, false)
+                    .boxes().toFloatArray();
+        }
+        List<GroundingResult> results = new ArrayList<>(q);
+        for (int i = 0; i < q; i++) {
+            double cx = boxes[4 * i];
+            double cy = boxes[4 * i + 1];
+            double w = boxes[4 * i + 2];
+            double h = boxes[4 * i + 3];
+            Box box = pre.fromNormalizedCxcywh(cx, cy, w, h);
+            results.add(new GroundingResult(queries.get(i), box, new double[] {cx, cy, w, h}, pre.originalWidth(),
+                    pre.originalHeight()));
+        }
+        return results;
+    }
+
+    /** @return cache hits and misses since the grounder was built */
+    public long[] cacheStats() {
+        return cache.stats();
+    }
+
+    /** @return a SHA-256 over the image's size and RGB pixels */
+    static String contentKey(BufferedImage image) {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        int w = image.getWidth();
+        int h = image.getHeight();
+        digest.update(ByteBuffer.allocate(12).putInt(w).putInt(h).putInt(image.getType()).array());
+        if (image.getRaster().getDataBuffer() instanceof DataBufferByte bytes && bytes.getNumBanks() == 1) {
+            digest.update(bytes.getData());
+        } else {
+            int[] row = new int[w];
+            ByteBuffer buf = ByteBuffer.allocate(4 * w);
+            for (int y = 0; y < h; y++) {
+                image.getRGB(0, y, w, 1, row, 0, w);
+                buf.clear();
+                buf.asIntBuffer().put(row);
+                digest.update(buf.array());
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+        manager.close();
+        loaded.close();
+    }
+}

@@ -1,0 +1,211 @@
+package io.rsground.weights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rsground.config.ModelConfig;
+import io.rsground.config.ModelConfigs;
+import io.rsground.text.ClipBpeTokenizer;
+import io.rsground.text.Tokenizer;
+import io.rsground.text.TokenizerSpec;
+import io.rsground.text.Tokenizers;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * rsground's own checkpoint: a directory that holds everything needed to use a model again.
+ * <pre>
+ * DIR/checkpoint.json            format name and version, what wrote it, extra facts (epoch, scores, ...)
+ * DIR/model.json                 the architecture ({@link ModelConfig})
+ * DIR/tokenizer/tokenizer.json   the tokenizer description ({@link TokenizerSpec}) and the files it names
+ * DIR/weights.safetensors        the parameters under the reference CLIP-VG names, float32
+ * DIR/...                        further files a writer adds (the trainer's optimizer state)
+ * </pre>
+ * Directories are written whole into a temporary sibling and renamed into place, so a reader never sees half a
+ * checkpoint: a run killed while saving leaves the previous checkpoint (possibly under {@code DIR.old}, which
+ * {@link #resolve} falls back to).
+ *
+ * <p>Versioning: {@code format_version} counts incompatible changes. This reader reads every version up to
+ * {@link #FORMAT_VERSION}; a newer one is refused with a message asking for a newer rsground.
+ */
+public final class RsgroundCheckpoint {
+    /** The format name written into {@code checkpoint.json}. */
+    public static final String FORMAT = "rsground-checkpoint";
+    /** The newest format version this code writes and reads. */
+    public static final int FORMAT_VERSION = 1;
+    public static final String MANIFEST = "checkpoint.json";
+    public static final String MODEL_CONFIG = "model.json";
+    public static final String TOKENIZER_DIR = "tokenizer";
+    public static final String TOKENIZER_SPEC = "tokenizer.json";
+    public static final String WEIGHTS = "weights.safetensors";
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private RsgroundCheckpoint() {
+    }
+
+    /**
+     * A checkpoint read back.
+     *
+     * @param dir where it was read from
+     * @param config the architecture
+     * @param tokenizer the tokenizer, rebuilt from its description
+     * @param weights the parameters, canonical names
+     * @param info everything in {@code checkpoint.json}
+     */
+    public record Contents(Path dir, ModelConfig config, Tokenizer tokenizer, Map<String, HostTensor> weights,
+            JsonNode info) {
+    }
+
+    /** Extra files a writer wants in the checkpoint, written by a callback into the temporary directory. */
+    @FunctionalInterface
+    public interface ExtraFiles {
+        void write(Path dir) throws IOException;
+    }
+
+    /** @return true when the directory looks like an rsground checkpoint */
+    public static boolean isCheckpoint(Path dir) {
+        return Files.isRegularFile(dir.resolve(MANIFEST));
+    }
+
+    /**
+     * @return the directory, or its {@code .old} sibling when a save was interrupted between its two renames
+     */
+    public static Path resolve(Path dir) {
+        Path old = dir.resolveSibling(dir.getFileName() + ".old");
+        return !isCheckpoint(dir) && isCheckpoint(old) ? old : dir;
+    }
+
+    /**
+     * Writes a checkpoint atomically.
+     *
+     * @param dir the checkpoint directory (replaced if it exists)
+     * @param config the architecture
+     * @param tokenizer the tokenizer (its source files are copied in)
+     * @param weights parameters under canonical names
+     * @param info facts to record in {@code checkpoint.json} (epoch, scores, preset, ...), may be empty
+     * @param extra more files to write, or null
+     */
+    public static void write(Path dir, ModelConfig config, Tokenizer tokenizer, Map<String, HostTensor> weights,
+            Map<String, Object> info, ExtraFiles extra) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, dir.getFileName() + ".tmp-");
+        try {
+            ObjectNode manifest = JSON.createObjectNode();
+            manifest.put("format", FORMAT);
+            manifest.put("format_version", FORMAT_VERSION);
+            manifest.put("rsground_version", Version.get());
+            manifest.put("created", Instant.now().toString());
+            manifest.put("model_config", MODEL_CONFIG);
+            manifest.put("tokenizer", TOKENIZER_DIR + "/" + TOKENIZER_SPEC);
+            manifest.put("weights", WEIGHTS);
+            manifest.set("info", JSON.valueToTree(info == null ? Map.of() : info));
+            ModelConfigs.write(config, tmp.resolve(MODEL_CONFIG));
+            Path tokDir = Files.createDirectories(tmp.resolve(TOKENIZER_DIR));
+            if (tokenizer instanceof ClipBpeTokenizer clip) {
+                for (Path source : clip.sourceFiles()) {
+                    Files.copy(source, tokDir.resolve(source.getFileName().toString()));
+                }
+            }
+            tokenizer.describe().write(tokDir.resolve(TOKENIZER_SPEC));
+            SafeTensors.write(tmp.resolve(WEIGHTS), weights, Map.of("format", "pt", "written_by", "rsground "
+                    + Version.get()));
+            if (extra != null) {
+                extra.write(tmp);
+            }
+            // the manifest last: a directory without it is not a checkpoint
+            Files.writeString(tmp.resolve(MANIFEST), JSON.writeValueAsString(manifest) + "\n");
+            replace(tmp, dir);
+        } catch (IOException | RuntimeException e) {
+            deleteTree(tmp);
+            throw e;
+        }
+    }
+
+    /** Moves {@code tmp} to {@code dir}, keeping the old directory as {@code dir.old} until the move is done. */
+    private static void replace(Path tmp, Path dir) throws IOException {
+        Path old = dir.resolveSibling(dir.getFileName() + ".old");
+        deleteTree(old);
+        if (Files.exists(dir)) {
+            move(dir, old);
+        }
+        move(tmp, dir);
+        deleteTree(old);
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    /**
+     * Reads a checkpoint.
+     *
+     * @param dir the checkpoint directory (or one whose save was interrupted; see {@link #resolve})
+     * @return its contents
+     * @throws IOException naming the file and what is wrong (missing parts, a newer format, ...)
+     */
+    public static Contents read(Path dir) throws IOException {
+        Path d = resolve(dir);
+        Path manifestFile = d.resolve(MANIFEST);
+        if (!Files.isRegularFile(manifestFile)) {
+            throw new NoSuchFileException(manifestFile.toString(), null, Files.isDirectory(d)
+                    ? "not an rsground checkpoint (no " + MANIFEST + ")" : "no such checkpoint directory");
+        }
+        JsonNode manifest;
+        try {
+            manifest = JSON.readTree(manifestFile.toFile());
+        } catch (IOException e) {
+            throw new IOException(manifestFile + ": not valid JSON: " + e.getMessage(), e);
+        }
+        if (manifest == null || !FORMAT.equals(manifest.path("format").asText())) {
+            throw new IOException(manifestFile + ": format is '" + (manifest == null ? null
+                    : manifest.path("format").asText()) + "', expected '" + FORMAT + "'");
+        }
+        int version = manifest.path("format_version").asInt(-1);
+        if (version < 1) {
+            throw new IOException(manifestFile + ": format_version missing or invalid");
+        }
+        if (version > FORMAT_VERSION) {
+            throw new IOException(manifestFile + ": written by a newer rsground (" + manifest.path(
+                    "rsground_version").asText("?") + ", checkpoint format " + version + "); this rsground ("
+                    + Version.get() + ") reads formats up to " + FORMAT_VERSION);
+        }
+        ModelConfig config = ModelConfigs.read(d.resolve(manifest.path("model_config").asText(MODEL_CONFIG)));
+        Path specFile = d.resolve(manifest.path("tokenizer").asText(TOKENIZER_DIR + "/" + TOKENIZER_SPEC));
+        Tokenizer tokenizer = Tokenizers.fromSpec(TokenizerSpec.read(specFile), specFile.getParent());
+        Map<String, HostTensor> weights = SafeTensors.read(d.resolve(manifest.path("weights").asText(WEIGHTS)));
+        return new Contents(d, config, tokenizer, weights, manifest.path("info"));
+    }
+
+    /** Deletes a directory tree if it exists. */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** @return a map of facts with insertion order, for {@link #write}'s info */
+    public static Map<String, Object> info() {
+        return new LinkedHashMap<>();
+    }
+}
