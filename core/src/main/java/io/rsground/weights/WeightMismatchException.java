@@ -10,6 +10,7 @@ public class WeightMismatchException extends IllegalArgumentException {
     private final transient List<String> missing;
     private final transient List<String> unexpected;
     private final transient List<String> misShaped;
+    private final String source;
 
     public WeightMismatchException(String source, List<String> missing, List<String> unexpected,
             List<String> misShaped) {
@@ -17,6 +18,7 @@ public class WeightMismatchException extends IllegalArgumentException {
         this.missing = List.copyOf(missing);
         this.unexpected = List.copyOf(unexpected);
         this.misShaped = List.copyOf(misShaped);
+        this.source = source;
     }
 
     /** @return names the model needs that the weights lack */
@@ -32,6 +34,27 @@ public class WeightMismatchException extends IllegalArgumentException {
     /** @return "name: model [..], weights [..]" for every tensor whose shape differs */
     public List<String> misShaped() {
         return misShaped;
+    }
+
+    /**
+     * @param perKind how many names of each kind to show
+     * @return a one-line summary: the counts and the first names of each kind
+     */
+    public String summary(int perKind) {
+        List<String> parts = new ArrayList<>();
+        add(parts, "mis-shaped", misShaped, perKind, "; ");
+        add(parts, "missing", missing, perKind, ", ");
+        add(parts, "unexpected", unexpected, perKind, ", ");
+        String hint = misShaped.size() + missing.size() > 8 ? " (the weights look like another architecture: check "
+                + "--preset / --model-config)" : "";
+        return "weights " + source + " do not fit the model" + hint + ": " + String.join(" | ", parts);
+    }
+
+    private static void add(List<String> parts, String kind, List<String> names, int max, String sep) {
+        if (!names.isEmpty()) {
+            String shown = String.join(sep, names.subList(0, Math.min(max, names.size())));
+            parts.add(names.size() + " " + kind + ": " + shown + (names.size() > max ? sep + "..." : ""));
+        }
     }
 
     private static String message(String source, List<String> missing, List<String> unexpected,

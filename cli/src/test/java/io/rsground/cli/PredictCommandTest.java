@@ -1,0 +1,82 @@
+package io.rsground.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PredictCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static String[] base(String image, String... more) {
+        String[] head = {"predict", "--weights", CliRunner.tiny("checkpoint.pth").toString(), "--model-config",
+                CliRunner.tiny("model.json").toString(), "--bpe",
+                CliRunner.shared().resolve("clip/bpe_simple_vocab_16e6.txt.gz").toString(), "--image",
+                CliRunner.tiny(image).toString()};
+        String[] all = new String[head.length + more.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(more, 0, all, head.length, more.length);
+        return all;
+    }
+
+    @Test
+    void jsonLinesHoldTheReferenceBoxes(@TempDir Path dir) throws Exception {
+        JsonNode samples = JSON.readTree(CliRunner.tiny("samples.json").toFile()).get("samples");
+        JsonNode s = samples.get(0);
+        Path annotated = dir.resolve("annotated.png");
+        CliRunner.Result r = CliRunner.run(base(s.get("image").asText(), "--query", s.get("query").asText(),
+                "--query", "the ship", "--json", "--out", annotated.toString()));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String[] lines = r.out().strip().split("\n");
+        assertThat(lines).hasSize(2);
+        JsonNode first = JSON.readTree(lines[0]);
+        assertThat(first.get("query").asText()).isEqualTo(s.get("query").asText());
+        for (int i = 0; i < 4; i++) {
+            assertThat(first.get("box_xyxy").get(i).asDouble())
+                    .isCloseTo(s.get("pred_box_xyxy").get(i).asDouble(), org.assertj.core.data.Offset.offset(1.0));
+            assertThat(first.get("box_cxcywh_norm").get(i).asDouble()).isBetween(0.0, 1.0);
+        }
+        assertThat(JSON.readTree(lines[1]).get("query").asText()).isEqualTo("the ship");
+        var image = ImageIO.read(annotated.toFile());
+        assertThat(image.getWidth()).isEqualTo(s.get("width").asInt());
+    }
+
+    @Test
+    void badInputExitsWithTwoAndOneLine(@TempDir Path dir) throws Exception {
+        Path broken = dir.resolve("broken.png");
+        Files.write(broken, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+        CliRunner.Result unreadable = CliRunner.run("predict", "--weights", CliRunner.tiny("checkpoint.pth")
+                .toString(), "--model-config", CliRunner.tiny("model.json").toString(), "--image",
+                broken.toString(), "--query", "a ship");
+        assertThat(unreadable.exitCode()).isEqualTo(2);
+        assertThat(unreadable.err().strip().lines().count()).isEqualTo(1);
+        assertThat(unreadable.err()).contains("broken.png");
+
+        CliRunner.Result empty = CliRunner.run(base("images/sample_4.png", "--query", " "));
+        assertThat(empty.exitCode()).isEqualTo(2);
+        assertThat(empty.err()).contains("query 1 is empty");
+
+        CliRunner.Result missing = CliRunner.run("predict", "--weights", dir.resolve("nope.pth").toString(),
+                "--preset", "tiny", "--image", CliRunner.tiny("images/sample_4.png").toString(), "--query", "x");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("nope.pth").contains("does not exist");
+
+        CliRunner.Result mismatch = CliRunner.run("predict", "--weights", CliRunner.tiny("weights.safetensors")
+                .toString(), "--preset", "tiny", "--bpe", CliRunner.shared().resolve(
+                "clip/bpe_simple_vocab_16e6.txt.gz").toString(), "--image", CliRunner.tiny("images/sample_4.png")
+                .toString(), "--query", "x");
+        assertThat(mismatch.exitCode()).isEqualTo(2);
+        assertThat(mismatch.err()).contains("do not fit the model").contains("mis-shaped");
+        assertThat(mismatch.err().strip().lines().count()).isEqualTo(1);
+
+        CliRunner.Result noArch = CliRunner.run("predict", "--weights", CliRunner.tiny("weights.safetensors")
+                .toString(), "--image", CliRunner.tiny("images/sample_4.png").toString(), "--query", "x");
+        assertThat(noArch.exitCode()).isEqualTo(2);
+        assertThat(noArch.err()).contains("--preset");
+    }
+}
