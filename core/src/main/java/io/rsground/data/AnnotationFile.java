@@ -1,5 +1,6 @@
 package io.rsground.data;
 
+import io.rsground.box.Box;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -30,7 +31,7 @@ record AnnotationFile(Path xmlFile, String displayName, String filename, int fil
      * @param line the line of the {@code <object>} start tag
      * @param problems problems of this object, without index (the global index is assigned later)
      */
-    record AnnotatedObject(String name, CornerBox box, int boxLine, String description, int descriptionLine,
+    record AnnotatedObject(String name, Box box, int boxLine, String description, int descriptionLine,
             int line, List<Problem> problems) {
     }
 }

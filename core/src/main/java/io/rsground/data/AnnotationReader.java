@@ -1,5 +1,6 @@
 package io.rsground.data;
 
+import io.rsground.box.Box;
 import io.rsground.data.AnnotationFile.AnnotatedObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -276,7 +277,7 @@ final class AnnotationReader {
             } else if (name.isEmpty()) {
                 problems.add(new Problem(file, nameLine, null, "<name> is empty"));
             }
-            CornerBox box = boxLine == 0 ? null : parseBox(file, problems);
+            Box box = boxLine == 0 ? null : parseBox(file, problems);
             if (boxLine == 0) {
                 problems.add(new Problem(file, line, null, "<object> has no <bndbox>"));
             }
@@ -287,7 +288,7 @@ final class AnnotationReader {
                     descriptionLine == 0 ? line : descriptionLine, line, List.copyOf(problems));
         }
 
-        private CornerBox parseBox(String file, List<Problem> problems) {
+        private Box parseBox(String file, List<Problem> problems) {
             double[] v = new double[4];
             boolean ok = true;
             for (int i = 0; i < 4; i++) {
@@ -313,7 +314,7 @@ final class AnnotationReader {
                         fmt(v[0]), fmt(v[1]), fmt(v[2]), fmt(v[3]))));
                 return null;
             }
-            return new CornerBox(v[0], v[1], v[2], v[3]);
+            return new Box(v[0], v[1], v[2], v[3]);
         }
     }
 

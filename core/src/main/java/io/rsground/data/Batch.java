@@ -16,6 +16,7 @@ package io.rsground.data;
 public record Batch(int size, int imageSize, float[] pixels, byte[] pixelMask, float[] patchMask, long[] tokens,
         int tokenLength, float[] boxes, int[] sampleIndices) {
 
+    /** Checks that the array lengths agree with B, S and L. */
     public Batch {
         long s = imageSize;
         if (pixels.length != size * 3 * s * s || pixelMask.length != size * s * s || tokens.length != (long) size

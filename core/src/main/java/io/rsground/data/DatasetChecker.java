@@ -1,6 +1,8 @@
 package io.rsground.data;
 
 import io.rsground.data.DiorRsvgDataset.ImageEntry;
+import io.rsground.image.Images;
+import io.rsground.image.ReadOptions;
 import java.awt.Dimension;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -20,7 +22,9 @@ import java.util.stream.IntStream;
 /**
  * Checks a DIOR-RSVG style data set completely: annotations and splits as {@link DiorRsvgDataset#scan} does, plus
  * every image the annotations refer to, decoded in full (or, in quick mode, only its header read), and its size
- * compared with the annotation's {@code <size>}. Images are decoded in parallel; the report's order is fixed.
+ * compared with the annotation's {@code <size>}. Images are decoded strictly by {@link Images} (a decoder warning
+ * such as a truncated JPEG's is an error; the header's size is checked against the pixel limit before decoding).
+ * Images are decoded in parallel; the report's order is fixed.
  */
 public final class DatasetChecker {
 
@@ -48,9 +52,23 @@ public final class DatasetChecker {
      */
     public static CheckReport check(Path root, Path splitsDir, boolean quick, ProgressListener progress)
             throws IOException {
+        return check(root, splitsDir, quick, ReadOptions.DEFAULT, progress);
+    }
+
+    /**
+     * @param root the data root
+     * @param splitsDir the folder of the split files, or {@code null} for {@code ROOT/splits}
+     * @param quick read image headers only instead of decoding images
+     * @param readOptions how images are decoded (pixel limit, bands), as training will decode them
+     * @param progress told after each image (from worker threads)
+     * @return statistics and every problem found
+     * @throws IOException when the root is not a folder or a folder cannot be listed
+     */
+    public static CheckReport check(Path root, Path splitsDir, boolean quick, ReadOptions readOptions,
+            ProgressListener progress) throws IOException {
         DiorRsvgDataset dataset = DiorRsvgDataset.scan(root, splitsDir);
         List<Problem> problems = new ArrayList<>(dataset.problems());
-        problems.addAll(checkImages(dataset.images(), quick, progress));
+        problems.addAll(checkImages(dataset.images(), quick, readOptions, progress));
 
         Map<String, CheckReport.SplitStats> splits = new LinkedHashMap<>();
         for (String split : SplitChecker.SPLIT_NAMES) {
@@ -64,12 +82,13 @@ public final class DatasetChecker {
                 problems);
     }
 
-    private static List<Problem> checkImages(List<ImageEntry> images, boolean quick, ProgressListener progress) {
+    private static List<Problem> checkImages(List<ImageEntry> images, boolean quick, ReadOptions readOptions,
+            ProgressListener progress) {
         AtomicInteger done = new AtomicInteger();
         int total = images.size();
         // Ordered collect keeps the problem order independent of which thread finished first.
         List<List<Problem>> perImage = IntStream.range(0, total).parallel().mapToObj(i -> {
-            List<Problem> found = checkImage(images.get(i), quick);
+            List<Problem> found = checkImage(images.get(i), quick, readOptions);
             progress.progress(done.incrementAndGet(), total);
             return found;
         }).collect(Collectors.toList());
@@ -78,7 +97,7 @@ public final class DatasetChecker {
         return all;
     }
 
-    private static List<Problem> checkImage(ImageEntry e, boolean quick) {
+    private static List<Problem> checkImage(ImageEntry e, boolean quick, ReadOptions readOptions) {
         if (!e.imageExists()) {
             return List.of(); // reported by the scan
         }
@@ -86,19 +105,20 @@ public final class DatasetChecker {
         int height;
         try {
             if (quick) {
-                Dimension d = ImageFiles.readSize(e.imageFile());
+                Dimension d = Images.readSize(e.imageFile());
                 width = d.width;
                 height = d.height;
             } else {
-                BufferedImage image = ImageFiles.decodeStrict(e.imageFile());
+                BufferedImage image = Images.read(e.imageFile(), readOptions);
                 width = image.getWidth();
                 height = image.getHeight();
             }
-        } catch (ImageFiles.UnreadableImageException ex) {
+        } catch (IOException ex) {
             if (e.width() == 0) {
                 return List.of(); // the scan could not read its header either and said so
             }
-            return List.of(new Problem(e.imageDisplayName(), null, null, "unreadable image: " + ex.reason()));
+            return List.of(new Problem(e.imageDisplayName(), null, null,
+                    "unreadable image: " + DiorRsvgDataset.reason(ex, e.imageFile())));
         }
         AnnotationFile a = e.annotation();
         if (a.width() != null && a.height() != null && (a.width() != width || a.height() != height)) {

@@ -1,6 +1,8 @@
 package io.rsground.data;
 
+import io.rsground.box.Box;
 import io.rsground.data.AnnotationFile.AnnotatedObject;
+import io.rsground.image.Images;
 import java.awt.Dimension;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -158,12 +160,12 @@ public final class DiorRsvgDataset {
                     height = a.height();
                 } else if (exists) {
                     try {
-                        Dimension d = ImageFiles.readSize(imageFile);
+                        Dimension d = Images.readSize(imageFile);
                         width = d.width;
                         height = d.height;
-                    } catch (ImageFiles.UnreadableImageException e) {
+                    } catch (IOException e) {
                         problems.add(new Problem(display(absRoot, imageFile), null, null,
-                                "unreadable image: " + e.reason()));
+                                "unreadable image: " + reason(e, imageFile)));
                         usable = false;
                     }
                 }
@@ -178,7 +180,7 @@ public final class DiorRsvgDataset {
                 if (!usable || !o.problems().isEmpty() || width == 0) {
                     continue;
                 }
-                CornerBox box = o.box();
+                Box box = o.box();
                 if (box.x1() < -BOX_TOLERANCE_PX || box.y1() < -BOX_TOLERANCE_PX
                         || box.x2() > width + BOX_TOLERANCE_PX || box.y2() > height + BOX_TOLERANCE_PX) {
                     problems.add(new Problem(a.displayName(), o.boxLine(), index, String.format(Locale.ROOT,
@@ -188,9 +190,17 @@ public final class DiorRsvgDataset {
                             AnnotationReader.fmt(BOX_TOLERANCE_PX))));
                     continue;
                 }
+                Box clamped = box.clamp(0, 0, width, height);
+                if (clamped.width() <= 0 || clamped.height() <= 0) {
+                    problems.add(new Problem(a.displayName(), o.boxLine(), index, String.format(Locale.ROOT,
+                            "box (%s, %s, %s, %s) has no area inside the %dx%d image",
+                            AnnotationReader.fmt(box.x1()), AnnotationReader.fmt(box.y1()),
+                            AnnotationReader.fmt(box.x2()), AnnotationReader.fmt(box.y2()), width, height)));
+                    continue;
+                }
                 String query = o.description().strip().toLowerCase(Locale.ROOT);
-                samples[index] = new Sample(index, imageId, imageFile, width, height, o.name(),
-                        box.clampTo(width, height), query, a.xmlFile(), o.line());
+                samples[index] = new Sample(index, imageId, imageFile, width, height, o.name(), clamped, query,
+                        a.xmlFile(), o.line());
             }
         }
 
@@ -232,6 +242,17 @@ public final class DiorRsvgDataset {
         }
         ImageEntry e = images.get(lo);
         return e.annotation().objects().get(index - e.firstIndex());
+    }
+
+    /**
+     * @param e why an image could not be read ({@link Images} names the file at the start of its messages)
+     * @param imageFile the image concerned
+     * @return the message without the leading file name, for problems that name the file themselves
+     */
+    static String reason(IOException e, Path imageFile) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String prefix = imageFile + ": ";
+        return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
     }
 
     /** @return the path relative to the root with forward slashes when inside it, else the path as it is */

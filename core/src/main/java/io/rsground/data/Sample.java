@@ -1,5 +1,6 @@
 package io.rsground.data;
 
+import io.rsground.box.Box;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -19,7 +20,7 @@ import java.util.Objects;
  * @param line the line of the object's {@code <object>} element in that file
  */
 public record Sample(int index, String imageId, Path imageFile, int imageWidth, int imageHeight, String className,
-        CornerBox box, String query, Path xmlFile, int line) {
+        Box box, String query, Path xmlFile, int line) {
 
     /** Checks the required fields. */
     public Sample {

@@ -1,7 +1,9 @@
 package io.rsground.image;
 
+import io.rsground.box.Box;
 import java.awt.image.BufferedImage;
-import java.util.Arrays;
+import java.util.List;
+import java.util.random.RandomGenerator;
 
 /**
  * The reference CLIP-VG test/validation transform: resize so that the long side is
@@ -13,15 +15,11 @@ import java.util.Arrays;
  * {@code round(side * ratio)} (round half to even, as Python's {@code round}), free space
  * {@code dw, dh}, offsets {@code top = round(dh / 2 - 0.1)}, {@code left = round(dw / 2 - 0.1)}.
  * Normalisation is computed in float32 in the reference's order, {@code (v / 255 - mean) / std}.
+ * {@link TrainTransform} with every option off and no colour jitter gives the same arrays.
  * Instances are immutable and thread-safe.
  */
-public final class EvalTransform {
-    private static final float[] MEAN = {0.485f, 0.456f, 0.406f};
-    private static final float[] STD = {0.229f, 0.224f, 0.225f};
-
+public final class EvalTransform implements SampleTransform {
     private final int imageSize;
-    /** [3][256] normalised value of each 8-bit sample, per channel R, G, B. */
-    private final float[][] normalised;
 
     /**
      * @param imageSize side of the square model input, e.g. 224
@@ -31,15 +29,10 @@ public final class EvalTransform {
             throw new IllegalArgumentException("image size must be >= 1, got " + imageSize);
         }
         this.imageSize = imageSize;
-        this.normalised = new float[3][256];
-        for (int c = 0; c < 3; c++) {
-            for (int v = 0; v < 256; v++) {
-                normalised[c][v] = ((float) v / 255f - MEAN[c]) / STD[c];
-            }
-        }
     }
 
     /** @return side of the square model input */
+    @Override
     public int imageSize() {
         return imageSize;
     }
@@ -55,27 +48,31 @@ public final class EvalTransform {
         int newWidth = resized[0];
         int newHeight = resized[1];
         byte[] bgr = PilResize.resize(RgbConverter.bgrBytes(image), width, height, 3, newWidth, newHeight);
-        int left = (int) Math.rint((imageSize - newWidth) / 2.0 - 0.1);
-        int top = (int) Math.rint((imageSize - newHeight) / 2.0 - 0.1);
-        int plane = imageSize * imageSize;
-        float[] pixels = new float[3 * plane];
-        byte[] mask = new byte[plane];
-        Arrays.fill(mask, (byte) 1);
-        float[] red = normalised[0];
-        float[] green = normalised[1];
-        float[] blue = normalised[2];
-        for (int y = 0; y < newHeight; y++) {
-            int src = y * newWidth * 3;
-            int dst = (top + y) * imageSize + left;
-            Arrays.fill(mask, dst, dst + newWidth, (byte) 0);
-            for (int x = 0; x < newWidth; x++, src += 3, dst++) {
-                pixels[dst] = red[bgr[src + 2] & 0xff];
-                pixels[plane + dst] = green[bgr[src + 1] & 0xff];
-                pixels[2 * plane + dst] = blue[bgr[src] & 0xff];
-            }
-        }
+        int left = Canvas.centredOffset(imageSize - newWidth);
+        int top = Canvas.centredOffset(imageSize - newHeight);
+        Canvas.Pasted pasted = Canvas.paste(bgr, newWidth, newHeight, imageSize, left, top);
         double scale = (double) imageSize / Math.max(width, height);
-        return new Preprocessed(imageSize, pixels, mask, scale, left, top, newWidth, newHeight, width, height);
+        return new Preprocessed(imageSize, pasted.pixels(), pasted.mask(), scale, left, top, newWidth, newHeight,
+                width, height);
+    }
+
+    /**
+     * The eval transform as a {@link SampleTransform}: {@link #apply(BufferedImage)} plus the box
+     * mapped by {@link Preprocessed#toNormalizedCxcywh}; the query is kept and {@code rng} is not used.
+     *
+     * @param image the original image
+     * @param boxPixels the target box in original pixels, corner format
+     * @param query the referring expression, returned unchanged
+     * @param rng not used (the eval transform is deterministic)
+     * @return the model input, the box as cx, cy, w, h normalised to the padded square, and the
+     *     geometry (no crop, no colour change, long side {@code imageSize}, centred)
+     */
+    @Override
+    public Prepared apply(BufferedImage image, Box boxPixels, String query, RandomGenerator rng) {
+        Preprocessed p = apply(image);
+        Augmentation geometry = new Augmentation(p.originalWidth(), p.originalHeight(), 0, null, imageSize,
+                p.resizedWidth(), p.resizedHeight(), List.of(), 0.0, false, p.left(), p.top());
+        return new Prepared(imageSize, p.pixels(), p.pixelMask(), p.toNormalizedCxcywh(boxPixels), query, geometry);
     }
 
     /**

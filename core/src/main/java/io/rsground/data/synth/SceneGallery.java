@@ -1,6 +1,6 @@
 package io.rsground.data.synth;
 
-import io.rsground.data.CornerBox;
+import io.rsground.box.Box;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -52,7 +52,7 @@ public final class SceneGallery {
             FontMetrics fm = g.getFontMetrics();
             g.setStroke(new BasicStroke(Math.max(1.5f, 2.2f * scale)));
             for (int i = 0; i < shown.size(); i++) {
-                CornerBox b = shown.get(i).box();
+                Box b = shown.get(i).box();
                 Color c = BOX_COLOURS[i % BOX_COLOURS.length];
                 g.setColor(c);
                 g.drawRect((int) b.x1(), (int) b.y1(), (int) b.width(), (int) b.height());

@@ -1,6 +1,6 @@
 package io.rsground.data.synth;
 
-import io.rsground.data.CornerBox;
+import io.rsground.box.Box;
 import java.util.Objects;
 
 /**
@@ -20,7 +20,7 @@ import java.util.Objects;
  * @param description the expression written for it (lower case), or {@code null} when it has none
  */
 public record SceneObject(int id, SceneClass sceneClass, NamedColour colour, SizeClass sizeClass, double length,
-        double rotationDeg, CornerBox box, Referring referring, String description) {
+        double rotationDeg, Box box, Referring referring, String description) {
 
     /** Checks the required fields and that referring and description come together. */
     public SceneObject {
@@ -35,12 +35,12 @@ public record SceneObject(int id, SceneClass sceneClass, NamedColour colour, Siz
 
     /** @return the horizontal centre of the box, pixels */
     public double centerX() {
-        return box.centerX();
+        return box.cx();
     }
 
     /** @return the vertical centre of the box, pixels */
     public double centerY() {
-        return box.centerY();
+        return box.cy();
     }
 
     /** @return true when the object has an expression */

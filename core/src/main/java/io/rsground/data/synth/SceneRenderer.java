@@ -1,6 +1,6 @@
 package io.rsground.data.synth;
 
-import io.rsground.data.CornerBox;
+import io.rsground.box.Box;
 import io.rsground.data.synth.ObjectPainter.Figure;
 import io.rsground.data.synth.ObjectPainter.Part;
 import io.rsground.data.synth.ObjectPainter.Placement;
@@ -100,7 +100,7 @@ final class SceneRenderer {
         List<SceneObject> objects = new ArrayList<>();
         for (Placed p : placed) {
             Rectangle2D b = p.figure.bounds();
-            CornerBox box = new CornerBox(Math.max(0, Math.floor(b.getMinX())), Math.max(0, Math.floor(b.getMinY())),
+            Box box = new Box(Math.max(0, Math.floor(b.getMinX())), Math.max(0, Math.floor(b.getMinY())),
                     Math.min(size, Math.ceil(b.getMaxX())), Math.min(size, Math.ceil(b.getMaxY())));
             double deg = Math.toDegrees(p.angle) % 360;
             objects.add(new SceneObject(objects.size(), p.sceneClass, p.colour, p.sizeClass, p.length,

@@ -2,7 +2,7 @@ package io.rsground.data.synth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.rsground.data.CornerBox;
+import io.rsground.box.Box;
 import io.rsground.data.synth.Referring.Superlative;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -14,7 +14,7 @@ class ReferringTest {
     private static SceneObject obj(int id, SceneClass c, NamedColour colour, double length, double cx, double cy) {
         double h = length / 2;
         SizeClass size = SizeClass.of((length - c.minLength()) / (c.maxLength() - c.minLength()));
-        return new SceneObject(id, c, colour, size, length, 0, new CornerBox(cx - h, cy - h, cx + h, cy + h), null,
+        return new SceneObject(id, c, colour, size, length, 0, new Box(cx - h, cy - h, cx + h, cy + h), null,
                 null);
     }
 
@@ -61,7 +61,7 @@ class ReferringTest {
         assertThat(Referring.of(SceneClass.VEHICLE).withAnchor(shipAnchor)
                 .select(List.of(whiteSmall, whiteLarge, red, ship, ship2), 800, 800)).isEmpty();
         // diagonal gap: boxes [0,10]x[0,10] and [13,20]x[14,20] are 5 px apart
-        assertThat(Referring.gap(new CornerBox(0, 0, 10, 10), new CornerBox(13, 14, 20, 20))).isEqualTo(5.0);
+        assertThat(Referring.gap(new Box(0, 0, 10, 10), new Box(13, 14, 20, 20))).isEqualTo(5.0);
     }
 
     @Test
