@@ -3,6 +3,7 @@ package io.rsground.infer;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.rsground.box.Box;
@@ -97,7 +98,8 @@ public final class Grounder implements AutoCloseable {
         int p = config.vision().numPatches();
         int size = pre.size();
         float[] boxes;
-        try (NDManager scope = manager.newSubManager()) {
+        // the NDScope also frees intermediates that DJL attaches to the parameters' manager
+        try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
             NDArray visual = cache.get(key, scope);
             if (visual == null) {
                 NDArray pixels = scope.create(pre.pixels(), new Shape(1, 3, size, size));

@@ -9,13 +9,32 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 
 /** Functional building blocks with PyTorch semantics, each one native call where possible. */
-final class Nn {
+public final class Nn {
     /** Added to attention scores of masked keys: exp underflows to exactly 0, as with -inf, without inf - inf. */
     static final float MASKED = -1e9f;
 
     private static final float LAYER_NORM_EPS = 1e-5f;
 
     private Nn() {
+    }
+
+    /**
+     * A scalar constant in memory owned by the engine. DJL's {@code mul(Number)} and friends build the scalar in a
+     * Java buffer and close it right after the call; autograd keeps a reference to it for the backward pass, and
+     * once the garbage collector frees the buffer the gradients are computed from freed memory. Every scalar in a
+     * differentiable expression therefore goes through here.
+     *
+     * @param like an array whose manager, device and type the scalar takes
+     * @param value the value
+     * @return a 0-d array
+     */
+    public static NDArray scalar(NDArray like, double value) {
+        return like.getManager().full(new Shape(), (float) value, like.getDataType());
+    }
+
+    /** @return {@code x * factor}, safe under autograd (see {@link #scalar}) */
+    public static NDArray scale(NDArray x, double factor) {
+        return x.mul(scalar(x, factor));
     }
 
     /** {@code x @ w.T + b}: [..., in] -> [..., out]; w [out, in], b [out] or null. */
@@ -31,7 +50,7 @@ final class Nn {
 
     /** CLIP's QuickGELU, {@code x * sigmoid(1.702 x)}. */
     static NDArray quickGelu(NDArray x) {
-        return x.mul(Activation.sigmoid(x.mul(1.702f)));
+        return x.mul(Activation.sigmoid(scale(x, 1.702)));
     }
 
     /** Inverted dropout in training, identity otherwise. */
@@ -63,7 +82,7 @@ final class Nn {
         long d = qs.get(2);
         long lk = k.getShape().get(1);
         long hd = d / heads;
-        NDArray qh = q.reshape(b, lq, heads, hd).transpose(0, 2, 1, 3).mul((float) (1.0 / Math.sqrt(hd)));
+        NDArray qh = scale(q.reshape(b, lq, heads, hd).transpose(0, 2, 1, 3), 1.0 / Math.sqrt(hd));
         NDArray kh = k.reshape(b, lk, heads, hd).transpose(0, 2, 3, 1); // [B, H, hd, Lk]
         NDArray vh = v.reshape(b, lk, heads, hd).transpose(0, 2, 1, 3); // [B, H, Lk, hd]
         NDArray scores = qh.matMul(kh); // [B, H, Lq, Lk]

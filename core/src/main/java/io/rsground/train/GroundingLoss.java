@@ -2,6 +2,7 @@ package io.rsground.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import io.rsground.model.Nn;
 
 /**
  * The reference training loss: {@code L1(pred, gt).sum() / B} and {@code (1 - GIoU(xyxy(pred), xyxy(gt))).sum() / B},
@@ -37,9 +38,11 @@ public final class GroundingLoss {
      */
     public Terms compute(NDArray pred, NDArray target) {
         long batch = pred.getShape().get(0);
-        NDArray l1 = pred.sub(target).abs().sum().div((float) batch);
-        NDArray giou = generalizedIou(toCorners(pred), toCorners(target)).neg().add(1f).sum().div((float) batch);
-        return new Terms(l1, giou, l1.mul(l1Weight).add(giou.mul(giouWeight)));
+        // scalars through Nn.scalar: DJL's Number overloads free their scalar before autograd is done with it
+        NDArray l1 = Nn.scale(pred.sub(target).abs().sum(), 1.0 / batch);
+        NDArray giou = Nn.scale(Nn.scalar(pred, 1).sub(generalizedIou(toCorners(pred), toCorners(target))).sum(),
+                1.0 / batch);
+        return new Terms(l1, giou, Nn.scale(l1, l1Weight).add(Nn.scale(giou, giouWeight)));
     }
 
     /**
@@ -48,7 +51,7 @@ public final class GroundingLoss {
      */
     static NDArray toCorners(NDArray cxcywh) {
         NDArray c = cxcywh.get(":, 0:2");
-        NDArray half = cxcywh.get(":, 2:4").mul(0.5f);
+        NDArray half = Nn.scale(cxcywh.get(":, 2:4"), 0.5);
         return NDArrays.concat(new ai.djl.ndarray.NDList(c.sub(half), c.add(half)), 1);
     }
 

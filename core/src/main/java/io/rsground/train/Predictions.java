@@ -3,6 +3,7 @@ package io.rsground.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.rsground.data.Batch;
@@ -23,7 +24,8 @@ public final class Predictions {
         Engine.getInstance();
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
-        try (NDManager scope = manager.newSubManager()) {
+        // the NDScope also frees intermediates that DJL attaches to the parameters' manager
+        try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
             NDArray pixels = scope.create(batch.pixels(), new Shape(batch.size(), 3, batch.imageSize(),
                     batch.imageSize()));
             NDArray patchMask = scope.create(batch.patchMask(), new Shape(batch.size(), batch.patches()));

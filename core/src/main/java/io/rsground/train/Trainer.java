@@ -3,6 +3,7 @@ package io.rsground.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
@@ -101,7 +102,8 @@ public final class Trainer implements AutoCloseable {
     public StepResult step(Batch batch, double lrFactor) {
         Engine.getInstance();
         JniUtils.setGradMode(true);
-        try (NDManager scope = manager.newSubManager()) {
+        // the NDScope also frees intermediates that DJL attaches to the parameters' manager
+        try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
             NDArray pixels = scope.create(batch.pixels(), new Shape(batch.size(), 3, batch.imageSize(),
                     batch.imageSize()));
             NDArray patchMask = scope.create(batch.patchMask(), new Shape(batch.size(), batch.patches()));
