@@ -133,7 +133,7 @@ public final class ClipVgModel extends NamedBlock {
 
         NDArray out = fusion.forward(ps, x, pos, keyMask, training);
         NDArray regOut = out.get(":, 0, :"); // [B, H]
-        return new Output(head.forward(ps, regOut, training), regOut);
+        return new Output(head.forward(ps, regOut, training), regOut, out, visual);
     }
 
     /**
@@ -151,12 +151,15 @@ public final class ClipVgModel extends NamedBlock {
     }
 
     /**
-     * What the model returns.
+     * What the model returns. Besides the boxes, the intermediate sequences are exposed for training-time auxiliary
+     * objectives (they cost nothing to return).
      *
      * @param boxes [B, 4] cx, cy, w, h normalised to the padded input square
      * @param regOutput [B, H] the fusion encoder's output at [REG]
+     * @param fused [B, 1 + L + 1 + P, H] the fusion encoder's output: [REG], L text tokens, class token, patches
+     * @param visual [B, 1 + P, W * n] the multi-level visual features
      */
-    public record Output(NDArray boxes, NDArray regOutput) {
+    public record Output(NDArray boxes, NDArray regOutput, NDArray fused, NDArray visual) {
     }
 
     /** @return parameters keyed by reference name */
