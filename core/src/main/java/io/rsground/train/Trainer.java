@@ -23,7 +23,7 @@ public final class Trainer implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, Parameter> trainable = new LinkedHashMap<>();
     private final TorchOptimizer optimizer;
-    private final GroundingLoss loss;
+    private final TrainingObjective objective;
     private final double lr;
     private final double lrClip;
     private final double clipMaxNorm;
@@ -33,12 +33,15 @@ public final class Trainer implements AutoCloseable {
     /**
      * What a step measured.
      *
-     * @param loss weighted total
-     * @param l1 L1 term
-     * @param giou GIoU term
+     * @param loss the total that was minimised
+     * @param terms the objective's named terms ("l1", "giou", auxiliary ones)
      * @param gradNorm global gradient norm before clipping
      */
-    public record StepResult(double loss, double l1, double giou, double gradNorm) {
+    public record StepResult(double loss, Map<String, Double> terms, double gradNorm) {
+        /** @return a term, or NaN when the objective has no such term */
+        public double term(String name) {
+            return terms.getOrDefault(name, Double.NaN);
+        }
     }
 
     /**
@@ -50,13 +53,13 @@ public final class Trainer implements AutoCloseable {
      * @param lrClip base learning rate of the CLIP towers' trainable parameters; negative means "same as lr"
      * @param weightDecay weight decay
      * @param clipMaxNorm global gradient-norm limit, 0 for none
-     * @param loss the loss
+     * @param objective what to minimise; its own parameters are initialised here and trained at rate lr
      */
     public Trainer(ClipVgModel model, NDManager manager, TrainablePolicy policy, OptimizerKind optimizerKind,
-            double lr, double lrClip, double weightDecay, double clipMaxNorm, GroundingLoss loss) {
+            double lr, double lrClip, double weightDecay, double clipMaxNorm, TrainingObjective objective) {
         this.model = model;
         this.manager = manager;
-        this.loss = loss;
+        this.objective = objective;
         this.lr = lr;
         this.lrClip = lrClip < 0 ? lr : lrClip;
         this.clipMaxNorm = clipMaxNorm;
@@ -65,6 +68,12 @@ public final class Trainer implements AutoCloseable {
             p.freeze(!train);
             if (train) {
                 trainable.put(name, p);
+            }
+        });
+        objective.initialize(manager);
+        objective.parameters().forEach((name, p) -> {
+            if (trainable.put(name, p) != null) {
+                throw new IllegalArgumentException("objective parameter '" + name + "' clashes with a model one");
             }
         });
         this.optimizer = new TorchOptimizer(optimizerKind, weightDecay, manager);
@@ -109,23 +118,23 @@ public final class Trainer implements AutoCloseable {
             NDArray patchMask = scope.create(batch.patchMask(), new Shape(batch.size(), batch.patches()));
             NDArray tokens = scope.create(batch.tokens(), new Shape(batch.size(), batch.tokenLength()));
             NDArray target = scope.create(batch.boxes(), new Shape(batch.size(), 4));
-            GroundingLoss.Terms terms;
+            TrainingObjective.Loss loss;
             double total;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 ClipVgModel.Output out = model.forward(null, pixels, patchMask, tokens, true);
-                terms = loss.compute(out.boxes(), target);
-                total = terms.total().getFloat();
+                loss = objective.compute(out, target, batch);
+                total = loss.total().getFloat();
                 if (!Double.isFinite(total)) {
                     throw new DivergenceException(epoch, iteration, "the loss became " + total + " at epoch "
                             + (epoch + 1) + ", iteration " + iteration + ": lower --lr (now " + lr + "), set "
                             + "--clip-max-norm (e.g. 0.1) or add --warmup-epochs; the last good checkpoint is kept");
                 }
-                collector.backward(terms.total());
+                collector.backward(loss.total());
             }
             double norm = GradientClipping.clipGlobalNorm(trainable.values(), clipMaxNorm);
             optimizer.step(trainable, name -> baseLearningRate(name) * lrFactor);
             iteration++;
-            return new StepResult(total, terms.l1().getFloat(), terms.giou().getFloat(), norm);
+            return new StepResult(total, loss.terms(), norm);
         }
     }
 
@@ -141,5 +150,6 @@ public final class Trainer implements AutoCloseable {
     @Override
     public void close() {
         optimizer.close();
+        objective.close();
     }
 }

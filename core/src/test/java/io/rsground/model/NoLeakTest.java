@@ -45,7 +45,7 @@ class NoLeakTest {
             model.initializeParameters(manager);
             Batch batch = randomBatch(4, config.vision().imageSize(), config.vision().numPatches(), 9, 1);
             try (Trainer trainer = new Trainer(model, manager, TrainablePolicy.ALL, OptimizerKind.ADAMW, 1e-4, -1,
-                    1e-4, 1.0, new GroundingLoss(1, 1))) {
+                    1e-4, 1.0, new io.rsground.train.BoxObjective(new GroundingLoss(1, 1)))) {
                 trainer.step(batch, 1);
                 Predictions.predict(model, manager, batch);
                 System.gc();
