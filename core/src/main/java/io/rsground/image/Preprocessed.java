@@ -41,12 +41,7 @@ public record Preprocessed(int size, float[] pixels, byte[] pixelMask, double sc
      * @return 4 values cx, cy, w, h normalised to the padded square
      */
     public double[] toNormalizedCxcywh(Box original) {
-        Box onCanvas = original.scale(scale, scale).translate(left, top);
-        double[] cxcywh = onCanvas.toCxcywh();
-        for (int i = 0; i < 4; i++) {
-            cxcywh[i] /= size;
-        }
-        return cxcywh;
+        return geometry().toNormalizedCxcywh(original);
     }
 
     /**
@@ -60,9 +55,12 @@ public record Preprocessed(int size, float[] pixels, byte[] pixelMask, double sc
      * @return corner-format box in original pixels, inside {@code [0, originalWidth] x [0, originalHeight]}
      */
     public Box fromNormalizedCxcywh(double cx, double cy, double w, double h) {
-        Box onCanvas = Box.fromCxcywh(cx * size, cy * size, w * size, h * size);
-        return onCanvas.translate(-left, -top).scale(1 / scale, 1 / scale)
-                .clamp(0, 0, originalWidth, originalHeight);
+        return geometry().fromNormalizedCxcywh(cx, cy, w, h);
+    }
+
+    /** @return the placement of the image in the canvas */
+    public PaddedGeometry geometry() {
+        return new PaddedGeometry(size, scale, left, top, originalWidth, originalHeight);
     }
 
     /**

@@ -1,0 +1,76 @@
+package io.rsground.eval;
+
+import ai.djl.ndarray.NDManager;
+import io.rsground.box.Box;
+import io.rsground.data.Batch;
+import io.rsground.data.BatchLoader;
+import io.rsground.data.Sample;
+import io.rsground.image.EvalTransform;
+import io.rsground.image.PaddedGeometry;
+import io.rsground.model.ClipVgModel;
+import io.rsground.text.Tokenizer;
+import io.rsground.text.WordTokenizer;
+import io.rsground.train.Predictions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/** Runs a model over samples with the evaluation transform and measures it. */
+public final class Evaluator {
+    private Evaluator() {
+    }
+
+    /**
+     * @param model the model
+     * @param manager parent manager for temporaries
+     * @param tokenizer the model's tokenizer
+     * @param samples what to evaluate
+     * @param split the split's name, for the report
+     * @param batchSize samples per forward pass
+     * @param workers loader threads
+     * @param progress told the number of samples done after each batch (may be null)
+     * @return the report
+     */
+    public static EvalReport evaluate(ClipVgModel model, NDManager manager, Tokenizer tokenizer,
+            List<Sample> samples, String split, int batchSize, int workers, IntConsumer progress) {
+        int size = model.config().vision().imageSize();
+        Map<Integer, Sample> byIndex = new HashMap<>();
+        for (Sample s : samples) {
+            byIndex.put(s.index(), s);
+        }
+        BatchLoader loader = BatchLoader.builder(samples, new EvalTransform(size), tokenizer)
+                .setBatchSize(batchSize).setPatchSize(model.config().vision().patchSize())
+                .setMaxQueryLength(model.config().maxQueryLen()).optWorkers(workers).optShuffle(false).build();
+        List<Prediction> predictions = new ArrayList<>(samples.size());
+        try (BatchLoader.Epoch epoch = loader.epoch(0)) {
+            while (epoch.hasNext()) {
+                Batch batch = epoch.next();
+                float[] boxes = Predictions.predict(model, manager, batch);
+                for (int i = 0; i < batch.size(); i++) {
+                    Sample s = byIndex.get(batch.sampleIndices()[i]);
+                    predictions.add(toPrediction(s, size, boxes, i));
+                }
+                if (progress != null) {
+                    progress.accept(predictions.size());
+                }
+            }
+        }
+        return new EvalReport(split, predictions);
+    }
+
+    /** Maps the i-th predicted box of a batch into both spaces. */
+    static Prediction toPrediction(Sample s, int size, float[] boxes, int i) {
+        PaddedGeometry g = PaddedGeometry.centred(s.imageWidth(), s.imageHeight(), size);
+        double cx = boxes[4 * i];
+        double cy = boxes[4 * i + 1];
+        double w = boxes[4 * i + 2];
+        double h = boxes[4 * i + 3];
+        Box predictedNorm = Box.fromCxcywh(cx, cy, w, h).clamp(0, 0, 1, 1);
+        Box truthNorm = Box.fromCxcywh(g.toNormalizedCxcywh(s.box()));
+        return new Prediction(s.index(), s.imageFile().getFileName().toString(), s.className(), s.query(),
+                WordTokenizer.words(s.query()).size(), s.box(), g.fromNormalizedCxcywh(cx, cy, w, h), truthNorm,
+                predictedNorm);
+    }
+}

@@ -1,0 +1,30 @@
+package io.rsground.eval;
+
+import io.rsground.box.Box;
+
+/**
+ * One evaluated sample.
+ *
+ * @param index the global object index
+ * @param image the image file name
+ * @param className the object's class
+ * @param query the referring expression
+ * @param queryWords words in the query
+ * @param truthPixels ground truth in original pixels, corner format
+ * @param predictedPixels prediction in original pixels, corner format, clamped to the image
+ * @param truthNormalized ground truth in the padded normalised square, corner format
+ * @param predictedNormalized prediction in the padded normalised square, corner format, clamped to [0, 1]
+ */
+public record Prediction(int index, String image, String className, String query, int queryWords, Box truthPixels,
+        Box predictedPixels, Box truthNormalized, Box predictedNormalized) {
+
+    /** @return IoU in original pixels */
+    public double iouPixels() {
+        return predictedPixels.iou(truthPixels);
+    }
+
+    /** @return IoU in the normalised square */
+    public double iouNormalized() {
+        return predictedNormalized.iou(truthNormalized);
+    }
+}
