@@ -36,7 +36,7 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     static boolean isBadInput(Throwable ex) {
         return ex instanceof IOException || ex instanceof UncheckedIOException || ex instanceof ConfigException
                 || ex instanceof WeightMismatchException || ex instanceof IllegalArgumentException
-                || ex instanceof BadInputException;
+                || ex instanceof BadInputException || ex instanceof io.rsground.data.DatasetException;
     }
 
     /** @return a one-line reason, naming the file for the JDK's terse file exceptions */

@@ -28,6 +28,16 @@ final class ModelOptions {
     @Option(names = "--no-strict", description = "load weights that lack tensors (drawn at random) or have extras")
     boolean lenient;
 
+    ModelOptions() {
+    }
+
+    ModelOptions(Path weights, Path modelConfig, String preset, Path bpe) {
+        this.weights = weights;
+        this.modelConfig = modelConfig;
+        this.preset = preset;
+        this.bpe = bpe;
+    }
+
     LoadedModel load() throws IOException {
         return ModelLoader.load(new ModelLoader.Request(weights, modelConfig, preset, bpe, !lenient));
     }

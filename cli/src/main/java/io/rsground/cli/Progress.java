@@ -23,7 +23,10 @@ final class Progress implements ProgressListener, AutoCloseable {
     private final long start = System.nanoTime();
     private long lastLine;
     private int lastDone;
+    private String extra = "";
     private int total;
+    private final int everyUnits;
+    private int lastLinedUnits;
 
     /**
      * @param task name shown before the count
@@ -31,6 +34,14 @@ final class Progress implements ProgressListener, AutoCloseable {
      * @param unit what is counted ("images", "samples", ...)
      */
     Progress(String task, int total, String unit) {
+        this(task, total, unit, 0);
+    }
+
+    /**
+     * @param everyUnits when not on a terminal, also print a line every so many units (0: time-based only)
+     */
+    Progress(String task, int total, String unit, int everyUnits) {
+        this.everyUnits = everyUnits;
         this.task = task;
         this.unit = unit;
         this.total = total;
@@ -56,8 +67,10 @@ final class Progress implements ProgressListener, AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        if (now - lastLine >= LINE_INTERVAL_NANOS || done == total) {
+        boolean byCount = everyUnits > 0 && done - lastLinedUnits >= everyUnits;
+        if (byCount || (everyUnits == 0 && now - lastLine >= LINE_INTERVAL_NANOS) || done == total) {
             lastLine = now;
+            lastLinedUnits = done;
             err.println(line(done, now));
         }
     }
@@ -69,6 +82,7 @@ final class Progress implements ProgressListener, AutoCloseable {
 
     /** Sets extra text after the bar (losses, ...). */
     synchronized void extra(String text) {
+        extra = text;
         if (bar != null) {
             bar.setExtraMessage(text);
         }
@@ -79,8 +93,8 @@ final class Progress implements ProgressListener, AutoCloseable {
         double rate = done / seconds;
         String eta = rate > 0 && total > done ? " ETA " + format(Duration.ofSeconds((long) ((total - done) / rate)))
                 : "";
-        return String.format(Locale.ROOT, "%s: %d/%d %s (%.0f%%), %.1f %s/s%s", task, done, total, unit,
-                total == 0 ? 100.0 : 100.0 * done / total, rate, unit, eta);
+        return String.format(Locale.ROOT, "%s: %d/%d %s (%.0f%%), %.1f %s/s%s%s", task, done, total, unit,
+                total == 0 ? 100.0 : 100.0 * done / total, rate, unit, eta, extra.isEmpty() ? "" : ", " + extra);
     }
 
     static String format(Duration d) {

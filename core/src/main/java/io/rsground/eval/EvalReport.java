@@ -87,6 +87,26 @@ public final class EvalReport {
         return perClass;
     }
 
+    /**
+     * @param l1Weight weight of the L1 term
+     * @param giouWeight weight of the GIoU term
+     * @return mean box loss over the samples and its terms: {"loss", "l1", "giou"} (NaN when empty)
+     */
+    public Map<String, Double> boxLoss(double l1Weight, double giouWeight) {
+        double l1 = 0;
+        double giou = 0;
+        for (Prediction p : predictions) {
+            l1 += p.l1Loss();
+            giou += p.giouLoss();
+        }
+        int n = predictions.size();
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("loss", n == 0 ? Double.NaN : (l1Weight * l1 + giouWeight * giou) / n);
+        out.put("l1", n == 0 ? Double.NaN : l1 / n);
+        out.put("giou", n == 0 ? Double.NaN : giou / n);
+        return out;
+    }
+
     /** @return the evaluated samples */
     public List<Prediction> predictions() {
         return predictions;

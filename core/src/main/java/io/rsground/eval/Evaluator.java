@@ -71,6 +71,6 @@ public final class Evaluator {
         Box truthNorm = Box.fromCxcywh(g.toNormalizedCxcywh(s.box()));
         return new Prediction(s.index(), s.imageFile().getFileName().toString(), s.className(), s.query(),
                 WordTokenizer.words(s.query()).size(), s.box(), g.fromNormalizedCxcywh(cx, cy, w, h), truthNorm,
-                predictedNorm);
+                predictedNorm, new double[] {cx, cy, w, h});
     }
 }

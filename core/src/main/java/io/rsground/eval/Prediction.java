@@ -14,9 +14,25 @@ import io.rsground.box.Box;
  * @param predictedPixels prediction in original pixels, corner format, clamped to the image
  * @param truthNormalized ground truth in the padded normalised square, corner format
  * @param predictedNormalized prediction in the padded normalised square, corner format, clamped to [0, 1]
+ * @param predictedCxcywh the model's raw output: cx, cy, w, h normalised (unclamped)
  */
 public record Prediction(int index, String image, String className, String query, int queryWords, Box truthPixels,
-        Box predictedPixels, Box truthNormalized, Box predictedNormalized) {
+        Box predictedPixels, Box truthNormalized, Box predictedNormalized, double[] predictedCxcywh) {
+
+    /** @return the reference L1 term for this sample: sum over cx, cy, w, h of |predicted - truth| */
+    public double l1Loss() {
+        double[] t = truthNormalized.toCxcywh();
+        double sum = 0;
+        for (int i = 0; i < 4; i++) {
+            sum += Math.abs(predictedCxcywh[i] - t[i]);
+        }
+        return sum;
+    }
+
+    /** @return the reference GIoU term for this sample: 1 - GIoU of the raw prediction and the truth */
+    public double giouLoss() {
+        return 1 - Box.fromCxcywh(predictedCxcywh).giou(truthNormalized);
+    }
 
     /** @return IoU in original pixels */
     public double iouPixels() {

@@ -113,7 +113,7 @@ public final class ModelLoader {
     }
 
     /** Looks beside the weights for the CLIP vocabulary that ships with every CLIP download. */
-    private static Path findVocabulary(Path weights) throws IOException {
+    public static Path findVocabulary(Path weights) throws IOException {
         Path dir = weights.toAbsolutePath().getParent();
         for (String name : List.of("bpe_simple_vocab_16e6.txt.gz", "merges.txt")) {
             if (Files.isRegularFile(dir.resolve(name))) {

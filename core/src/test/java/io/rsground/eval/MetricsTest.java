@@ -58,9 +58,10 @@ class MetricsTest {
     @Test
     void reportJsonHasTheDocumentedShape() {
         List<Prediction> predictions = List.of(
-                new Prediction(0, "a.jpg", "ship", "the ship", 2, CASES[0][1], CASES[0][0], CASES[0][1], CASES[0][0]),
+                new Prediction(0, "a.jpg", "ship", "the ship", 2, CASES[0][1], CASES[0][0], CASES[0][1], CASES[0][0],
+                        CASES[0][0].toCxcywh()),
                 new Prediction(1, "a.jpg", "vehicle", "the red vehicle on the left", 6, CASES[1][1], CASES[1][0],
-                        CASES[1][1], CASES[1][0]));
+                        CASES[1][1], CASES[1][0], CASES[1][0].toCxcywh()));
         EvalReport report = new EvalReport("test", predictions);
         JsonNode json = report.toJson();
         assertThat(json.get("split").asText()).isEqualTo("test");
@@ -72,6 +73,9 @@ class MetricsTest {
         }
         assertThat(json.get("per_class").get("ship").get("pr50").asDouble()).isEqualTo(1.0);
         assertThat(json.get("per_class").get("vehicle").get("samples").asInt()).isEqualTo(1);
+        // sample 0 is exact; sample 1: |cx| differs by 5 (L1 5), GIoU 1/3 (the hull equals the union)
+        assertThat(report.boxLoss(1, 1).get("l1")).isCloseTo(2.5, within(1e-9));
+        assertThat(report.boxLoss(1, 1).get("giou")).isCloseTo((0 + 2.0 / 3) / 2, within(1e-9));
         assertThat(report.toMarkdown()).contains("| pixels | 50.00% |").contains("| ship | 1 | 100.00% |")
                 .contains("1-3 words").contains("6-7 words");
     }

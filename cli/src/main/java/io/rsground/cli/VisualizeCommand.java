@@ -1,0 +1,59 @@
+package io.rsground.cli;
+
+import io.rsground.eval.EvalReport;
+import io.rsground.eval.Prediction;
+import io.rsground.eval.PredictionGrid;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code rsground visualize}: a grid of predictions against the ground truth. */
+@Command(name = "visualize", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Draw a grid of samples: ground truth in green, prediction in red, the query and the IoU "
+                + "below each.")
+final class VisualizeCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.ArgGroup(exclusive = false, multiplicity = "1")
+    EvalCommand.DataSplit data;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE") Path checkpoint;
+    @Option(names = "--preset", paramLabel = "NAME") String preset;
+    @Option(names = {"--model-config", "--model_config"}, paramLabel = "JSON") Path modelConfig;
+    @Option(names = "--bpe", paramLabel = "FILE|DIR") Path bpe;
+    @Option(names = "--count", defaultValue = "16", description = "samples shown (default: ${DEFAULT-VALUE})")
+    int count;
+    @Option(names = "--worst", description = "show the samples with the lowest IoU (default: the first ones)")
+    boolean worst;
+    @Option(names = "--out", required = true, paramLabel = "PNG") Path out;
+    @Option(names = "--tile", defaultValue = "320", description = "tile side in pixels") int tile;
+
+    @Override
+    public Integer call() throws Exception {
+        EvalReport r = EvalCommand.evaluate(data, new ModelOptions(checkpoint, modelConfig, preset, bpe), 32, 2);
+        write(r, data.root, count, worst, tile, out);
+        spec.commandLine().getOut().println("wrote " + out + " (" + Math.min(count, r.predictions().size())
+                + " samples; " + r.headline() + ")");
+        return Errors.OK;
+    }
+
+    static void write(EvalReport r, Path root, int count, boolean worst, int tile, Path out) throws Exception {
+        List<Prediction> chosen = new ArrayList<>(r.predictions());
+        if (worst) {
+            chosen.sort(Comparator.comparingDouble(Prediction::iouPixels));
+        }
+        chosen = chosen.subList(0, Math.min(count, chosen.size()));
+        int columns = (int) Math.ceil(Math.sqrt(chosen.size()));
+        if (!ImageIO.write(PredictionGrid.render(chosen, root.resolve("JPEGImages"), tile, columns), "png",
+                out.toFile())) {
+            throw new Errors.BadInputException("cannot write " + out);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.rsground.eval;
+
+import io.rsground.image.BoxPainter;
+import io.rsground.image.Images;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A grid of evaluated samples for people to look at: each tile shows the image with the ground truth in green and
+ * the prediction in red, and below it the query and the IoU.
+ */
+public final class PredictionGrid {
+    private static final Color TRUTH = new Color(0x22C55E);
+    private static final Color PREDICTED = new Color(0xEF4444);
+
+    private PredictionGrid() {
+    }
+
+    /**
+     * @param predictions the samples to show, in order
+     * @param imageDir folder holding the images the predictions name
+     * @param tile side of each image tile in pixels
+     * @param columns tiles per row
+     * @return the grid
+     */
+    public static BufferedImage render(List<Prediction> predictions, Path imageDir, int tile, int columns)
+            throws IOException {
+        int n = predictions.size();
+        int cols = Math.max(1, Math.min(columns, n));
+        int rows = Math.max(1, (n + cols - 1) / cols);
+        int captionHeight = Math.max(40, tile / 5);
+        int gap = 6;
+        BufferedImage grid = new BufferedImage(cols * (tile + gap) + gap, rows * (tile + captionHeight + gap) + gap,
+                BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = grid.createGraphics();
+        try {
+            g.setColor(new Color(0x111827));
+            g.fillRect(0, 0, grid.getWidth(), grid.getHeight());
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            for (int i = 0; i < n; i++) {
+                Prediction p = predictions.get(i);
+                BufferedImage image = Images.read(imageDir.resolve(p.image()));
+                BufferedImage drawn = BoxPainter.draw(image, List.of(
+                        new BoxPainter.Labelled(p.truthPixels(), "", TRUTH),
+                        new BoxPainter.Labelled(p.predictedPixels(), "", PREDICTED)));
+                double s = (double) tile / Math.max(image.getWidth(), image.getHeight());
+                int w = (int) Math.round(image.getWidth() * s);
+                int h = (int) Math.round(image.getHeight() * s);
+                int x = gap + (i % cols) * (tile + gap);
+                int y = gap + (i / cols) * (tile + captionHeight + gap);
+                g.drawImage(drawn, x + (tile - w) / 2, y + (tile - h) / 2, w, h, null);
+                caption(g, p, x, y + tile, tile, captionHeight);
+            }
+        } finally {
+            g.dispose();
+        }
+        return grid;
+    }
+
+    private static void caption(Graphics2D g, Prediction p, int x, int y, int width, int height) {
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, Math.max(11, height / 3)));
+        FontMetrics fm = g.getFontMetrics();
+        List<String> lines = wrap(p.query(), fm, width - 4, 2);
+        g.setColor(Color.WHITE);
+        int baseline = y + fm.getAscent() + 2;
+        for (String line : lines) {
+            g.drawString(line, x + 2, baseline);
+            baseline += fm.getHeight();
+        }
+        double iou = p.iouPixels();
+        g.setColor(iou >= 0.5 ? TRUTH : PREDICTED);
+        String score = String.format(Locale.ROOT, "IoU %.2f", iou);
+        g.drawString(score, x + width - fm.stringWidth(score) - 2, y + height - fm.getDescent() - 1);
+    }
+
+    private static List<String> wrap(String text, FontMetrics fm, int width, int maxLines) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split("\\s+")) {
+            String candidate = line.length() == 0 ? word : line + " " + word;
+            if (fm.stringWidth(candidate) <= width || line.length() == 0) {
+                line = new StringBuilder(candidate);
+            } else {
+                lines.add(line.toString());
+                line = new StringBuilder(word);
+                if (lines.size() == maxLines) {
+                    break;
+                }
+            }
+        }
+        if (lines.size() < maxLines && line.length() > 0) {
+            lines.add(line.toString());
+        } else if (lines.size() == maxLines) {
+            String last = lines.get(maxLines - 1);
+            lines.set(maxLines - 1, last + "…");
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,66 @@
+package io.rsground.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** The pictures of a run: loss per epoch, validation metrics per epoch (XChart). */
+public final class TrainingPlots {
+    private TrainingPlots() {
+    }
+
+    /** Writes {@code loss.png} (training and validation loss) and {@code metrics.png} (Pr@0.5, meanIoU). */
+    public static void write(Path dir, List<EpochLog> history) throws IOException {
+        if (history.isEmpty()) {
+            return;
+        }
+        List<Integer> epochs = new ArrayList<>();
+        List<Double> train = new ArrayList<>();
+        List<Integer> valEpochs = new ArrayList<>();
+        List<Double> val = new ArrayList<>();
+        List<Double> pr50 = new ArrayList<>();
+        List<Double> miou = new ArrayList<>();
+        for (EpochLog e : history) {
+            epochs.add(e.epoch());
+            train.add(e.trainLoss());
+            if (e.valLoss() != null && Double.isFinite(e.valLoss())) {
+                valEpochs.add(e.epoch());
+                val.add(e.valLoss());
+                pr50.add(e.valPr50());
+                miou.add(e.valMeanIou());
+            }
+        }
+        XYChart loss = chart("Loss per epoch", "loss (L1 + GIoU)");
+        series(loss, "training", epochs, train);
+        if (!valEpochs.isEmpty()) {
+            series(loss, "validation", valEpochs, val);
+        }
+        BitmapEncoder.saveBitmap(loss, dir.resolve("loss.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        if (!valEpochs.isEmpty()) {
+            XYChart metrics = chart("Validation metrics per epoch", "fraction");
+            series(metrics, "Pr@0.5", valEpochs, pr50);
+            series(metrics, "meanIoU", valEpochs, miou);
+            metrics.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+            BitmapEncoder.saveBitmap(metrics, dir.resolve("metrics.png").toString(),
+                    BitmapEncoder.BitmapFormat.PNG);
+        }
+    }
+
+    private static XYChart chart(String title, String yTitle) {
+        XYChart c = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle("epoch").yAxisTitle(yTitle)
+                .build();
+        c.getStyler().setMarkerSize(6).setChartTitleVisible(true).setLegendVisible(true);
+        return c;
+    }
+
+    private static void series(XYChart c, String name, List<Integer> x, List<Double> y) {
+        XYSeries s = c.addSeries(name, x, y);
+        s.setMarker(SeriesMarkers.CIRCLE);
+    }
+}

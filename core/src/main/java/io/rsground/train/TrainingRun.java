@@ -1,0 +1,459 @@
+package io.rsground.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rsground.config.ConfigException;
+import io.rsground.config.FusionConfig;
+import io.rsground.config.ModelConfig;
+import io.rsground.config.ModelConfigs;
+import io.rsground.config.TrainConfig;
+import io.rsground.config.VisionConfig;
+import io.rsground.data.Batch;
+import io.rsground.data.BatchLoader;
+import io.rsground.data.DiorRsvgDataset;
+import io.rsground.data.Sample;
+import io.rsground.data.SkippedSamples;
+import io.rsground.eval.EvalReport;
+import io.rsground.eval.Evaluator;
+import io.rsground.image.AugmentConfig;
+import io.rsground.image.TrainTransform;
+import io.rsground.infer.ModelLoader;
+import io.rsground.model.ClipVgModel;
+import io.rsground.text.Tokenizer;
+import io.rsground.text.Tokenizers;
+import io.rsground.text.WordTokenizer;
+import io.rsground.weights.HostTensor;
+import io.rsground.weights.RsgroundCheckpoint;
+import io.rsground.weights.SafeTensors;
+import io.rsground.weights.WeightFiles;
+import io.rsground.weights.WeightLoader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole training run: data, model, tokenizer and weights from a {@link TrainConfig}; epochs of steps with the
+ * schedule; validation, {@code checkpoint/} and {@code best_checkpoint/} after every epoch; {@code log.jsonl},
+ * {@code loss.png}, {@code metrics.png} and {@code train-config.json} in the output folder.
+ *
+ * <p>Randomness is a function of (seed, epoch, iteration): the loader's shuffle and augmentations and the
+ * engine's generator (dropout) are re-seeded from it, so a run resumed from a checkpoint continues exactly as
+ * the uninterrupted run would have. A stop request (Ctrl-C) ends the current step, saves the position within the
+ * epoch into {@code checkpoint/} and returns.
+ */
+public final class TrainingRun {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final String LAST = "checkpoint";
+    public static final String BEST = "best_checkpoint";
+    static final String STATE = "training-state.json";
+    static final String OPTIMIZER = "optimizer.safetensors";
+
+    /** Told what happens, for progress displays. Called on the training thread. */
+    public interface Listener {
+        /** The run is set up. */
+        default void started(RunInfo info) {
+        }
+
+        /** A step finished. */
+        default void step(int epoch, int batch, int batches, Trainer.StepResult result) {
+        }
+
+        /** Validation of an epoch starts. */
+        default void validating(int epoch, int samples) {
+        }
+
+        /** An epoch finished (validated, checkpointed). */
+        default void epochDone(EpochLog log) {
+        }
+    }
+
+    /**
+     * What was set up.
+     *
+     * @param model the architecture
+     * @param trainSamples training samples
+     * @param valSamples validation samples
+     * @param startEpoch 0-based epoch the run starts (or resumes) in
+     * @param epochs total epochs
+     * @param batchesPerEpoch batches of an epoch
+     * @param parameters scalars in the model
+     * @param trainableParameters scalars trained (auxiliary heads included)
+     * @param tokenizer tokenizer kind
+     * @param start where the weights came from
+     */
+    public record RunInfo(ModelConfig model, int trainSamples, int valSamples, int startEpoch, int epochs,
+            int batchesPerEpoch, long parameters, long trainableParameters, String tokenizer, String start) {
+    }
+
+    /**
+     * How a run ended.
+     *
+     * @param epochsCompleted epochs completed in all
+     * @param bestPr50 best validation Pr@0.5 (pixels), NaN without validation
+     * @param stopped true when a stop request ended it early
+     * @param history every epoch's log
+     */
+    public record Outcome(int epochsCompleted, double bestPr50, boolean stopped, List<EpochLog> history) {
+    }
+
+    private final TrainConfig config;
+    private final Listener listener;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+
+    public TrainingRun(TrainConfig config, Listener listener) {
+        this.config = config;
+        this.listener = listener == null ? new Listener() { } : listener;
+    }
+
+    /** Asks the run to stop after the current step and save where it is (thread-safe; for Ctrl-C). */
+    public void requestStop() {
+        stopRequested.set(true);
+    }
+
+    /**
+     * Runs to the end (or a stop request).
+     *
+     * @return how it ended
+     * @throws DivergenceException when the loss stops being finite (the last good checkpoint is kept)
+     */
+    public Outcome run() throws IOException, io.rsground.data.DatasetException {
+        Path out = Path.of(config.outputDir());
+        Files.createDirectories(out);
+        Path root = Path.of(config.dataRoot());
+        DiorRsvgDataset dataset = DiorRsvgDataset.open(root, config.splitsDir() == null ? null
+                : Path.of(config.splitsDir()));
+        List<Sample> train = dataset.split("train");
+        List<Sample> val = dataset.split("val");
+        if (train.isEmpty()) {
+            throw new ConfigException("the training split of " + root + " is empty");
+        }
+        Engine.getInstance();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Setup setup = setUp(train, manager);
+            ModelConfig modelConfig = setup.model.config();
+            Files.writeString(out.resolve("train-config.json"), config.toJson() + "\n");
+            ModelConfigs.write(modelConfig, out.resolve("model.json"));
+
+            TrainingObjective objective = Objectives.create(config.recipe(), new Objectives.Context(config,
+                    modelConfig, root, train));
+            try (Trainer trainer = new Trainer(setup.model, manager, setup.policy,
+                    OptimizerKind.parse(config.optimizer()), config.lr(), config.lrClip(), config.weightDecay(),
+                    config.clipMaxNorm(), objective)) {
+                return loop(setup, trainer, train, val, out, manager);
+            }
+        }
+    }
+
+    /** What {@link #setUp} decided. */
+    private record Setup(ClipVgModel model, Tokenizer tokenizer, TrainablePolicy policy, String start,
+            ResumeState resume) {
+    }
+
+    /** Where a resumed run stands. */
+    private record ResumeState(int epoch, int batchesDone, long iteration, double bestPr50,
+            Map<String, HostTensor> optimizer) {
+    }
+
+    private Setup setUp(List<Sample> train, NDManager manager) throws IOException {
+        if (config.resume() != null) {
+            Path dir = Path.of(config.resume());
+            RsgroundCheckpoint.Contents c = RsgroundCheckpoint.read(dir);
+            JsonNode state = readState(c.dir());
+            ClipVgModel model = new ClipVgModel(c.config());
+            WeightLoader.load(model, c.weights(), dir.toString(), true, manager);
+            Map<String, HostTensor> optimizer = Files.exists(c.dir().resolve(OPTIMIZER))
+                    ? SafeTensors.read(c.dir().resolve(OPTIMIZER)) : Map.of();
+            ResumeState resume = new ResumeState(state.path("epoch").asInt(), state.path("batches_done").asInt(),
+                    state.path("iteration").asLong(), state.path("best_pr50").asDouble(Double.NaN), optimizer);
+            TrainablePolicy policy = TrainablePolicy.valueOf(state.path("policy").asText(TrainablePolicy.ALL
+                    .name()));
+            return new Setup(model, c.tokenizer(), policy, "resumed from " + dir, resume);
+        }
+        ModelConfig architecture = baseArchitecture();
+        Tokenizer tokenizer;
+        Map<String, HostTensor> weights = null;
+        String start;
+        boolean pretrained;
+        if (config.retrain() != null || (config.weights() != null && Files.isDirectory(Path.of(config.weights())))) {
+            Path dir = Path.of(config.retrain() != null ? config.retrain() : config.weights());
+            RsgroundCheckpoint.Contents c = RsgroundCheckpoint.read(dir);
+            architecture = c.config();
+            tokenizer = c.tokenizer();
+            weights = c.weights();
+            start = "weights of " + dir;
+            pretrained = true;
+        } else if (config.weights() != null) {
+            Path file = Path.of(config.weights());
+            weights = WeightFiles.read(file);
+            tokenizer = Tokenizers.clipFromFile(config.bpe() != null ? Path.of(config.bpe())
+                    : ModelLoader.findVocabulary(file));
+            start = "weights " + file;
+            pretrained = true;
+        } else if (config.bpe() != null) {
+            tokenizer = Tokenizers.clipFromFile(Path.of(config.bpe()));
+            start = "random initialisation (CLIP BPE vocabulary)";
+            pretrained = false;
+        } else {
+            List<String> queries = train.stream().map(Sample::query).toList();
+            tokenizer = WordTokenizer.build(queries, 1);
+            architecture = architecture.withVocabSize(tokenizer.vocabSize());
+            start = "random initialisation (word vocabulary of " + tokenizer.vocabSize() + " built from the "
+                    + "training split)";
+            pretrained = false;
+        }
+        architecture = applyOverrides(architecture);
+        ClipVgModel model = new ClipVgModel(architecture);
+        Engine.getInstance().setRandomSeed((int) config.seed());
+        if (weights != null) {
+            WeightLoader.Report r = WeightLoader.load(model, weights, start, false, manager);
+            LOG.info("{}: {} tensors loaded ({}), {} drawn at random", start, r.loaded(), r.naming(),
+                    r.initialised().size());
+        } else {
+            model.initializeParameters(manager);
+        }
+        TrainablePolicy policy = config.freezeClipFully() ? TrainablePolicy.FREEZE_CLIP_FULLY
+                : config.freezeClip() != null ? (config.freezeClip() ? TrainablePolicy.FREEZE_CLIP
+                        : TrainablePolicy.ALL)
+                : pretrained ? TrainablePolicy.FREEZE_CLIP : TrainablePolicy.ALL;
+        return new Setup(model, tokenizer, policy, start, null);
+    }
+
+    private ModelConfig baseArchitecture() {
+        if (config.modelConfig() != null) {
+            return ModelConfigs.read(Path.of(config.modelConfig()));
+        }
+        return ModelConfigs.preset(config.preset() != null ? config.preset() : "vit-b-16");
+    }
+
+    /** Applies the reference's architecture flags (--imsize, --max-query-len, --vl-*). */
+    private ModelConfig applyOverrides(ModelConfig c) {
+        VisionConfig v = c.vision();
+        if (config.imsize() > 0 && config.imsize() != v.imageSize()) {
+            v = new VisionConfig(config.imsize(), v.patchSize(), v.width(), v.layers(), v.heads(),
+                    v.extractLayers());
+        }
+        FusionConfig f = c.fusion();
+        f = new FusionConfig(config.vlHiddenDim() > 0 ? config.vlHiddenDim() : f.hiddenDim(),
+                config.vlNheads() > 0 ? config.vlNheads() : f.heads(),
+                config.vlDimFeedforward() > 0 ? config.vlDimFeedforward() : f.ffnDim(),
+                config.vlEncLayers() > 0 ? config.vlEncLayers() : f.layers(),
+                config.vlDropout() >= 0 ? config.vlDropout() : f.dropout());
+        int maxQuery = config.maxQueryLen() > 0 ? config.maxQueryLen() : c.maxQueryLen();
+        return new ModelConfig(v, c.text(), c.embedDim(), f, maxQuery).validate();
+    }
+
+    private Outcome loop(Setup setup, Trainer trainer, List<Sample> train, List<Sample> val, Path out,
+            NDManager manager) throws IOException {
+        ClipVgModel model = setup.model;
+        ModelConfig mc = model.config();
+        AugmentConfig augment = new AugmentConfig(mc.vision().imageSize(), config.augCrop(), config.augScale(),
+                config.augTranslate(), config.augBlur(), config.augHflip());
+        SkippedSamples skipped = new SkippedSamples();
+        BatchLoader loader = BatchLoader.builder(train, new TrainTransform(augment), setup.tokenizer)
+                .setBatchSize(config.batchSize()).setPatchSize(mc.vision().patchSize())
+                .setMaxQueryLength(mc.maxQueryLen()).optWorkers(config.numWorkers()).optSeed(config.seed())
+                .optShuffle(true).optDropLast(false).optSkipped(skipped).build();
+        int batches = loader.maxBatchesPerEpoch();
+        LrSchedule schedule = new LrSchedule(LrSchedule.Kind.parse(config.lrScheduler()), config.epochs(),
+                config.lrDrop(), config.lrPower(), config.lrExponential(), config.warmupEpochs());
+
+        int startEpoch = 0;
+        int skipBatches = 0;
+        long iteration = 0;
+        double best = Double.NaN;
+        List<EpochLog> history = new ArrayList<>();
+        if (setup.resume != null) {
+            startEpoch = setup.resume.epoch;
+            skipBatches = setup.resume.batchesDone;
+            iteration = setup.resume.iteration;
+            best = setup.resume.bestPr50;
+            trainer.optimizer().importState(setup.resume.optimizer);
+            history.addAll(readLog(out, startEpoch));
+        } else {
+            Files.deleteIfExists(out.resolve("log.jsonl"));
+        }
+        long trainable = 0;
+        for (Parameter p : trainer.trainable().values()) {
+            trainable += p.getShape().size();
+        }
+        listener.started(new RunInfo(mc, train.size(), val.size(), startEpoch, config.epochs(), batches,
+                model.parameterCount(), trainable, setup.tokenizer.describe().kind(), setup.start));
+
+        for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
+            long epochStart = System.nanoTime();
+            Map<String, Double> sums = new LinkedHashMap<>();
+            double lossSum = 0;
+            int steps = 0;
+            long samples = 0;
+            int batchIndex = 0;
+            boolean stopped = false;
+            try (BatchLoader.Epoch batchesOfEpoch = loader.epoch(epoch)) {
+                while (batchesOfEpoch.hasNext()) {
+                    Batch batch = batchesOfEpoch.next();
+                    if (batchIndex < skipBatches) {
+                        batchIndex++;
+                        continue;
+                    }
+                    // dropout and any other engine randomness: a function of (seed, epoch, iteration)
+                    Engine.getInstance().setRandomSeed(seedFor(config.seed(), epoch, batchIndex));
+                    trainer.position(epoch, iteration);
+                    double factor = schedule.factor(epoch, batchIndex, batches);
+                    Trainer.StepResult r = trainer.step(batch, factor);
+                    iteration++;
+                    batchIndex++;
+                    steps++;
+                    samples += batch.size();
+                    lossSum += r.loss();
+                    r.terms().forEach((k, v) -> sums.merge(k, v, Double::sum));
+                    listener.step(epoch, batchIndex, batches, r);
+                    if (stopRequested.get()) {
+                        stopped = true;
+                        break;
+                    }
+                }
+            }
+            if (stopped) {
+                saveCheckpoint(out.resolve(LAST), setup, trainer, epoch, batchIndex, iteration, best, null);
+                LOG.info("stopped in epoch {} after {} of {} batches; saved to {}", epoch + 1, batchIndex, batches,
+                        out.resolve(LAST));
+                return new Outcome(epoch, best, true, history);
+            }
+            double trainSeconds = (System.nanoTime() - epochStart) / 1e9;
+            skipBatches = 0;
+
+            Map<String, Double> valMetrics = null;
+            Double valLoss = null;
+            if (!val.isEmpty()) {
+                listener.validating(epoch, val.size());
+                EvalReport report = Evaluator.evaluate(model, manager, setup.tokenizer, val, "val",
+                        config.evalBatchSize(), config.numWorkers(), null);
+                valMetrics = new LinkedHashMap<>(report.pixel().toMap());
+                Map<String, Double> boxLoss = report.boxLoss(config.lossL1(), config.lossGiou());
+                valLoss = boxLoss.get("loss");
+                valMetrics.put("l1", boxLoss.get("l1"));
+                valMetrics.put("giou", boxLoss.get("giou"));
+            }
+            Map<String, Double> means = new LinkedHashMap<>();
+            int n = Math.max(1, steps);
+            sums.forEach((k, v) -> means.put(k, v / n));
+            Map<String, Double> lrs = new LinkedHashMap<>();
+            double factor = schedule.factor(epoch, Math.max(0, batches - 1), batches);
+            lrs.put("fusion", config.lr() * factor);
+            lrs.put("clip", (config.lrClip() < 0 ? config.lr() : config.lrClip()) * factor);
+            EpochLog log = new EpochLog(epoch + 1, lossSum / n, means, valLoss, valMetrics, lrs,
+                    (System.nanoTime() - epochStart) / 1e9, samples / Math.max(1e-9, trainSeconds),
+                    skipped.count());
+            history.add(log);
+            appendLog(out, log);
+
+            double score = valMetrics != null ? valMetrics.get("pr50") : -log.trainLoss();
+            boolean improved = Double.isNaN(best) || score > best;
+            if (improved) {
+                best = score;
+            }
+            saveCheckpoint(out.resolve(LAST), setup, trainer, epoch + 1, 0, iteration, best, log);
+            if (improved) {
+                saveCheckpoint(out.resolve(BEST), setup, trainer, epoch + 1, 0, iteration, best, log);
+            }
+            TrainingPlots.write(out, history);
+            listener.epochDone(log);
+            if (stopRequested.get()) {
+                return new Outcome(epoch + 1, best, true, history);
+            }
+        }
+        return new Outcome(config.epochs(), best, false, history);
+    }
+
+    /** @return a seed mixing the run's seed with the position (SplitMix64 finaliser) */
+    static int seedFor(long seed, int epoch, int batch) {
+        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + batch * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (int) ((z ^ (z >>> 31)) & 0x7fffffff);
+    }
+
+    private void saveCheckpoint(Path dir, Setup setup, Trainer trainer, int epoch, int batchesDone, long iteration,
+            double best, EpochLog log) throws IOException {
+        Map<String, HostTensor> weights = new LinkedHashMap<>();
+        setup.model.namedParameters().forEach((name, p) -> weights.put(name, HostTensor.ofFloats(
+                p.getArray().getShape().getShape(), p.getArray().toFloatArray())));
+        Map<String, Object> info = RsgroundCheckpoint.info();
+        info.put("epoch", epoch);
+        info.put("recipe", config.recipe());
+        if (config.preset() != null) {
+            info.put("preset", config.preset());
+        }
+        if (log != null && log.val() != null) {
+            info.put("val", log.val());
+        }
+        Map<String, HostTensor> optimizerState = trainer.optimizer().exportState();
+        ObjectNode state = JSON.createObjectNode();
+        state.put("epoch", epoch);
+        state.put("batches_done", batchesDone);
+        state.put("iteration", iteration);
+        state.put("best_pr50", best);
+        state.put("seed", config.seed());
+        state.put("policy", setup.policy.name());
+        RsgroundCheckpoint.write(dir, setup.model.config(), setup.tokenizer, weights, info, tmp -> {
+            SafeTensors.write(tmp.resolve(OPTIMIZER), optimizerState, Map.of("steps",
+                    Long.toString(trainer.optimizer().steps())));
+            Files.writeString(tmp.resolve(STATE), JSON.writeValueAsString(state) + "\n");
+            Files.writeString(tmp.resolve("train-config.json"), config.toJson() + "\n");
+        });
+    }
+
+    private static JsonNode readState(Path dir) throws IOException {
+        Path file = dir.resolve(STATE);
+        if (!Files.exists(file)) {
+            throw new IOException(dir + " holds no training state (" + STATE + "): it is a model checkpoint, not a "
+                    + "resumable one; use --retrain to start from its weights");
+        }
+        return JSON.readTree(file.toFile());
+    }
+
+    private static void appendLog(Path out, EpochLog log) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(out.resolve("log.jsonl"), StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
+            w.write(new ObjectMapper().writeValueAsString(log));
+            w.newLine();
+        }
+    }
+
+    /** Reads the log of the epochs a resumed run already completed, dropping any line past them. */
+    private static List<EpochLog> readLog(Path out, int epochsCompleted) throws IOException {
+        Path file = out.resolve("log.jsonl");
+        List<EpochLog> logs = new ArrayList<>();
+        if (Files.exists(file)) {
+            ObjectMapper m = new ObjectMapper();
+            for (String line : Files.readAllLines(file)) {
+                if (!line.isBlank()) {
+                    EpochLog e = m.readValue(line, EpochLog.class);
+                    if (e.epoch() <= epochsCompleted) {
+                        logs.add(e);
+                    }
+                }
+            }
+            StringBuilder sb = new StringBuilder();
+            for (EpochLog e : logs) {
+                sb.append(m.writeValueAsString(e)).append('\n');
+            }
+            Files.writeString(file, sb.toString());
+        }
+        return logs;
+    }
+}
