@@ -1,0 +1,68 @@
+package io.rsground.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rsground.bench.ModelBenchmark;
+import io.rsground.config.ModelConfig;
+import io.rsground.config.ModelConfigs;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code rsground bench}: speed and memory on this machine. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Measure the matrix-multiply ceiling, inference and training samples/s (random weights), "
+                + "their share of the ceiling, 10 queries on one image against 10 calls, and memory.")
+final class BenchCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--preset", defaultValue = "vit-b-16", description = "architecture (default: ${DEFAULT-VALUE})")
+    String preset;
+    @Option(names = {"--model-config", "--model_config"}, paramLabel = "JSON") Path modelConfig;
+    @Option(names = "--batch", defaultValue = "8", description = "batch size (default: ${DEFAULT-VALUE})") int batch;
+    @Option(names = "--steps", defaultValue = "5", description = "timed steps per measurement") int steps;
+    @Option(names = "--leak-steps", defaultValue = "0",
+            description = "training steps of the memory-growth check (e.g. 200; 0 skips it)")
+    int leakSteps;
+    @Option(names = "--threads", defaultValue = "0",
+            description = "intra-op threads (default: the engine's choice, one per core)")
+    int threads;
+    @Option(names = "--json", description = "print one JSON object on stdout") boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads > 0) {
+            // read by DJL's PyTorch engine when it starts, which is below
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+        ModelConfig config = modelConfig != null ? ModelConfigs.read(modelConfig) : ModelConfigs.preset(preset);
+        String name = modelConfig != null ? modelConfig.toString() : preset;
+        PrintWriter err = spec.commandLine().getErr();
+        ObjectNode result = ModelBenchmark.run(new ModelBenchmark.Options(name, config, batch, steps, leakSteps,
+                threads > 0 ? threads : Runtime.getRuntime().availableProcessors()), step -> {
+                    err.println("bench: " + step + " ...");
+                    err.flush();
+                });
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(new ObjectMapper().writeValueAsString(result));
+        } else {
+            for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = result.fields();
+                    it.hasNext(); ) {
+                var e = it.next();
+                String v = e.getValue().isFloatingPointNumber() ? String.format(Locale.ROOT, "%.3f",
+                        e.getValue().asDouble()) : e.getValue().asText();
+                out.printf("%-34s %s%n", e.getKey(), v);
+            }
+        }
+        return Errors.OK;
+    }
+}
