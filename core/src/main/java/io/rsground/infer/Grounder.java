@@ -114,10 +114,9 @@ public final class Grounder implements AutoCloseable {
             TokenBatch tokens = TokenBatch.of(tokenizer, queries, config.maxQueryLen());
             NDArray ids = scope.create(tokens.ids(), new Shape(q, tokens.length()));
             NDArray text = model.encodeText(null, ids, false);
-            Shape vs = visual.getShape();
-            NDArray visualPerQuery = q == 1 ? visual : visual.broadcast(q, vs.get(1), vs.get(2));
-            boxes = model.fuse(null, visualPerQuery, scope.create(mask, new Shape(q, p)), text, ids, false)
-                    .boxes().toFloatArray();
+            // one visual row shared by all queries: the model projects it once, then broadcasts
+            boxes = model.fuse(null, visual, scope.create(mask, new Shape(q, p)), text, ids, false).boxes()
+                    .toFloatArray();
         }
         List<GroundingResult> results = new ArrayList<>(q);
         for (int i = 0; i < q; i++) {
