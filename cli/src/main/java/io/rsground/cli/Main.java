@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "rsground", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Text-conditioned object localisation (visual grounding) in remote-sensing images: CLIP-VG "
                 + "in Java.",
-        subcommands = {PredictCommand.class, SynthCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {PredictCommand.class, ServeCommand.class, SynthCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
