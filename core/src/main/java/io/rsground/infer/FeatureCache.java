@@ -2,6 +2,7 @@ package io.rsground.infer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -51,6 +52,7 @@ final class FeatureCache implements AutoCloseable {
         }
         NDArray copy = features.duplicate();
         copy.attach(manager);
+        NDScope.unregister(copy); // outlives the grounding pass that made it
         entries.put(key, copy);
         if (entries.size() > capacity) {
             Map.Entry<String, NDArray> eldest = entries.entrySet().iterator().next();

@@ -3,6 +3,7 @@ package io.rsground.infer;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.rsground.box.Box;
@@ -97,7 +98,11 @@ public final class Grounder implements AutoCloseable {
         int p = config.vision().numPatches();
         int size = pre.size();
         float[] boxes;
-        try (NDManager scope = manager.newSubManager()) {
+        // NDScope frees every array made on this thread during the pass, including those that ops on parameters
+        // attach to the model's own manager (DJL attaches a result to the manager of the array it is called on):
+        // without it each call would leave hundreds of arrays behind for as long as the model lives
+        try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
+            arrays.suppressNotUsedWarning();
             NDArray visual = cache.get(key, scope);
             if (visual == null) {
                 NDArray pixels = scope.create(pre.pixels(), new Shape(1, 3, size, size));
