@@ -117,6 +117,7 @@ final class ManifestRunner {
         int[] written = {0};
         int imagesGrounded = 0;
         int queriesGrounded = 0;
+        progress.progress(0, entries.size());
         flush(entries, written, sink, progress);
         List<Path> images = new ArrayList<>(byImage.keySet());
         Set<String> drawnNames = new HashSet<>();

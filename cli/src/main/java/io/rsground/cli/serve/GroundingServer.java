@@ -77,6 +77,7 @@ public final class GroundingServer implements AutoCloseable {
      * Binds the address and starts answering.
      *
      * @return the bound port (useful with port 0)
+     * @throws IllegalArgumentException when the address cannot be bound (port in use, unknown host)
      */
     public synchronized int start() {
         if (app != null) {
@@ -102,7 +103,18 @@ public final class GroundingServer implements AutoCloseable {
             config.routes.error(405, ctx -> fillError(ctx, "method " + ctx.method() + " is not allowed on "
                     + ctx.path()));
         });
-        app.start();
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            app = null;
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.net.BindException) {
+                    throw new IllegalArgumentException("cannot listen on " + settings.host() + ":" + settings.port()
+                            + ": " + t.getMessage() + " (choose another --port or --host)", e);
+                }
+            }
+            throw e;
+        }
         return app.port();
     }
 

@@ -191,6 +191,27 @@ class WebPageBrowserTest {
     }
 
     @Test
+    void anImageDroppedOnTheDropZoneIsGrounded() throws Exception {
+        Path image = TestModel.image("sample_5.jpg");
+        // a drop as the browser delivers it: a DragEvent whose DataTransfer holds the file
+        js("const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));"
+                + "const transfer = new DataTransfer();"
+                + "transfer.items.add(new File([bytes], 'dropped.jpg', {type: 'image/jpeg'}));"
+                + "document.getElementById('drop').dispatchEvent(new DragEvent('drop', {dataTransfer: transfer,"
+                + " bubbles: true, cancelable: true}));",
+                java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(image)));
+        await("the dropped picture", () -> ((Number) js("return document.getElementById('picture')"
+                + ".naturalWidth;")).intValue() == 96);
+        assertThat(byId("status").getText()).contains("dropped.jpg");
+        byId("queries").sendKeys("a small car", Keys.ENTER);
+        await("one result", () -> results().size() == 1);
+        JsonNode api = new Http.Form().image(image).queries("a small car").post(base).json();
+        WebElement rect = browser.findElement(By.cssSelector("#overlay rect.box"));
+        assertThat(Double.parseDouble(rect.getAttribute("y")))
+                .isCloseTo(api.get("results").get(0).get("box_xyxy").get(1).asDouble(), within(1e-9));
+    }
+
+    @Test
     void apiErrorsAreShown(@TempDir Path dir) throws Exception {
         Path notes = dir.resolve("notes.txt");
         Files.writeString(notes, "this is not an image");
