@@ -168,11 +168,17 @@ class PredictManifestTest {
         assertThat(dir.resolve("drawn/sample_4.png")).isRegularFile();
 
         // without --output the lines go to stdout
+        Path small = dir.resolve("small.jsonl");
+        Files.writeString(small, line("image", CliRunner.tiny("images/sample_5.jpg").toString(), "query", "a car")
+                + "\n" + line("image", "gone.png", "query", "a car") + "\n");
         CliRunner.Result toStdout = CliRunner.run("predict", "--weights", CliRunner.tiny("checkpoint.pth")
                 .toString(), "--model-config", CliRunner.tiny("model.json").toString(), "--bpe", bpe().toString(),
-                "--manifest", manifest.toString());
+                "--manifest", small.toString());
         assertThat(toStdout.exitCode()).isZero();
-        assertThat(toStdout.out().strip().split("\n")).hasSize(11);
+        String[] printed = toStdout.out().strip().split("\n");
+        assertThat(printed).hasSize(2);
+        assertThat(JSON.readTree(printed[0]).get("results").get(0).get("query").asText()).isEqualTo("a car");
+        assertThat(JSON.readTree(printed[1]).get("error").asText()).contains("gone.png");
     }
 
     @Test

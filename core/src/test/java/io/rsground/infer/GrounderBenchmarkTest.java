@@ -22,7 +22,7 @@ class GrounderBenchmarkTest {
             "the largest storage tank", "a gray vehicle on the left", "the bridge over the river",
             "the small airplane near the runway", "the green field at the top", "a harbor with boats",
             "the round tank on the right", "the building in the middle of the image");
-    private static final int REPS = 5;
+    private static final int REPS = 3;
 
     @Test
     void tenQueriesInOneCallAgainstOne() throws Exception {
@@ -30,7 +30,7 @@ class GrounderBenchmarkTest {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (Grounder grounder = new Grounder(GrounderFixtureTest.load("weights.safetensors"), 0)) {
-            for (int i = 0; i < 2; i++) { // warm-up: allocator, first-call paths
+            for (int i = 0; i < 1; i++) { // warm-up: allocator, first-call paths
                 grounder.ground(image, QUERIES);
                 grounder.ground(image, QUERIES.get(0));
             }

@@ -102,8 +102,14 @@ public final class WorkQueue implements AutoCloseable {
         return completed.get();
     }
 
+    /** Stops the workers, waiting a few seconds for running tasks so that the model is not closed under them. */
     @Override
     public void close() {
         workers.shutdownNow();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
