@@ -30,7 +30,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "address to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE})")
     String host;
 
-    @Option(names = "--port", defaultValue = "8080", description = "TCP port, 0 for any free one "
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "TCP port, 0 for any free one "
             + "(default: ${DEFAULT-VALUE})")
     int port;
 
