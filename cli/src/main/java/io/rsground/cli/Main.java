@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         description = "Text-conditioned object localisation (visual grounding) in remote-sensing images: CLIP-VG "
                 + "in Java.",
         subcommands = {PredictCommand.class, TrainCommand.class, EvalCommand.class, VisualizeCommand.class,
-            SynthCommand.class, DataCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+            ServeCommand.class, SynthCommand.class, DataCommand.class, BenchCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

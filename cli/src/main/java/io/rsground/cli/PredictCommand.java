@@ -8,6 +8,10 @@ import io.rsground.infer.Grounder;
 import io.rsground.infer.GroundingResult;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +25,12 @@ import picocli.CommandLine.Option;
 
 /** {@code rsground predict}: boxes for queries on an image. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = "Ground one or more queries in an image: prints each box in original image pixels.")
+        description = {"Ground one or more queries in an image: prints each box in original image pixels.",
+                "With --manifest, grounds a JSON-lines file of {\"image\": path, \"query\": text} (or \"queries\": "
+                        + "[...]) lines, paths relative to the manifest, and writes one JSON line per input line: the "
+                        + "input plus \"results\", or an \"error\" for that line alone."})
 final class PredictCommand implements Callable<Integer> {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = ResultJson.MAPPER;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -31,11 +38,10 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--image", required = true, paramLabel = "FILE", description = "JPEG, PNG or TIFF image")
+    @Option(names = "--image", paramLabel = "FILE", description = "JPEG, PNG or TIFF image")
     Path image;
 
-    @Option(names = "--query", required = true, paramLabel = "TEXT",
-            description = "a referring expression; repeat for several")
+    @Option(names = "--query", paramLabel = "TEXT", description = "a referring expression; repeat for several")
     List<String> queries = new ArrayList<>();
 
     @Option(names = "--json", description = "print one JSON line per query and nothing else on stdout")
@@ -44,8 +50,37 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "PNG", description = "write the image with the boxes and queries drawn")
     Path out;
 
+    @Option(names = "--manifest", paramLabel = "JSONL", description = "batch mode: a JSON-lines file of image and "
+            + "query pairs (instead of --image and --query)")
+    Path manifest;
+
+    @Option(names = "--output", paramLabel = "JSONL", description = "batch mode: where to write the results "
+            + "(default: stdout)")
+    Path output;
+
+    @Option(names = "--draw", paramLabel = "DIR", description = "batch mode: write each image with its boxes drawn "
+            + "into this folder")
+    Path draw;
+
+    @Option(names = "--cache-images", defaultValue = "4", paramLabel = "N", hidden = true,
+            description = "images whose features are kept (default: ${DEFAULT-VALUE})")
+    int cacheImages;
+
     @Override
     public Integer call() throws Exception {
+        if (manifest != null) {
+            if (image != null || !queries.isEmpty() || out != null) {
+                throw new Errors.BadInputException("--manifest reads images and queries from its lines: leave out "
+                        + "--image, --query and --out");
+            }
+            return runManifest();
+        }
+        if (output != null || draw != null) {
+            throw new Errors.BadInputException("--output and --draw go with --manifest; for one image use --out");
+        }
+        if (image == null || queries.isEmpty()) {
+            throw new Errors.BadInputException("give --image FILE and at least one --query TEXT, or --manifest FILE");
+        }
         for (int i = 0; i < queries.size(); i++) {
             if (queries.get(i).isBlank()) {
                 throw new Errors.BadInputException("query " + (i + 1) + " is empty");
@@ -85,18 +120,40 @@ final class PredictCommand implements Callable<Integer> {
         return Errors.OK;
     }
 
+    private int runManifest() throws Exception {
+        if (!Files.isRegularFile(manifest)) {
+            throw new NoSuchFileException(manifest.toString(), null, "manifest not found");
+        }
+        if (cacheImages < 1) {
+            throw new Errors.BadInputException("--cache-images must be at least 1 in batch mode");
+        }
+        ManifestRunner.Summary summary;
+        try (Grounder grounder = new Grounder(model.load(), cacheImages);
+                Writer sink = output != null ? Files.newBufferedWriter(output, StandardCharsets.UTF_8)
+                        : new NonClosingWriter(spec.commandLine().getOut());
+                Progress progress = new Progress("predict", 0, "lines")) {
+            summary = new ManifestRunner(grounder, manifest, draw).run(sink, progress);
+        }
+        spec.commandLine().getErr().printf(Locale.ROOT, "predict: %d lines: %d answered (%d queries on %d images), "
+                + "%d with an error%s%n", summary.lines(), summary.lines() - summary.failed(), summary.queries(),
+                summary.images(), summary.failed(), output != null ? "; results in " + output : "");
+        return Errors.OK;
+    }
+
+    /** Lets try-with-resources close the file writer but not the command line's stdout. */
+    private static final class NonClosingWriter extends java.io.FilterWriter {
+        NonClosingWriter(Writer out) {
+            super(out);
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            flush();
+        }
+    }
+
     /** @return {"query", "box_xyxy", "box_cxcywh_norm"} */
     static ObjectNode toJson(GroundingResult r) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("query", r.query());
-        var xyxy = node.putArray("box_xyxy");
-        for (double v : r.boxXyxy()) {
-            xyxy.add(v);
-        }
-        var norm = node.putArray("box_cxcywh_norm");
-        for (double v : r.cxcywhNorm()) {
-            norm.add(v);
-        }
-        return node;
+        return ResultJson.toJson(r);
     }
 }

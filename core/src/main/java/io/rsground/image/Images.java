@@ -114,7 +114,8 @@ public final class Images {
      * @param name what to call the image in error messages (e.g. its path or URL)
      * @param options size limit, band selection, stretch
      * @return the image as {@link BufferedImage#TYPE_3BYTE_BGR}
-     * @throws UnreadableImageException when the bytes are not a readable image
+     * @throws UnreadableImageException when the bytes are not a readable image; an {@link ImageTooLargeException}
+     *     when the header declares more than {@link ReadOptions#maxPixels()}
      */
     public static BufferedImage read(byte[] data, String name, ReadOptions options) throws UnreadableImageException {
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
@@ -277,13 +278,13 @@ public final class Images {
         }
         long pixels = (long) width * height;
         if (pixels > maxPixels) {
-            throw new UnreadableImageException(String.format(Locale.ROOT,
+            throw new ImageTooLargeException(String.format(Locale.ROOT,
                     "%s: %s image of %d x %d = %,d pixels exceeds the limit of %,d pixels "
                             + "(raise it with ReadOptions.withMaxPixels)",
                     name, format, width, height, pixels, maxPixels));
         }
         if (rawBytesPerPixel > 0 && pixels * rawBytesPerPixel > maxPixels * MAX_RAW_BYTES_PER_ALLOWED_PIXEL) {
-            throw new UnreadableImageException(String.format(Locale.ROOT,
+            throw new ImageTooLargeException(String.format(Locale.ROOT,
                     "%s: %s image of %d x %d with %d bytes per pixel needs %,d bytes, over the limit of %,d "
                             + "(%d bytes per allowed pixel; raise ReadOptions.withMaxPixels)",
                     name, format, width, height, rawBytesPerPixel, pixels * rawBytesPerPixel,

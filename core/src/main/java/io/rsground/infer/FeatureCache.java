@@ -52,7 +52,7 @@ final class FeatureCache implements AutoCloseable {
         }
         NDArray copy = features.duplicate();
         copy.attach(manager);
-        NDScope.unregister(copy); // outlives the caller's scope
+        NDScope.unregister(copy); // outlives the grounding pass that made it
         entries.put(key, copy);
         if (entries.size() > capacity) {
             Map.Entry<String, NDArray> eldest = entries.entrySet().iterator().next();

@@ -98,8 +98,11 @@ public final class Grounder implements AutoCloseable {
         int p = config.vision().numPatches();
         int size = pre.size();
         float[] boxes;
-        // the NDScope also frees intermediates that DJL attaches to the parameters' manager
+        // NDScope frees every array made on this thread during the pass, including those that ops on parameters
+        // attach to the model's own manager (DJL attaches a result to the manager of the array it is called on):
+        // without it each call would leave hundreds of arrays behind for as long as the model lives
         try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
+            arrays.suppressNotUsedWarning();
             NDArray visual = cache.get(key, scope);
             if (visual == null) {
                 NDArray pixels = scope.create(pre.pixels(), new Shape(1, 3, size, size));
@@ -116,10 +119,9 @@ public final class Grounder implements AutoCloseable {
             TokenBatch tokens = TokenBatch.of(tokenizer, queries, config.maxQueryLen());
             NDArray ids = scope.create(tokens.ids(), new Shape(q, tokens.length()));
             NDArray text = model.encodeText(null, ids, false);
-            Shape vs = visual.getShape();
-            NDArray visualPerQuery = q == 1 ? visual : visual.broadcast(q, vs.get(1), vs.get(2));
-            boxes = model.fuse(null, visualPerQuery, scope.create(mask, new Shape(q, p)), text, ids, false)
-                    .boxes().toFloatArray();
+            // one visual row shared by all queries: the model projects it once, then broadcasts
+            boxes = model.fuse(null, visual, scope.create(mask, new Shape(q, p)), text, ids, false).boxes()
+                    .toFloatArray();
         }
         List<GroundingResult> results = new ArrayList<>(q);
         for (int i = 0; i < q; i++) {

@@ -101,7 +101,8 @@ public final class ClipVgModel extends NamedBlock {
     /**
      * The vision-language encoder and the box head.
      *
-     * @param visual [B, 1 + P, W * n] from {@link #encodeImage}
+     * @param visual [B, 1 + P, W * n] from {@link #encodeImage}, or [1, 1 + P, W * n] when all B queries ask
+     *     about one image: then {@code ml_visu_proj} runs once and its output is broadcast
      * @param patchMask [B, P] float, 1 where a patch is padding (masked as a key), 0 on the image
      * @param textFeatures [B, L, E] from {@link #encodeText}; L may be shorter than max_query_len when only
      *     padding was cut off (the kept positions keep their own position embeddings)
@@ -110,10 +111,17 @@ public final class ClipVgModel extends NamedBlock {
      */
     public Output fuse(ParameterStore ps, NDArray visual, NDArray patchMask, NDArray textFeatures, NDArray tokens,
             boolean training) {
-        long b = visual.getShape().get(0);
+        long b = textFeatures.getShape().get(0);
         long length = textFeatures.getShape().get(1);
         int hidden = config.fusion().hiddenDim();
         NDArray v = Nn.linear(visual, value(ps, mlVisuProjWeight, training), value(ps, mlVisuProjBias, training));
+        if (v.getShape().get(0) != b) {
+            if (v.getShape().get(0) != 1) {
+                throw new IllegalArgumentException("visual features " + visual.getShape() + " fit neither the "
+                        + b + " text rows nor one shared image");
+            }
+            v = v.broadcast(b, v.getShape().get(1), hidden); // [1, 1 + P, H] -> [B, 1 + P, H]
+        }
         NDArray t = Nn.linear(textFeatures, value(ps, textProjWeight, training), value(ps, textProjBias, training));
         NDArray reg = value(ps, regToken, training).reshape(1, 1, hidden).broadcast(b, 1, hidden);
         NDArray x = NDArrays.concat(new NDList(reg, t, v), 1); // [B, 1 + L + 1 + P, H]

@@ -1,0 +1,324 @@
+package io.rsground.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rsground.data.ProgressListener;
+import io.rsground.image.BoxPainter;
+import io.rsground.image.Images;
+import io.rsground.infer.Grounder;
+import io.rsground.infer.GroundingResult;
+import java.awt.image.BufferedImage;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.imageio.ImageIO;
+
+/**
+ * Batch grounding from a JSON-lines manifest: each line {@code {"image": path, "query": text}} or
+ * {@code {"image": path, "queries": [text, ...]}}, paths relative to the manifest's folder. Lines are grouped by
+ * image so that each image is decoded once and its features computed once, whatever the number of lines that ask
+ * about it; the next image is decoded while the model works on the current one.
+ *
+ * <p>Each output line is the input object with {@code "results"} added (per query: query, box_xyxy,
+ * box_cxcywh_norm), or with {@code "error"} when that line cannot be answered; a line that is not a JSON object
+ * becomes {@code {"line": n, "input": text, "error": ...}}. Output lines keep the input order; blank lines are
+ * skipped. A bad line never stops the run.
+ */
+final class ManifestRunner {
+    /** Queries grounded in one model call; more for one image go in several calls that reuse its features. */
+    static final int QUERIES_PER_CALL = 32;
+
+    private final Grounder grounder;
+    private final Path manifest;
+    private final Path drawDir;
+
+    /**
+     * What a run did.
+     *
+     * @param lines non-blank lines read
+     * @param failed lines answered with an error
+     * @param images distinct images grounded
+     * @param queries queries grounded
+     */
+    record Summary(int lines, int failed, int images, int queries) {
+    }
+
+    /** One manifest line on its way through. */
+    private static final class Entry {
+        final int lineNumber;
+        final String text;
+        ObjectNode input;
+        Path image;
+        List<String> queries;
+        ArrayNode results;
+        String error;
+        boolean done;
+
+        Entry(int lineNumber, String text) {
+            this.lineNumber = lineNumber;
+            this.text = text;
+        }
+
+        void fail(String message) {
+            error = message;
+            done = true;
+        }
+    }
+
+    /**
+     * @param grounder the model; a feature cache of at least one image lets one image's query batches share it
+     * @param manifest the JSON-lines file
+     * @param drawDir where to write one annotated image per input image, or null
+     */
+    ManifestRunner(Grounder grounder, Path manifest, Path drawDir) {
+        this.grounder = grounder;
+        this.manifest = manifest;
+        this.drawDir = drawDir;
+    }
+
+    /**
+     * Grounds every line and writes the answers.
+     *
+     * @param out receives one JSON line per manifest line, in manifest order
+     * @param progress told of lines answered
+     * @return counts
+     * @throws IOException when the manifest cannot be read or the output or a drawing cannot be written
+     */
+    Summary run(Writer out, ProgressListener progress) throws IOException {
+        List<Entry> entries = read();
+        Path base = manifest.toAbsolutePath().getParent();
+        Map<Path, List<Entry>> byImage = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            if (!e.done) {
+                e.image = base.resolve(e.image).normalize();
+                byImage.computeIfAbsent(e.image, k -> new ArrayList<>()).add(e);
+            }
+        }
+        if (drawDir != null) {
+            Files.createDirectories(drawDir);
+        }
+        Writer sink = out;
+        int[] written = {0};
+        int imagesGrounded = 0;
+        int queriesGrounded = 0;
+        progress.progress(0, entries.size());
+        flush(entries, written, sink, progress);
+        List<Path> images = new ArrayList<>(byImage.keySet());
+        Set<String> drawnNames = new HashSet<>();
+        ExecutorService decoder = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "rsground-decode");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<BufferedImage> next = images.isEmpty() ? null : decoder.submit(() -> Images.read(images.get(0)));
+            for (int i = 0; i < images.size(); i++) {
+                Future<BufferedImage> current = next;
+                if (i + 1 < images.size()) {
+                    Path following = images.get(i + 1);
+                    next = decoder.submit(() -> Images.read(following));
+                }
+                List<Entry> group = byImage.get(images.get(i));
+                BufferedImage picture;
+                try {
+                    picture = current.get();
+                } catch (ExecutionException e) {
+                    for (Entry entry : group) {
+                        entry.fail("line " + entry.lineNumber + ": " + Errors.message(e.getCause()));
+                    }
+                    flush(entries, written, sink, progress);
+                    continue;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+                List<GroundingResult> results = groundAll(picture, group);
+                if (results != null) {
+                    imagesGrounded++;
+                    queriesGrounded += results.size();
+                    if (drawDir != null) {
+                        draw(picture, results, images.get(i), drawnNames);
+                    }
+                }
+                flush(entries, written, sink, progress);
+            }
+        } finally {
+            decoder.shutdownNow();
+        }
+        sink.flush();
+        int failed = (int) entries.stream().filter(e -> e.error != null).count();
+        return new Summary(entries.size(), failed, imagesGrounded, queriesGrounded);
+    }
+
+    /** @return every query of the group's lines, answered in batches, or null when the model failed */
+    private List<GroundingResult> groundAll(BufferedImage picture, List<Entry> group) {
+        List<String> queries = new ArrayList<>();
+        for (Entry e : group) {
+            queries.addAll(e.queries);
+        }
+        List<GroundingResult> results = new ArrayList<>(queries.size());
+        try {
+            for (int from = 0; from < queries.size(); from += QUERIES_PER_CALL) {
+                results.addAll(grounder.ground(picture, queries.subList(from, Math.min(queries.size(),
+                        from + QUERIES_PER_CALL))));
+            }
+        } catch (RuntimeException e) {
+            for (Entry entry : group) {
+                entry.fail("line " + entry.lineNumber + ": grounding failed: " + Errors.message(e));
+            }
+            return null;
+        }
+        int at = 0;
+        for (Entry e : group) {
+            e.results = ResultJson.toJson(results.subList(at, at + e.queries.size()));
+            e.done = true;
+            at += e.queries.size();
+        }
+        return results;
+    }
+
+    private void draw(BufferedImage picture, List<GroundingResult> results, Path image, Set<String> used)
+            throws IOException {
+        List<BoxPainter.Labelled> boxes = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            boxes.add(new BoxPainter.Labelled(results.get(i).box(), results.get(i).query(),
+                    BoxPainter.PALETTE.get(i % BoxPainter.PALETTE.size())));
+        }
+        String stem = image.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        String name = stem + ".png";
+        for (int n = 2; !used.add(name); n++) { // images of the same name in different folders
+            name = stem + "-" + n + ".png";
+        }
+        Path target = drawDir.resolve(name);
+        if (!ImageIO.write(BoxPainter.draw(picture, boxes), "png", target.toFile())) {
+            throw new IOException("cannot write " + target);
+        }
+    }
+
+    /** Writes the finished lines at the head of the list, keeping the manifest order. */
+    private static void flush(List<Entry> entries, int[] written, Writer out, ProgressListener progress)
+            throws IOException {
+        int before = written[0];
+        while (written[0] < entries.size() && entries.get(written[0]).done) {
+            out.write(outputLine(entries.get(written[0])));
+            out.write('\n');
+            written[0]++;
+        }
+        if (written[0] > before) {
+            progress.progress(written[0], entries.size());
+        }
+    }
+
+    private static String outputLine(Entry e) throws JsonProcessingException {
+        ObjectNode line;
+        if (e.input != null) {
+            line = e.input.deepCopy();
+        } else {
+            line = ResultJson.MAPPER.createObjectNode();
+            line.put("line", e.lineNumber);
+            line.put("input", e.text);
+        }
+        if (e.error != null) {
+            line.put("error", e.error);
+        } else {
+            line.set("results", e.results);
+        }
+        return ResultJson.MAPPER.writeValueAsString(line);
+    }
+
+    /** Parses every non-blank line; lines that cannot be grounded are marked done with their error. */
+    private List<Entry> read() throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        try (BufferedReader reader = Files.newBufferedReader(manifest, StandardCharsets.UTF_8)) {
+            int number = 0;
+            for (String text = reader.readLine(); text != null; text = reader.readLine()) {
+                number++;
+                if (text.isBlank()) {
+                    continue;
+                }
+                Entry e = new Entry(number, text);
+                entries.add(e);
+                parse(e);
+            }
+        }
+        return entries;
+    }
+
+    private static void parse(Entry e) {
+        JsonNode node;
+        try {
+            node = ResultJson.MAPPER.readTree(e.text);
+        } catch (JsonProcessingException ex) {
+            e.fail("line " + e.lineNumber + ": invalid JSON: " + ex.getOriginalMessage());
+            return;
+        }
+        if (!(node instanceof ObjectNode object)) {
+            e.fail("line " + e.lineNumber + ": expected a JSON object {\"image\": ..., \"query\": ...}");
+            return;
+        }
+        e.input = object;
+        JsonNode image = object.get("image");
+        if (image == null || !image.isTextual() || image.asText().isBlank()) {
+            e.fail("line " + e.lineNumber + ": field 'image' (a path) is missing or not a string");
+            return;
+        }
+        JsonNode one = object.get("query");
+        JsonNode many = object.get("queries");
+        List<String> queries = new ArrayList<>();
+        if (one != null && many != null) {
+            e.fail("line " + e.lineNumber + ": give either 'query' or 'queries', not both");
+            return;
+        }
+        if (one != null) {
+            if (!one.isTextual()) {
+                e.fail("line " + e.lineNumber + ": field 'query' must be a string");
+                return;
+            }
+            queries.add(one.asText());
+        } else if (many != null) {
+            if (!many.isArray() || many.isEmpty()) {
+                e.fail("line " + e.lineNumber + ": field 'queries' must be a non-empty list of strings");
+                return;
+            }
+            for (JsonNode q : many) {
+                if (!q.isTextual()) {
+                    e.fail("line " + e.lineNumber + ": field 'queries' must hold strings only");
+                    return;
+                }
+                queries.add(q.asText());
+            }
+        } else {
+            e.fail("line " + e.lineNumber + ": field 'query' (or 'queries') is missing");
+            return;
+        }
+        for (int i = 0; i < queries.size(); i++) {
+            if (queries.get(i).isBlank()) {
+                e.fail(String.format(Locale.ROOT, "line %d: query %d is empty", e.lineNumber, i + 1));
+                return;
+            }
+        }
+        try {
+            e.image = Path.of(image.asText());
+        } catch (java.nio.file.InvalidPathException ex) {
+            e.fail("line " + e.lineNumber + ": 'image' is not a valid path: " + ex.getMessage());
+            return;
+        }
+        e.queries = queries;
+    }
+}

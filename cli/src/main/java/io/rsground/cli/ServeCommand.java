@@ -1,0 +1,112 @@
+package io.rsground.cli;
+
+import io.rsground.cli.serve.GroundingServer;
+import io.rsground.cli.serve.ServerSettings;
+import io.rsground.infer.Grounder;
+import io.rsground.infer.LoadedModel;
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code rsground serve}: the HTTP grounding service and its web page. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve the model over HTTP: POST /api/v1/ground (multipart or JSON), GET /api/v1/model, "
+                + "GET /healthz, and a web page at / to try it in a browser. Runs until stopped (Ctrl+C)."})
+final class ServeCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ModelOptions model;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+            description = "address to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "TCP port, 0 for any free one "
+            + "(default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--threads", paramLabel = "N", description = "worker threads that decode images and run the "
+            + "model (default: the number of cores)")
+    Integer threads;
+
+    @Option(names = "--queue", paramLabel = "N", description = "requests that may wait for a worker; more get 503 "
+            + "(default: 2 x threads)")
+    Integer queue;
+
+    @Option(names = "--max-upload-mb", defaultValue = "25", paramLabel = "MB",
+            description = "largest image upload in MiB (default: ${DEFAULT-VALUE})")
+    int maxUploadMb;
+
+    @Option(names = "--max-pixels", defaultValue = "50000000", paramLabel = "N",
+            description = "largest image, width x height, checked from its header (default: ${DEFAULT-VALUE})")
+    long maxPixels;
+
+    @Option(names = "--max-queries", defaultValue = "32", paramLabel = "N",
+            description = "most queries in one request (default: ${DEFAULT-VALUE})")
+    int maxQueries;
+
+    @Option(names = "--cache-images", defaultValue = "" + Grounder.DEFAULT_CACHE_SIZE, paramLabel = "N",
+            description = "images whose features are kept for repeated questions, 0 for none "
+                    + "(default: ${DEFAULT-VALUE})")
+    int cacheImages;
+
+    @Override
+    public Integer call() throws Exception {
+        quietServerLogs();
+        int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (maxUploadMb < 1 || maxUploadMb > 1024) {
+            throw new Errors.BadInputException("--max-upload-mb must be 1..1024, got " + maxUploadMb);
+        }
+        if (cacheImages < 0) {
+            throw new Errors.BadInputException("--cache-images must be at least 0, got " + cacheImages);
+        }
+        ServerSettings settings = new ServerSettings(host, port, workers, queue != null ? queue : 2 * workers,
+                maxUploadMb * 1024L * 1024L, maxPixels, maxQueries);
+        PrintWriter out = spec.commandLine().getOut();
+        LoadedModel loaded = model.load();
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (Grounder grounder = new Grounder(loaded, cacheImages);
+                GroundingServer server = new GroundingServer(grounder, settings)) {
+            warmUp(grounder);
+            server.start();
+            Thread hook = new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "rsground-serve-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            out.printf(Locale.ROOT, "rsground serve: %s (%s, %,d parameters, loaded in %d ms)%n", loaded.source(),
+                    loaded.architecture(), loaded.model().parameterCount(), loaded.loadMillis());
+            out.printf(Locale.ROOT, "listening on %s  (%d workers, queue %d, uploads up to %d MiB, %d queries per "
+                    + "request); Ctrl+C stops%n", server.baseUri(), settings.threads(), settings.queueCapacity(),
+                    maxUploadMb, maxQueries);
+            out.flush();
+            stopped.await();
+        }
+        return Errors.OK;
+    }
+
+    /** Runs the model once so that the first user does not wait for PyTorch's first-call set-up. */
+    private static void warmUp(Grounder grounder) {
+        BufferedImage blank = new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR);
+        grounder.ground(blank, List.of("warm up", "a second query"));
+    }
+
+    /** Jetty and Javalin tell a lot at start-up; keep their warnings, and say what matters ourselves. */
+    private static void quietServerLogs() {
+        for (String logger : List.of("org.eclipse.jetty", "io.javalin")) {
+            String key = "org.slf4j.simpleLogger.log." + logger;
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, "warn");
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package io.rsground.cli.serve;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.Part;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One grounding request as it arrived: the encoded image and the queries, read from a multipart form or a JSON
+ * body within the size limits, with the queries checked.
+ *
+ * @param image the encoded image file (JPEG, PNG, TIFF, ...), not yet decoded
+ * @param imageName what to call the image in messages (the uploaded file name, or "image_base64")
+ * @param queries one to {@code maxQueries} non-blank queries
+ */
+record GroundRequest(byte[] image, String imageName, List<String> queries) {
+    private static final int HTTP_BAD_REQUEST = 400;
+    private static final int HTTP_TOO_LARGE = 413;
+    private static final int HTTP_UNPROCESSABLE = 422;
+
+    /**
+     * Reads a JSON body {@code {"image_base64": "...", "queries": ["...", ...]}} ({@code "query": "..."} for one;
+     * a {@code data:} URL prefix before the base64 is allowed).
+     *
+     * @param body the request body, streamed; read up to {@link ServerSettings#maxJsonBodyBytes()} + 1 bytes
+     * @param mapper from {@link #jsonMapper}
+     * @throws ApiException 413 for a body or image over the limit, 400 for bad JSON, base64 or a missing
+     *     field, 422 for bad queries
+     */
+    static GroundRequest fromJson(InputStream body, ServerSettings settings, ObjectMapper mapper)
+            throws IOException {
+        byte[] bytes = readLimited(body, settings.maxJsonBodyBytes());
+        JsonNode root;
+        try {
+            root = mapper.readTree(bytes);
+        } catch (IOException e) {
+            throw new ApiException(HTTP_BAD_REQUEST, "request body is not valid JSON: " + firstLine(e.getMessage()));
+        }
+        if (root == null || !root.isObject()) {
+            throw new ApiException(HTTP_BAD_REQUEST, "request body must be a JSON object "
+                    + "{\"image_base64\": ..., \"queries\": [...]}");
+        }
+        JsonNode encoded = root.get("image_base64");
+        if (encoded == null || encoded.isNull()) {
+            throw new ApiException(HTTP_BAD_REQUEST, "missing field 'image_base64' (the image file, base64)");
+        }
+        if (!encoded.isTextual()) {
+            throw new ApiException(HTTP_BAD_REQUEST, "field 'image_base64' must be a string, got "
+                    + encoded.getNodeType().toString().toLowerCase(Locale.ROOT));
+        }
+        byte[] image = decodeBase64(encoded.asText(), settings.maxUploadBytes());
+        JsonNode many = root.get("queries");
+        JsonNode one = root.get("query");
+        if (many != null && one != null) {
+            throw new ApiException(HTTP_BAD_REQUEST, "give either 'queries' (a list) or 'query' (one string), not "
+                    + "both");
+        }
+        List<String> queries = new ArrayList<>();
+        if (many != null) {
+            if (!many.isArray()) {
+                throw new ApiException(HTTP_BAD_REQUEST, "field 'queries' must be a list of strings");
+            }
+            for (int i = 0; i < many.size(); i++) {
+                if (!many.get(i).isTextual()) {
+                    throw new ApiException(HTTP_BAD_REQUEST, "queries[" + i + "] must be a string");
+                }
+                queries.add(many.get(i).asText());
+            }
+        } else if (one != null) {
+            if (!one.isTextual()) {
+                throw new ApiException(HTTP_BAD_REQUEST, "field 'query' must be a string");
+            }
+            queries.add(one.asText());
+        } else {
+            throw new ApiException(HTTP_BAD_REQUEST, "missing field 'queries' (a list of referring expressions)");
+        }
+        return new GroundRequest(image, "image_base64", checkQueries(queries, settings));
+    }
+
+    /**
+     * Reads a {@code multipart/form-data} body with an {@code image} part (a file) and one or more {@code query}
+     * parts, parsed by Jetty within the limits of {@code settings}.
+     *
+     * @throws ApiException 413 over the limit, 400 for a malformed form or a missing part, 422 for bad queries
+     */
+    static GroundRequest fromMultipart(HttpServletRequest request, ServerSettings settings) throws IOException {
+        Part imagePart = null;
+        List<String> queries = new ArrayList<>();
+        for (Part part : parts(request, settings)) {
+            if ("image".equals(part.getName())) {
+                if (imagePart != null) {
+                    throw new ApiException(HTTP_BAD_REQUEST, "more than one 'image' part: send one image per "
+                            + "request");
+                }
+                imagePart = part;
+            } else if ("query".equals(part.getName())) {
+                try (InputStream in = part.getInputStream()) {
+                    queries.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        if (imagePart == null) {
+            throw new ApiException(HTTP_BAD_REQUEST, "missing part 'image' (the image file)");
+        }
+        if (queries.isEmpty()) {
+            throw new ApiException(HTTP_BAD_REQUEST, "missing part 'query' (one part per referring expression)");
+        }
+        if (imagePart.getSize() > settings.maxUploadBytes()) {
+            throw new ApiException(HTTP_TOO_LARGE, tooLarge("image", imagePart.getSize(), settings.maxUploadBytes()));
+        }
+        byte[] image;
+        try (InputStream in = imagePart.getInputStream()) {
+            image = in.readAllBytes();
+        }
+        String name = imagePart.getSubmittedFileName();
+        return new GroundRequest(image, name == null || name.isBlank() ? "image" : name,
+                checkQueries(queries, settings));
+    }
+
+    private static Iterable<Part> parts(HttpServletRequest request, ServerSettings settings) throws IOException {
+        try {
+            return request.getParts();
+        } catch (IOException | RuntimeException | jakarta.servlet.ServletException e) {
+            // Jetty reports a body over its limits and a malformed form with the same exception type
+            String reason = innermostMessage(e);
+            String lower = reason.toLowerCase(Locale.ROOT);
+            if (lower.contains("max file size")) {
+                throw new ApiException(HTTP_TOO_LARGE, "the image part exceeds the limit of "
+                        + mib(settings.maxUploadBytes()) + " (--max-upload-mb)");
+            }
+            if (lower.contains("exceed")) {
+                throw new ApiException(HTTP_TOO_LARGE, "request body exceeds the limit of "
+                        + mib(settings.maxMultipartBodyBytes()) + " (--max-upload-mb)");
+            }
+            throw new ApiException(HTTP_BAD_REQUEST, "malformed multipart/form-data body: " + reason);
+        }
+    }
+
+    private static String innermostMessage(Throwable e) {
+        Throwable t = e;
+        for (int depth = 0; t.getCause() != null && t.getCause() != t && depth < 10; depth++) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+
+    /** Checks count, emptiness and length of the queries (422 on failure). */
+    static List<String> checkQueries(List<String> queries, ServerSettings settings) {
+        if (queries.isEmpty()) {
+            throw new ApiException(HTTP_UNPROCESSABLE, "no query given");
+        }
+        if (queries.size() > settings.maxQueries()) {
+            throw new ApiException(HTTP_UNPROCESSABLE, queries.size() + " queries in one request; at most "
+                    + settings.maxQueries() + " are allowed (--max-queries)");
+        }
+        List<String> trimmed = new ArrayList<>(queries.size());
+        for (int i = 0; i < queries.size(); i++) {
+            String q = queries.get(i).strip();
+            if (q.isEmpty()) {
+                throw new ApiException(HTTP_UNPROCESSABLE, "query " + (i + 1) + " is empty");
+            }
+            if (q.length() > ServerSettings.MAX_QUERY_CHARS) {
+                throw new ApiException(HTTP_UNPROCESSABLE, "query " + (i + 1) + " has " + q.length()
+                        + " characters; at most " + ServerSettings.MAX_QUERY_CHARS + " are allowed");
+            }
+            trimmed.add(q);
+        }
+        return List.copyOf(trimmed);
+    }
+
+    /** Reads at most {@code limit} bytes; 413 as soon as one more arrives (a chunked body has no length). */
+    static byte[] readLimited(InputStream in, long limit) throws IOException {
+        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+        if (bytes.length > limit) {
+            throw new ApiException(HTTP_TOO_LARGE, "request body exceeds the limit of " + mib(limit)
+                    + " (--max-upload-mb)");
+        }
+        return bytes;
+    }
+
+    private static byte[] decodeBase64(String text, long maxBytes) {
+        String data = text;
+        if (data.startsWith("data:")) {
+            int comma = data.indexOf(',');
+            if (comma < 0 || !data.substring(0, comma).endsWith(";base64")) {
+                throw new ApiException(HTTP_BAD_REQUEST, "image_base64 holds a data URL that is not base64");
+            }
+            data = data.substring(comma + 1);
+        }
+        data = data.replaceAll("\\s+", "");
+        long decodedLength = data.length() / 4 * 3;
+        if (decodedLength > maxBytes + 2) {
+            throw new ApiException(HTTP_TOO_LARGE, tooLarge("image", decodedLength, maxBytes));
+        }
+        byte[] image;
+        try {
+            image = Base64.getDecoder().decode(data);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(HTTP_BAD_REQUEST, "image_base64 is not valid base64: " + e.getMessage());
+        }
+        if (image.length == 0) {
+            throw new ApiException(HTTP_BAD_REQUEST, "image_base64 is empty");
+        }
+        if (image.length > maxBytes) {
+            throw new ApiException(HTTP_TOO_LARGE, tooLarge("image", image.length, maxBytes));
+        }
+        return image;
+    }
+
+    /** @return a mapper whose string limit admits the largest allowed base64 image */
+    static ObjectMapper jsonMapper(long maxBody) {
+        // Jackson caps strings at 20 M characters by default: a 25 MB image is 33 M characters of base64
+        int maxString = (int) Math.min(Integer.MAX_VALUE, Math.max(maxBody, 1));
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(maxString).build()).build();
+        return new ObjectMapper(factory);
+    }
+
+    static String tooLarge(String what, long size, long limit) {
+        return String.format(Locale.ROOT, "%s of %,d bytes exceeds the limit of %s (--max-upload-mb)", what, size,
+                mib(limit));
+    }
+
+    static String mib(long bytes) {
+        return bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MiB"
+                : String.format(Locale.ROOT, "%.2f MiB", bytes / (1024.0 * 1024.0));
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

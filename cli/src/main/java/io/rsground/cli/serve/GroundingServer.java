@@ -1,0 +1,318 @@
+package io.rsground.cli.serve;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.rsground.cli.ResultJson;
+import io.rsground.config.ModelConfigs;
+import io.rsground.image.ImageTooLargeException;
+import io.rsground.image.Images;
+import io.rsground.image.ReadOptions;
+import io.rsground.image.UnreadableImageException;
+import io.rsground.infer.Grounder;
+import io.rsground.infer.GroundingResult;
+import io.rsground.infer.LoadedModel;
+import io.rsground.weights.Version;
+import jakarta.servlet.MultipartConfigElement;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The grounding HTTP service: {@code POST /api/v1/ground}, {@code GET /api/v1/model}, {@code GET /healthz} and
+ * the web page at {@code GET /}. Every error is {@code {"error": "..."}} with its status: 400 unreadable image or
+ * missing part, 413 too large, 415 neither JSON nor a multipart form, 422 bad queries, 404 / 405 unknown path or
+ * method, 503 with {@code Retry-After} when the work queue is full, 500 only for faults of the server itself.
+ *
+ * <p>The grounder stays owned by the caller; {@link #close()} stops the server and its workers only.
+ */
+public final class GroundingServer implements AutoCloseable {
+    /** Path of the grounding endpoint. */
+    public static final String GROUND_PATH = "/api/v1/ground";
+    /** Path of the model description. */
+    public static final String MODEL_PATH = "/api/v1/model";
+    /** Path of the health check. */
+    public static final String HEALTH_PATH = "/healthz";
+    /** Seconds a client is asked to wait after a 503. */
+    static final int RETRY_AFTER_SECONDS = 1;
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroundingServer.class);
+    private static final String PAGE_RESOURCE = "/io/rsground/cli/serve/index.html";
+    private static final String PAGE_POLICY = "default-src 'none'; script-src 'self' 'unsafe-inline'; "
+            + "style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self'; "
+            + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+    private final Grounder grounder;
+    private final ServerSettings settings;
+    private final ReadOptions readOptions;
+    private final WorkQueue queue;
+    private final ObjectMapper requestMapper;
+    private final byte[] modelInfo;
+    private final byte[] page;
+    private Javalin app;
+
+    /**
+     * @param grounder the model to serve; shared by all workers (it is thread-safe)
+     * @param settings address and limits
+     */
+    public GroundingServer(Grounder grounder, ServerSettings settings) {
+        this.grounder = grounder;
+        this.settings = settings;
+        this.readOptions = ReadOptions.DEFAULT.withMaxPixels(settings.maxPixels());
+        this.queue = new WorkQueue(settings.threads(), settings.queueCapacity());
+        this.requestMapper = GroundRequest.jsonMapper(settings.maxJsonBodyBytes());
+        this.modelInfo = bytes(describeModel(grounder.loaded(), settings));
+        this.page = readPage();
+    }
+
+    /**
+     * Binds the address and starts answering.
+     *
+     * @return the bound port (useful with port 0)
+     * @throws IllegalArgumentException when the address cannot be bound (port in use, unknown host)
+     */
+    public synchronized int start() {
+        if (app != null) {
+            throw new IllegalStateException("already started");
+        }
+        app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.jetty.host = settings.host();
+            config.jetty.port = settings.port();
+            config.http.prefer405over404 = true;
+            config.http.maxRequestSize = settings.maxJsonBodyBytes();
+            config.routes.get("/", this::page);
+            config.routes.get(HEALTH_PATH, this::health);
+            config.routes.get(MODEL_PATH, ctx -> json(ctx, 200, modelInfo));
+            config.routes.post(GROUND_PATH, this::ground);
+            config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
+                error(ctx, 500, "internal error: " + e);
+            });
+            config.routes.error(404, ctx -> fillError(ctx, "no such path: " + ctx.path()));
+            config.routes.error(405, ctx -> fillError(ctx, "method " + ctx.method() + " is not allowed on "
+                    + ctx.path()));
+        });
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            app = null;
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.net.BindException) {
+                    throw new IllegalArgumentException("cannot listen on " + settings.host() + ":" + settings.port()
+                            + ": " + t.getMessage() + " (choose another --port or --host)", e);
+                }
+            }
+            throw e;
+        }
+        return app.port();
+    }
+
+    /** @return the bound port, after {@link #start()} */
+    public synchronized int port() {
+        if (app == null) {
+            throw new IllegalStateException("not started");
+        }
+        return app.port();
+    }
+
+    /** @return e.g. {@code http://127.0.0.1:8080/} */
+    public URI baseUri() {
+        String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
+        if (host.equals("0.0.0.0")) {
+            host = "127.0.0.1";
+        }
+        return URI.create("http://" + host + ":" + port() + "/");
+    }
+
+    /** @return the admission queue, for its counters */
+    public WorkQueue queue() {
+        return queue;
+    }
+
+    private void ground(Context ctx) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
+        boolean isJson = type.startsWith("application/json");
+        boolean isForm = type.startsWith("multipart/form-data");
+        if (!isJson && !isForm) {
+            throw new ApiException(415, "send multipart/form-data (an 'image' file part and 'query' parts) or "
+                    + "application/json {\"image_base64\": ..., \"queries\": [...]}"
+                    + (type.isEmpty() ? "" : "; got " + type));
+        }
+        long limit = isJson ? settings.maxJsonBodyBytes() : settings.maxMultipartBodyBytes();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > limit) { // refused from the header: the body is never read
+            throw new ApiException(413, String.format(Locale.ROOT, "request body of %,d bytes exceeds the limit of "
+                    + "%s (--max-upload-mb)", declared, GroundRequest.mib(limit)));
+        }
+        WorkQueue.Ticket ticket = queue.tryEnter();
+        if (ticket == null) {
+            ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            throw new ApiException(503, "busy: " + queue.capacity() + " requests are in progress; retry in "
+                    + RETRY_AFTER_SECONDS + " s");
+        }
+        try (ticket) {
+            GroundRequest request = readRequest(ctx, isJson, limit);
+            Answer answer;
+            try {
+                answer = ticket.run(() -> {
+                    BufferedImage image = Images.read(request.image(), request.imageName(), readOptions);
+                    return new Answer(image.getWidth(), image.getHeight(), grounder.ground(image,
+                            request.queries()));
+                });
+            } catch (ExecutionException e) {
+                throw translate(e.getCause());
+            }
+            ObjectNode body = ResultJson.MAPPER.createObjectNode();
+            body.put("width", answer.width());
+            body.put("height", answer.height());
+            body.set("results", ResultJson.toJson(answer.results()));
+            body.put("elapsed_ms", Math.round((System.nanoTime() - start) / 1e5) / 10.0);
+            json(ctx, 200, bytes(body));
+        }
+    }
+
+    private GroundRequest readRequest(Context ctx, boolean isJson, long limit) {
+        try {
+            if (isJson) {
+                return GroundRequest.fromJson(ctx.bodyInputStream(), settings, requestMapper);
+            }
+            // Jetty parses the form and stops with an error once the body passes the limit, chunked or not
+            ctx.req().setAttribute("org.eclipse.jetty.multipartConfig", new MultipartConfigElement(
+                    System.getProperty("java.io.tmpdir"), settings.maxUploadBytes(), limit,
+                    (int) Math.min(Integer.MAX_VALUE, limit)));
+            return GroundRequest.fromMultipart(ctx.req(), settings);
+        } catch (IOException e) {
+            // the client went away or sent less than it announced
+            throw new ApiException(400, "could not read the request body: " + e.getMessage());
+        }
+    }
+
+    /** What a worker found. */
+    private record Answer(int width, int height, List<GroundingResult> results) {
+    }
+
+    private static RuntimeException translate(Throwable cause) {
+        if (cause instanceof ImageTooLargeException e) {
+            return new ApiException(413, e.getMessage() + "; the server's limit is --max-pixels");
+        }
+        if (cause instanceof UnreadableImageException e) {
+            return new ApiException(400, e.getMessage());
+        }
+        if (cause instanceof ApiException e) {
+            return e;
+        }
+        if (cause instanceof RuntimeException e) {
+            return e;
+        }
+        if (cause instanceof IOException e) {
+            return new UncheckedIOException(e);
+        }
+        return new IllegalStateException(cause);
+    }
+
+    private void health(Context ctx) {
+        ObjectNode body = ResultJson.MAPPER.createObjectNode();
+        body.put("status", "ok");
+        body.put("in_progress", queue.inProgress());
+        body.put("capacity", queue.capacity());
+        body.put("completed", queue.completed());
+        body.put("rejected", queue.rejected());
+        json(ctx, 200, bytes(body));
+    }
+
+    private void page(Context ctx) {
+        ctx.header("Content-Security-Policy", PAGE_POLICY);
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Cache-Control", "no-cache");
+        ctx.contentType("text/html; charset=utf-8");
+        ctx.result(page);
+    }
+
+    /** @return the model description served at {@link #MODEL_PATH} */
+    static ObjectNode describeModel(LoadedModel loaded, ServerSettings settings) {
+        ObjectNode info = ResultJson.MAPPER.createObjectNode();
+        String architecture = loaded.architecture();
+        info.put("architecture", architecture);
+        info.put("preset", ModelConfigs.PRESETS.contains(architecture) ? architecture : null);
+        try {
+            info.set("config", ResultJson.MAPPER.readTree(ModelConfigs.toJson(loaded.model().config())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        info.put("parameters", loaded.model().parameterCount());
+        ObjectNode tokenizer = info.putObject("tokenizer");
+        tokenizer.put("kind", loaded.tokenizer().describe().kind());
+        tokenizer.put("vocab_size", loaded.tokenizer().vocabSize());
+        info.put("weights", loaded.source());
+        info.put("weight_naming", loaded.naming() == null ? null : loaded.naming().name().toLowerCase(Locale.ROOT));
+        info.put("version", Version.get());
+        ObjectNode limits = info.putObject("limits");
+        limits.put("max_upload_bytes", settings.maxUploadBytes());
+        limits.put("max_pixels", settings.maxPixels());
+        limits.put("max_queries", settings.maxQueries());
+        limits.put("max_query_chars", ServerSettings.MAX_QUERY_CHARS);
+        limits.put("threads", settings.threads());
+        limits.put("queue", settings.queueCapacity());
+        return info;
+    }
+
+    private static void error(Context ctx, int status, String message) {
+        ObjectNode body = ResultJson.MAPPER.createObjectNode();
+        body.put("error", message);
+        json(ctx, status, bytes(body));
+    }
+
+    /** Gives Javalin's own 404 and 405 answers the JSON shape. */
+    private static void fillError(Context ctx, String message) {
+        String type = ctx.res().getContentType();
+        if (type == null || !type.startsWith("application/json")) {
+            error(ctx, ctx.statusCode(), message);
+        }
+    }
+
+    private static void json(Context ctx, int status, byte[] body) {
+        ctx.status(status);
+        ctx.contentType("application/json");
+        ctx.result(body);
+    }
+
+    private static byte[] bytes(ObjectNode node) {
+        try {
+            return ResultJson.MAPPER.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] readPage() {
+        try (InputStream in = GroundingServer.class.getResourceAsStream(PAGE_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("web page resource " + PAGE_RESOURCE + " is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (app != null) {
+            app.stop();
+            app = null;
+        }
+        queue.close();
+    }
+}

@@ -1,0 +1,225 @@
+package io.rsground.cli.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+
+/**
+ * The web page end to end in a real browser: Debian's headless Chromium driven by Debian's chromedriver (both
+ * given by path, so Selenium Manager never runs and nothing is downloaded). Uploads a fixture image, types
+ * queries, and checks that each drawn box is the one the API returns, in the SVG's coordinates and on screen.
+ */
+class WebPageBrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** Selenium warns that it has no DevTools binding for this Chromium; the test uses WebDriver only. */
+    private static final java.util.logging.Logger CDP_LOG =
+            java.util.logging.Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
+
+    private static GroundingServer server;
+    private static URI base;
+    private static ChromeDriver browser;
+    private static Path profile;
+
+    @BeforeAll
+    static void start() throws Exception {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            throw new IllegalStateException("the browser test needs Debian's chromium and chromium-driver "
+                    + "(apt-get install -y chromium chromium-driver; .ci/run installs them)");
+        }
+        server = new GroundingServer(TestModel.grounder(), TestModel.settings(2, 4, 25L << 20, 50_000_000, 32));
+        server.start();
+        base = server.baseUri();
+        CDP_LOG.setLevel(java.util.logging.Level.SEVERE);
+        profile = Files.createTempDirectory("rsground-chromium-");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--no-default-browser-check", "--user-data-dir=" + profile,
+                "--window-size=1366,768");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (profile != null) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+    }
+
+    @BeforeEach
+    void openPage() {
+        browser.get(base.toString());
+    }
+
+    private static WebElement byId(String id) {
+        return browser.findElement(By.id(id));
+    }
+
+    private static Object js(String script, Object... args) {
+        return ((JavascriptExecutor) browser).executeScript(script, args);
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what + "; error shown: '"
+                        + byId("error").getText() + "'");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static void choose(Path file) throws InterruptedException {
+        byId("file").sendKeys(file.toAbsolutePath().toString());
+        if (file.toString().endsWith(".png") || file.toString().endsWith(".jpg")) {
+            await("the picture", () -> ((Number) js("return document.getElementById('picture').naturalWidth;"))
+                    .intValue() > 0);
+        }
+    }
+
+    private static List<WebElement> results() {
+        return browser.findElements(By.cssSelector("#results li"));
+    }
+
+    @Test
+    void aQueryTypedAndEnteredIsDrawnWhereTheApiPutsIt() throws Exception {
+        Path image = TestModel.image("sample_1.png");
+        choose(image);
+        byId("queries").sendKeys("the white stadium", Keys.ENTER);
+        await("one result", () -> results().size() == 1);
+
+        JsonNode api = new Http.Form().image(image).queries("the white stadium").post(base).json();
+        double[] box = Http.doubles(api.get("results").get(0).get("box_xyxy")).stream()
+                .mapToDouble(Double::doubleValue).toArray();
+
+        WebElement rect = browser.findElement(By.cssSelector("#overlay rect.box"));
+        assertThat(rect.getAttribute("data-query")).isEqualTo("the white stadium");
+        assertThat(Double.parseDouble(rect.getAttribute("x"))).isCloseTo(box[0], within(1e-9));
+        assertThat(Double.parseDouble(rect.getAttribute("y"))).isCloseTo(box[1], within(1e-9));
+        assertThat(Double.parseDouble(rect.getAttribute("width"))).isCloseTo(box[2] - box[0], within(1e-9));
+        assertThat(Double.parseDouble(rect.getAttribute("height"))).isCloseTo(box[3] - box[1], within(1e-9));
+
+        // on screen: the box sits over the same pixels of the (scaled) picture
+        @SuppressWarnings("unchecked")
+        List<Number> g = (List<Number>) js("const p = document.getElementById('picture').getBoundingClientRect();"
+                + "const r = document.querySelector('#overlay rect.box').getBoundingClientRect();"
+                + "const pic = document.getElementById('picture');"
+                + "return [p.left, p.top, p.width, p.height, r.left, r.top, r.right, r.bottom,"
+                + " pic.naturalWidth, pic.naturalHeight, Number(arguments[0].getAttribute('stroke-width'))];", rect);
+        double scale = g.get(2).doubleValue() / g.get(8).doubleValue();
+        assertThat(g.get(3).doubleValue() / g.get(9).doubleValue()).isCloseTo(scale, within(0.01));
+        double tolerance = g.get(10).doubleValue() * scale + 1.0; // the stroke may count in the bounds
+        double left = g.get(0).doubleValue();
+        double top = g.get(1).doubleValue();
+        assertThat(g.get(4).doubleValue()).isCloseTo(left + box[0] * scale, within(tolerance));
+        assertThat(g.get(5).doubleValue()).isCloseTo(top + box[1] * scale, within(tolerance));
+        assertThat(g.get(6).doubleValue()).isCloseTo(left + box[2] * scale, within(tolerance));
+        assertThat(g.get(7).doubleValue()).isCloseTo(top + box[3] * scale, within(tolerance));
+
+        // the list shows the same coordinates, rounded to a tenth of a pixel
+        String listed = results().get(0).getText();
+        assertThat(listed).contains("the white stadium").contains(String.format(java.util.Locale.ROOT,
+                "[%.1f, %.1f, %.1f, %.1f]", box[0], box[1], box[2], box[3]));
+        assertThat(byId("status").getText()).contains("640 × 480");
+        Files.write(Path.of("target", "web-page.png"), browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    @Test
+    void severalQueriesGetOneColourEachAndCtrlEnterSubmits() throws Exception {
+        Path image = TestModel.image("sample_3.png");
+        choose(image);
+        WebElement queries = byId("queries");
+        queries.sendKeys("the ship at the pier");
+        new Actions(browser).keyDown(Keys.SHIFT).sendKeys(Keys.ENTER).keyUp(Keys.SHIFT).perform();
+        queries.sendKeys("the largest storage tank");
+        new Actions(browser).keyDown(Keys.SHIFT).sendKeys(Keys.ENTER).keyUp(Keys.SHIFT).perform();
+        queries.sendKeys("a road");
+        assertThat(results()).isEmpty(); // Shift+Enter only started new lines
+        new Actions(browser).keyDown(Keys.CONTROL).sendKeys(Keys.ENTER).keyUp(Keys.CONTROL).perform();
+        await("three results", () -> results().size() == 3);
+
+        JsonNode api = new Http.Form().image(image).queries("the ship at the pier", "the largest storage tank",
+                "a road").post(base).json();
+        List<WebElement> rects = browser.findElements(By.cssSelector("#overlay rect.box"));
+        assertThat(rects).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            JsonNode expected = api.get("results").get(i);
+            assertThat(rects.get(i).getAttribute("data-query")).isEqualTo(expected.get("query").asText());
+            assertThat(Double.parseDouble(rects.get(i).getAttribute("x")))
+                    .isCloseTo(expected.get("box_xyxy").get(0).asDouble(), within(1e-9));
+            assertThat(results().get(i).getText()).contains(expected.get("query").asText());
+        }
+        assertThat(rects.stream().map(r -> r.getAttribute("stroke")).distinct()).hasSize(3);
+        // the screenshot of the result page is kept for people to look at
+        Files.write(Path.of("target", "web-page-3-queries.png"), browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    @Test
+    void anImageDroppedOnTheDropZoneIsGrounded() throws Exception {
+        Path image = TestModel.image("sample_5.jpg");
+        // a drop as the browser delivers it: a DragEvent whose DataTransfer holds the file
+        js("const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));"
+                + "const transfer = new DataTransfer();"
+                + "transfer.items.add(new File([bytes], 'dropped.jpg', {type: 'image/jpeg'}));"
+                + "document.getElementById('drop').dispatchEvent(new DragEvent('drop', {dataTransfer: transfer,"
+                + " bubbles: true, cancelable: true}));",
+                java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(image)));
+        await("the dropped picture", () -> ((Number) js("return document.getElementById('picture')"
+                + ".naturalWidth;")).intValue() == 96);
+        assertThat(byId("status").getText()).contains("dropped.jpg");
+        byId("queries").sendKeys("a small car", Keys.ENTER);
+        await("one result", () -> results().size() == 1);
+        JsonNode api = new Http.Form().image(image).queries("a small car").post(base).json();
+        WebElement rect = browser.findElement(By.cssSelector("#overlay rect.box"));
+        assertThat(Double.parseDouble(rect.getAttribute("y")))
+                .isCloseTo(api.get("results").get(0).get("box_xyxy").get(1).asDouble(), within(1e-9));
+    }
+
+    @Test
+    void apiErrorsAreShown(@TempDir Path dir) throws Exception {
+        Path notes = dir.resolve("notes.txt");
+        Files.writeString(notes, "this is not an image");
+        choose(notes);
+        byId("queries").sendKeys("a ship", Keys.ENTER);
+        await("an error", () -> !byId("error").getText().isBlank());
+        assertThat(byId("error").getText()).contains("400").contains("notes.txt");
+        assertThat(results()).isEmpty();
+        assertThat(byId("ground").isEnabled()).isTrue(); // ready for the next try
+    }
+}
