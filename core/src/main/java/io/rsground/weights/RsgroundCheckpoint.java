@@ -102,6 +102,11 @@ public final class RsgroundCheckpoint {
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, dir.getFileName() + ".tmp-");
         try {
+            // temporary directories are private; a checkpoint is shared like any other output
+            if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString(
+                        "rwxr-xr-x"));
+            }
             ObjectNode manifest = JSON.createObjectNode();
             manifest.put("format", FORMAT);
             manifest.put("format_version", FORMAT_VERSION);
