@@ -111,6 +111,18 @@ public final class ClipVgModel extends NamedBlock {
      */
     public Output fuse(ParameterStore ps, NDArray visual, NDArray patchMask, NDArray textFeatures, NDArray tokens,
             boolean training) {
+        return fuse(ps, visual, patchMask, textFeatures, tokens, training, false);
+    }
+
+    /**
+     * As {@link #fuse(ParameterStore, NDArray, NDArray, NDArray, NDArray, boolean)}.
+     *
+     * @param fullSequence also compute the last fusion layer at every position and return it as
+     *     {@link Output#fused()} (for auxiliary objectives); otherwise the last layer computes [REG] only, which
+     *     gives the same boxes for less work, and {@code fused} holds the [REG] position alone
+     */
+    public Output fuse(ParameterStore ps, NDArray visual, NDArray patchMask, NDArray textFeatures, NDArray tokens,
+            boolean training, boolean fullSequence) {
         long b = textFeatures.getShape().get(0);
         long length = textFeatures.getShape().get(1);
         int hidden = config.fusion().hiddenDim();
@@ -139,7 +151,7 @@ public final class ClipVgModel extends NamedBlock {
         NDArray keyMask = NDArrays.concat(new NDList(zero, textPad, zero, patchMask.toType(DataType.FLOAT32, false)),
                 1).mul(Nn.MASKED).reshape(b, 1, 1, -1);
 
-        NDArray out = fusion.forward(ps, x, pos, keyMask, training);
+        NDArray out = fusion.forward(ps, x, pos, keyMask, training, fullSequence);
         NDArray regOut = out.get(":, 0, :"); // [B, H]
         return new Output(head.forward(ps, regOut, training), regOut, out, visual);
     }
@@ -153,9 +165,20 @@ public final class ClipVgModel extends NamedBlock {
      * @return boxes [B, 4] cx,cy,w,h normalised, and the [REG] output
      */
     public Output forward(ParameterStore ps, NDArray pixels, NDArray patchMask, NDArray tokens, boolean training) {
+        return forward(ps, pixels, patchMask, tokens, training, false);
+    }
+
+    /**
+     * The whole pass.
+     *
+     * @param fullSequence return the fusion output at every position (see {@link #fuse(ParameterStore, NDArray,
+     *     NDArray, NDArray, NDArray, boolean, boolean)})
+     */
+    public Output forward(ParameterStore ps, NDArray pixels, NDArray patchMask, NDArray tokens, boolean training,
+            boolean fullSequence) {
         NDArray visual = encodeImage(ps, pixels, training);
         NDArray textFeatures = encodeText(ps, tokens, training);
-        return fuse(ps, visual, patchMask, textFeatures, tokens, training);
+        return fuse(ps, visual, patchMask, textFeatures, tokens, training, fullSequence);
     }
 
     /**
@@ -165,6 +188,7 @@ public final class ClipVgModel extends NamedBlock {
      * @param boxes [B, 4] cx, cy, w, h normalised to the padded input square
      * @param regOutput [B, H] the fusion encoder's output at [REG]
      * @param fused [B, 1 + L + 1 + P, H] the fusion encoder's output: [REG], L text tokens, class token, patches
+     *     (only [REG], [B, 1, H], unless the full sequence was asked for)
      * @param visual [B, 1 + P, W * n] the multi-level visual features
      */
     public record Output(NDArray boxes, NDArray regOutput, NDArray fused, NDArray visual) {

@@ -24,8 +24,19 @@ public final class FusionEncoder extends NamedBlock {
      * @return [B, L, H]
      */
     public NDArray forward(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training) {
-        for (FusionLayer layer : layers) {
-            x = layer.forward(ps, x, pos, keyMask, training);
+        return forward(ps, x, pos, keyMask, training, true);
+    }
+
+    /**
+     * @param fullSequence when false, the last layer computes [REG] only (the box head reads nothing else), which
+     *     saves most of that layer's work and changes no box
+     * @return [B, L, H], or [B, 1, H] when not fullSequence
+     */
+    public NDArray forward(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training,
+            boolean fullSequence) {
+        for (int i = 0; i < layers.size(); i++) {
+            boolean last = i == layers.size() - 1;
+            x = layers.get(i).forward(ps, x, pos, keyMask, training, last && !fullSequence);
         }
         return x;
     }

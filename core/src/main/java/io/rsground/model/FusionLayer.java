@@ -53,16 +53,37 @@ final class FusionLayer extends NamedBlock {
      * @return [B, L, H]
      */
     NDArray forward(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training) {
+        return forward(ps, x, pos, keyMask, training, false);
+    }
+
+    /**
+     * @param firstOnly compute the output at position 0 ([REG]) only: every position is still a key and value,
+     *     but only [REG]'s query, residual and feed-forward are computed. The result at [REG] is the same; use it
+     *     for the last layer when nothing else reads the other positions.
+     * @return [B, L, H], or [B, 1, H] when firstOnly
+     */
+    NDArray forward(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training,
+            boolean firstOnly) {
         long h = x.getShape().get(2);
         NDArray w = value(ps, inProjWeight, training);
         NDArray b = value(ps, inProjBias, training);
-        // q and k share their input, so project them in one call: [B, L, 2H]
-        NDArray qk = Nn.linear(x.add(pos), w.get("0:" + 2 * h), b.get("0:" + 2 * h));
+        NDArray xp = x.add(pos);
+        NDArray q;
+        NDArray k;
+        if (firstOnly) {
+            q = Nn.linear(xp.get(":, 0:1, :"), w.get("0:" + h), b.get("0:" + h)); // [B, 1, H]
+            k = Nn.linear(xp, w.get(h + ":" + 2 * h), b.get(h + ":" + 2 * h));
+        } else {
+            // q and k share their input, so project them in one call: [B, L, 2H]
+            NDArray qk = Nn.linear(xp, w.get("0:" + 2 * h), b.get("0:" + 2 * h));
+            q = qk.get("..., 0:" + h);
+            k = qk.get("..., " + h + ":");
+        }
         NDArray v = Nn.linear(x, w.get(2 * h + ":"), b.get(2 * h + ":"));
-        NDArray attended = Nn.attention(qk.get("..., 0:" + h), qk.get("..., " + h + ":"), v, heads, keyMask,
-                dropout, training);
+        NDArray attended = Nn.attention(q, k, v, heads, keyMask, dropout, training);
         NDArray out = Nn.linear(attended, value(ps, outProjWeight, training), value(ps, outProjBias, training));
-        x = Nn.layerNorm(x.add(Nn.dropout(out, dropout, training)), value(ps, norm1Weight, training),
+        NDArray residual = firstOnly ? x.get(":, 0:1, :") : x;
+        x = Nn.layerNorm(residual.add(Nn.dropout(out, dropout, training)), value(ps, norm1Weight, training),
                 value(ps, norm1Bias, training));
         NDArray ff = Activation.relu(Nn.linear(x, value(ps, linear1Weight, training),
                 value(ps, linear1Bias, training)));

@@ -121,7 +121,8 @@ public final class Trainer implements AutoCloseable {
             TrainingObjective.Loss loss;
             double total;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                ClipVgModel.Output out = model.forward(null, pixels, patchMask, tokens, true);
+                ClipVgModel.Output out = model.forward(null, pixels, patchMask, tokens, true,
+                        objective.needsFusedSequence());
                 loss = objective.compute(out, target, batch);
                 total = loss.total().getFloat();
                 if (!Double.isFinite(total)) {

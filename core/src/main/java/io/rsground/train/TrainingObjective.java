@@ -23,6 +23,11 @@ public interface TrainingObjective extends AutoCloseable {
     record Loss(NDArray total, Map<String, Double> terms) {
     }
 
+    /** @return true when {@link #compute} reads the fusion output beyond [REG] ({@code Output.fused}) */
+    default boolean needsFusedSequence() {
+        return false;
+    }
+
     /** Creates the objective's own parameters, if any, under the given manager. */
     default void initialize(NDManager manager) {
     }
