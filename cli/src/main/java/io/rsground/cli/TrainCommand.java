@@ -100,6 +100,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = {"--num-workers", "--num_workers"}, defaultValue = "2") int numWorkers;
     @Option(names = {"--loss-l1", "--loss_l1"}, defaultValue = "1") double lossL1;
     @Option(names = {"--loss-giou", "--loss_giou"}, defaultValue = "1") double lossGiou;
+    @Option(names = "--minutes", defaultValue = "0", description = "wall-time budget: after the first epoch, "
+            + "lower --epochs so that the run fits (0: no budget)")
+    double minutes;
     @Option(names = "--log-every", defaultValue = "50", description = "batches between progress lines when not on "
             + "a terminal") int logEvery;
 
@@ -109,7 +112,7 @@ final class TrainCommand implements Callable<Integer> {
                 weightDecay, optimizer, lrScheduler, lrDrop, lrPower, lrExponential, warmupEpochs, clipMaxNorm,
                 augCrop, augScale, augTranslate, augBlur, augHflip, imsize, maxQueryLen, vlNheads, vlHiddenDim,
                 vlEncLayers, vlDimFeedforward, vlDropout, freezeClip, freezeClipFully, seed, numWorkers, lossL1,
-                lossGiou, 0, logEvery);
+                lossGiou, 0, logEvery, minutes);
     }
 
     static String str(Path p) {

@@ -50,6 +50,9 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param lossGiou weight of the GIoU term
  * @param evalBatchSize samples per validation pass
  * @param logEvery batches between progress lines when not on a terminal
+ * @param timeBudgetMinutes when positive, the run's wall-time budget: after the first epoch the number of epochs
+ *     is lowered (never raised above {@code epochs}) so that training and validation fit the budget, and the
+ *     schedule is laid over that number
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainConfig(
@@ -62,7 +65,7 @@ public record TrainConfig(
         int imsize, int maxQueryLen, int vlNheads, int vlHiddenDim, int vlEncLayers, int vlDimFeedforward,
         double vlDropout,
         Boolean freezeClip, boolean freezeClipFully, long seed, int numWorkers, double lossL1, double lossGiou,
-        int evalBatchSize, int logEvery) {
+        int evalBatchSize, int logEvery, double timeBudgetMinutes) {
 
     public TrainConfig {
         if (epochs < 1) {
@@ -109,7 +112,7 @@ public record TrainConfig(
         return new TrainConfig(dataRoot, null, outputDir, null, null, null, null, null, null, "reference",
                 110, 32, 2.5e-4, -1, 1e-4, "adamw", "cosine", 60, 0.9, 0.9, 0, 0,
                 true, true, true, false, false, 0, 0, 0, 0, 0, 0, -1,
-                null, false, 13, 2, 1, 1, 0, 50);
+                null, false, 13, 2, 1, 1, 0, 50, 0);
     }
 
     /**

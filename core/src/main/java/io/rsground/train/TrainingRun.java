@@ -165,7 +165,7 @@ public final class TrainingRun {
     }
 
     /** Where a resumed run stands. */
-    private record ResumeState(int epoch, int batchesDone, long iteration, double bestPr50,
+    private record ResumeState(int epoch, int batchesDone, long iteration, double bestPr50, int plannedEpochs,
             Map<String, HostTensor> optimizer) {
     }
 
@@ -179,7 +179,8 @@ public final class TrainingRun {
             Map<String, HostTensor> optimizer = Files.exists(c.dir().resolve(OPTIMIZER))
                     ? SafeTensors.read(c.dir().resolve(OPTIMIZER)) : Map.of();
             ResumeState resume = new ResumeState(state.path("epoch").asInt(), state.path("batches_done").asInt(),
-                    state.path("iteration").asLong(), state.path("best_pr50").asDouble(Double.NaN), optimizer);
+                    state.path("iteration").asLong(), state.path("best_pr50").asDouble(Double.NaN),
+                    state.path("planned_epochs").asInt(0), optimizer);
             TrainablePolicy policy = TrainablePolicy.valueOf(state.path("policy").asText(TrainablePolicy.ALL
                     .name()));
             return new Setup(model, c.tokenizer(), policy, "resumed from " + dir, resume);
@@ -269,8 +270,8 @@ public final class TrainingRun {
                 .setMaxQueryLength(mc.maxQueryLen()).optWorkers(config.numWorkers()).optSeed(config.seed())
                 .optShuffle(true).optDropLast(false).optSkipped(skipped).build();
         int batches = loader.maxBatchesPerEpoch();
-        LrSchedule schedule = new LrSchedule(LrSchedule.Kind.parse(config.lrScheduler()), config.epochs(),
-                config.lrDrop(), config.lrPower(), config.lrExponential(), config.warmupEpochs());
+        int epochs = config.epochs();
+        LrSchedule schedule = schedule(epochs);
 
         int startEpoch = 0;
         int skipBatches = 0;
@@ -278,6 +279,10 @@ public final class TrainingRun {
         double best = Double.NaN;
         List<EpochLog> history = new ArrayList<>();
         if (setup.resume != null) {
+            if (setup.resume.plannedEpochs > 0) {
+                epochs = setup.resume.plannedEpochs;
+                schedule = schedule(epochs);
+            }
             startEpoch = setup.resume.epoch;
             skipBatches = setup.resume.batchesDone;
             iteration = setup.resume.iteration;
@@ -291,10 +296,11 @@ public final class TrainingRun {
         for (Parameter p : trainer.trainable().values()) {
             trainable += p.getShape().size();
         }
-        listener.started(new RunInfo(mc, train.size(), val.size(), startEpoch, config.epochs(), batches,
+        long runStart = System.nanoTime();
+        listener.started(new RunInfo(mc, train.size(), val.size(), startEpoch, epochs, batches,
                 model.parameterCount(), trainable, setup.tokenizer.describe().kind(), setup.start));
 
-        for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
+        for (int epoch = startEpoch; epoch < epochs; epoch++) {
             long epochStart = System.nanoTime();
             Map<String, Double> sums = new LinkedHashMap<>();
             double lossSum = 0;
@@ -328,7 +334,7 @@ public final class TrainingRun {
                 }
             }
             if (stopped) {
-                saveCheckpoint(out.resolve(LAST), setup, trainer, epoch, batchIndex, iteration, best, null);
+                saveCheckpoint(out.resolve(LAST), setup, trainer, epoch, batchIndex, iteration, best, epochs, null);
                 LOG.info("stopped in epoch {} after {} of {} batches; saved to {}", epoch + 1, batchIndex, batches,
                         out.resolve(LAST));
                 return new Outcome(epoch, best, true, history);
@@ -366,9 +372,22 @@ public final class TrainingRun {
             if (improved) {
                 best = score;
             }
-            saveCheckpoint(out.resolve(LAST), setup, trainer, epoch + 1, 0, iteration, best, log);
+            if (config.timeBudgetMinutes() > 0 && epoch == startEpoch && setup.resume == null) {
+                // fit the rest of the run into the budget, judging by this first epoch (validation included)
+                double spent = (System.nanoTime() - runStart) / 1e9;
+                double perEpoch = log.seconds();
+                int fit = 1 + (int) Math.floor(Math.max(0, config.timeBudgetMinutes() * 60 - spent) / perEpoch);
+                int planned = Math.max(1, Math.min(config.epochs(), fit));
+                if (planned != epochs) {
+                    LOG.info("time budget of {} min: {} epochs of about {} s", config.timeBudgetMinutes(), planned,
+                            Math.round(perEpoch));
+                    epochs = planned;
+                    schedule = schedule(epochs);
+                }
+            }
+            saveCheckpoint(out.resolve(LAST), setup, trainer, epoch + 1, 0, iteration, best, epochs, log);
             if (improved) {
-                saveCheckpoint(out.resolve(BEST), setup, trainer, epoch + 1, 0, iteration, best, log);
+                saveCheckpoint(out.resolve(BEST), setup, trainer, epoch + 1, 0, iteration, best, epochs, log);
             }
             TrainingPlots.write(out, history);
             listener.epochDone(log);
@@ -376,7 +395,12 @@ public final class TrainingRun {
                 return new Outcome(epoch + 1, best, true, history);
             }
         }
-        return new Outcome(config.epochs(), best, false, history);
+        return new Outcome(epochs, best, false, history);
+    }
+
+    private LrSchedule schedule(int epochs) {
+        return new LrSchedule(LrSchedule.Kind.parse(config.lrScheduler()), epochs, config.lrDrop(), config.lrPower(),
+                config.lrExponential(), config.warmupEpochs());
     }
 
     /** @return a seed mixing the run's seed with the position (SplitMix64 finaliser) */
@@ -388,7 +412,7 @@ public final class TrainingRun {
     }
 
     private void saveCheckpoint(Path dir, Setup setup, Trainer trainer, int epoch, int batchesDone, long iteration,
-            double best, EpochLog log) throws IOException {
+            double best, int plannedEpochs, EpochLog log) throws IOException {
         Map<String, HostTensor> weights = new LinkedHashMap<>();
         setup.model.namedParameters().forEach((name, p) -> weights.put(name, HostTensor.ofFloats(
                 p.getArray().getShape().getShape(), p.getArray().toFloatArray())));
@@ -407,6 +431,7 @@ public final class TrainingRun {
         state.put("batches_done", batchesDone);
         state.put("iteration", iteration);
         state.put("best_pr50", best);
+        state.put("planned_epochs", plannedEpochs);
         state.put("seed", config.seed());
         state.put("policy", setup.policy.name());
         RsgroundCheckpoint.write(dir, setup.model.config(), setup.tokenizer, weights, info, tmp -> {
