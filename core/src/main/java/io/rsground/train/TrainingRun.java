@@ -431,7 +431,8 @@ public final class TrainingRun {
         state.put("batches_done", batchesDone);
         state.put("iteration", iteration);
         state.put("best_pr50", best);
-        state.put("planned_epochs", plannedEpochs);
+        // only a budget-fitted epoch count is carried over; otherwise a resumed run follows its own --epochs
+        state.put("planned_epochs", plannedEpochs != config.epochs() ? plannedEpochs : 0);
         state.put("seed", config.seed());
         state.put("policy", setup.policy.name());
         RsgroundCheckpoint.write(dir, setup.model.config(), setup.tokenizer, weights, info, tmp -> {
