@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "rsground", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
         description = "Text-conditioned object localisation (visual grounding) in remote-sensing images: CLIP-VG "
                 + "in Java.",
-        subcommands = {PredictCommand.class, TrainCommand.class, EvalCommand.class, VisualizeCommand.class,
+        subcommands = {DemoCommand.class, PredictCommand.class, TrainCommand.class, EvalCommand.class, VisualizeCommand.class,
             ServeCommand.class, SynthCommand.class, DataCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
