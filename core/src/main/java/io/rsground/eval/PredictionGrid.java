@@ -70,17 +70,18 @@ public final class PredictionGrid {
     private static void caption(Graphics2D g, Prediction p, int x, int y, int width, int height) {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, Math.max(11, height / 3)));
         FontMetrics fm = g.getFontMetrics();
-        List<String> lines = wrap(p.query(), fm, width - 4, 2);
+        double iou = p.iouPixels();
+        String score = String.format(Locale.ROOT, "IoU %.2f", iou);
+        // the query wraps in the space left of the score, so the two never overlap
+        List<String> lines = wrap(p.query(), fm, width - fm.stringWidth(score) - 10, 2);
         g.setColor(Color.WHITE);
         int baseline = y + fm.getAscent() + 2;
         for (String line : lines) {
             g.drawString(line, x + 2, baseline);
             baseline += fm.getHeight();
         }
-        double iou = p.iouPixels();
         g.setColor(iou >= 0.5 ? TRUTH : PREDICTED);
-        String score = String.format(Locale.ROOT, "IoU %.2f", iou);
-        g.drawString(score, x + width - fm.stringWidth(score) - 2, y + height - fm.getDescent() - 1);
+        g.drawString(score, x + width - fm.stringWidth(score) - 2, y + fm.getAscent() + 2);
     }
 
     private static List<String> wrap(String text, FontMetrics fm, int width, int maxLines) {

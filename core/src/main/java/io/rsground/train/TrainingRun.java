@@ -372,11 +372,13 @@ public final class TrainingRun {
             if (improved) {
                 best = score;
             }
-            if (config.timeBudgetMinutes() > 0 && epoch == startEpoch && setup.resume == null) {
-                // fit the rest of the run into the budget, judging by this first epoch (validation included)
+            if (config.timeBudgetMinutes() > 0 && epoch <= startEpoch + 1 && setup.resume == null) {
+                // fit the rest of the run into the budget, judging by the latest epoch (validation included); the
+                // second epoch is the better guide, the first one pays for warming up the engine
                 double spent = (System.nanoTime() - runStart) / 1e9;
                 double perEpoch = log.seconds();
-                int fit = 1 + (int) Math.floor(Math.max(0, config.timeBudgetMinutes() * 60 - spent) / perEpoch);
+                int fit = epoch + 1 + (int) Math.floor(Math.max(0, config.timeBudgetMinutes() * 60 - spent)
+                        / perEpoch);
                 int planned = Math.max(1, Math.min(config.epochs(), fit));
                 if (planned != epochs) {
                     LOG.info("time budget of {} min: {} epochs of about {} s", config.timeBudgetMinutes(), planned,
