@@ -6,6 +6,7 @@ import io.rsground.config.TrainConfig;
 import io.rsground.data.DiorRsvgDataset;
 import io.rsground.data.Sample;
 import io.rsground.data.synth.SceneGenerator;
+import io.rsground.data.synth.SceneOptions;
 import io.rsground.eval.EvalReport;
 import io.rsground.eval.Evaluator;
 import io.rsground.infer.LoadedModel;
@@ -46,6 +47,12 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "" + DemoDefaults.SCENE_SIZE,
             description = "side of the synthetic images in pixels (default: ${DEFAULT-VALUE})")
     int size;
+    @Option(names = "--zoom", defaultValue = "" + DemoDefaults.ZOOM,
+            description = "object size factor of the synthetic scenes (default: ${DEFAULT-VALUE})")
+    double zoom;
+    @Option(names = "--crowding", defaultValue = "" + DemoDefaults.CROWDING,
+            description = "share of extra objects per class in the synthetic scenes (default: ${DEFAULT-VALUE})")
+    double crowding;
     @Option(names = "--preset", defaultValue = DemoDefaults.PRESET,
             description = "architecture (default: ${DEFAULT-VALUE})")
     String preset;
@@ -112,7 +119,8 @@ final class DemoCommand implements Callable<Integer> {
         if (Files.exists(params)) {
             JsonNode p = new ObjectMapper().readTree(params.toFile());
             if (p.path("seed").asLong() == seed && p.path("images").asInt() == images
-                    && p.path("size").asInt() == size) {
+                    && p.path("size").asInt() == size && p.path("zoom").asDouble() == zoom
+                    && p.path("crowding").asDouble() == crowding) {
                 o.println("reusing the synthetic data set in " + root);
                 return;
             }
@@ -120,7 +128,8 @@ final class DemoCommand implements Callable<Integer> {
         RsgroundCheckpoint.deleteTree(root);
         SceneGenerator.Summary s;
         try (Progress progress = new Progress("synth", images, "images")) {
-            s = SceneGenerator.generate(root, images, size, seed, progress);
+            s = SceneGenerator.generate(root, images, size, seed, Math.min(2,
+                    Runtime.getRuntime().availableProcessors()), new SceneOptions(zoom, crowding), progress);
         }
         o.printf(Locale.ROOT, "drew %d images (%d referring expressions: %s) in %.0f s%n", s.images(),
                 s.objectsDescribed(), s.splitObjects(), s.seconds());

@@ -1,6 +1,7 @@
 package io.rsground.cli;
 
 import io.rsground.data.synth.SceneGenerator;
+import io.rsground.data.synth.SceneOptions;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -28,11 +29,20 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "random seed (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--zoom", defaultValue = "1", description = "draw everything this much larger, as a closer "
+            + "view (default: ${DEFAULT-VALUE}, DIOR-like sizes)")
+    double zoom;
+
+    @Option(names = "--crowding", defaultValue = "1", description = "share of each class's extra objects drawn, "
+            + "0..1 (default: ${DEFAULT-VALUE})")
+    double crowding;
+
     @Override
     public Integer call() throws Exception {
         SceneGenerator.Summary summary;
         try (Progress progress = new Progress("synth", images, "images")) {
-            summary = SceneGenerator.generate(out, images, size, seed, progress);
+            summary = SceneGenerator.generate(out, images, size, seed, Math.min(2,
+                    Runtime.getRuntime().availableProcessors()), new SceneOptions(zoom, crowding), progress);
         }
         spec.commandLine().getOut().printf(Locale.ROOT,
                 "wrote %d images (%d objects, %d described) to %s; splits %s; %.1f images/s%n", summary.images(),

@@ -90,11 +90,21 @@ public final class SceneGenerator {
      * @return the scene: image, objects and expressions
      */
     public static Scene render(long seed, int index, int size) {
+        return render(seed, index, size, SceneOptions.DEFAULT);
+    }
+
+    /**
+     * Renders one scene without writing anything.
+     *
+     * @param options zoom and crowding
+     * @return the scene: image, objects and expressions
+     */
+    public static Scene render(long seed, int index, int size, SceneOptions options) {
         checkSize(size);
         if (index < 0) {
             throw new IllegalArgumentException("scene index must be >= 0, got " + index);
         }
-        return SceneRenderer.render(seed, index, size);
+        return SceneRenderer.render(seed, index, size, options);
     }
 
     /**
@@ -127,6 +137,24 @@ public final class SceneGenerator {
      */
     public static Summary generate(Path outDir, int images, int size, long seed, int threads,
             ProgressListener progress) throws IOException {
+        return generate(outDir, images, size, seed, threads, SceneOptions.DEFAULT, progress);
+    }
+
+    /**
+     * Writes a data set.
+     *
+     * @param outDir the output folder; created if needed, must not already hold images or annotations
+     * @param images number of images, at least 1
+     * @param size image side, pixels
+     * @param seed the seed; the same seed gives the same files
+     * @param threads worker threads rendering images (the output does not depend on it)
+     * @param options zoom and crowding of the scenes
+     * @param progress told after each image
+     * @return counts and timing
+     * @throws IOException when a file cannot be written
+     */
+    public static Summary generate(Path outDir, int images, int size, long seed, int threads, SceneOptions options,
+            ProgressListener progress) throws IOException {
         checkSize(size);
         if (images < 1 || images > 10_000_000) {
             throw new IllegalArgumentException("number of images must be 1..10000000, got " + images);
@@ -154,7 +182,8 @@ public final class SceneGenerator {
 
         int digits = Math.max(5, String.valueOf(images).length());
         String idFormat = "%0" + digits + "d";
-        List<List<SceneObject>> objects = renderAll(imagesDir, images, size, seed, threads, idFormat, progress);
+        List<List<SceneObject>> objects = renderAll(imagesDir, images, size, seed, threads, options, idFormat,
+                progress);
 
         // Global indices over the described objects, in file-name (= scene) order.
         int[] firstIndex = new int[images];
@@ -209,6 +238,8 @@ public final class SceneGenerator {
         params.put("seed", seed);
         params.put("images", images);
         params.put("size", size);
+        params.put("zoom", options.zoom());
+        params.put("crowding", options.crowding());
         params.put("objectsDrawn", drawn);
         params.put("objectsDescribed", described);
         Files.writeString(outDir.resolve("synth.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(params)
@@ -223,6 +254,7 @@ public final class SceneGenerator {
     }
 
     private static List<List<SceneObject>> renderAll(Path imagesDir, int images, int size, long seed, int threads,
+            SceneOptions options,
             String idFormat, ProgressListener progress) throws IOException {
         AtomicInteger done = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
@@ -235,7 +267,7 @@ public final class SceneGenerator {
             for (int i = 0; i < images; i++) {
                 int index = i;
                 futures.add(pool.submit(() -> {
-                    Scene scene = SceneRenderer.render(seed, index, size);
+                    Scene scene = SceneRenderer.render(seed, index, size, options);
                     writeJpeg(scene.image(), imagesDir.resolve(String.format(idFormat, index + 1) + ".jpg"));
                     progress.progress(done.incrementAndGet(), images);
                     return scene.objects();

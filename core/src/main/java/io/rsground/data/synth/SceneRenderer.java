@@ -55,8 +55,16 @@ final class SceneRenderer {
      * @return the scene, with expressions planned
      */
     static Scene render(long seed, int index, int size) {
+        return render(seed, index, size, SceneOptions.DEFAULT);
+    }
+
+    /**
+     * @param options zoom and crowding of the scene
+     * @return the scene, with expressions planned
+     */
+    static Scene render(long seed, int index, int size, SceneOptions options) {
         SplittableRandom rng = randomFor(seed, index);
-        double scale = size / 800.0;
+        double scale = size / 800.0 * options.zoom();
         List<SceneClass> classes = pickClasses(rng);
         BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
         Terrain terrain = Terrain.paint(img, rng, classes.contains(SceneClass.SHIP),
@@ -69,7 +77,7 @@ final class SceneRenderer {
         classes.sort(Comparator.comparingDouble(SceneClass::maxLength).reversed());
         List<Placed> placed = new ArrayList<>();
         for (SceneClass c : classes) {
-            int count = rng.nextInt(c.minCount(), c.maxCount() + 1);
+            int count = rng.nextInt(c.minCount(), options.maxCount(c.minCount(), c.maxCount()) + 1);
             for (int i = 0; i < count; i++) {
                 double u = rng.nextDouble();
                 double length = (c.minLength() + u * (c.maxLength() - c.minLength())) * scale;
