@@ -24,12 +24,8 @@ final class EvalCommand implements Callable<Integer> {
     @CommandLine.ArgGroup(exclusive = false, multiplicity = "1")
     DataSplit data;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE",
-            description = "an rsground checkpoint directory (or a raw weights file with --preset/--model-config)")
-    Path checkpoint;
-    @Option(names = "--preset", paramLabel = "NAME") String preset;
-    @Option(names = {"--model-config", "--model_config"}, paramLabel = "JSON") Path modelConfig;
-    @Option(names = "--bpe", paramLabel = "FILE|DIR") Path bpe;
+    @CommandLine.Mixin
+    CheckpointOptions model;
     @Option(names = "--json", paramLabel = "FILE", description = "write the metrics as JSON") Path json;
     @Option(names = "--predictions", paramLabel = "FILE.jsonl", description = "write one line per sample")
     Path predictions;
@@ -55,7 +51,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EvalReport r = evaluate(data, new ModelOptions(checkpoint, modelConfig, preset, bpe), batchSize, workers);
+        EvalReport r = evaluate(data, model.model(), batchSize, workers);
         write(r, json, predictions, report);
         spec.commandLine().getOut().println(r.toMarkdown());
         return Errors.OK;

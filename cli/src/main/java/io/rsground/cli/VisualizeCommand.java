@@ -24,10 +24,8 @@ final class VisualizeCommand implements Callable<Integer> {
     @CommandLine.ArgGroup(exclusive = false, multiplicity = "1")
     EvalCommand.DataSplit data;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR|FILE") Path checkpoint;
-    @Option(names = "--preset", paramLabel = "NAME") String preset;
-    @Option(names = {"--model-config", "--model_config"}, paramLabel = "JSON") Path modelConfig;
-    @Option(names = "--bpe", paramLabel = "FILE|DIR") Path bpe;
+    @CommandLine.Mixin
+    CheckpointOptions model;
     @Option(names = "--count", defaultValue = "16", description = "samples shown (default: ${DEFAULT-VALUE})")
     int count;
     @Option(names = "--worst", description = "show the samples with the lowest IoU (default: the first ones)")
@@ -37,7 +35,7 @@ final class VisualizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EvalReport r = EvalCommand.evaluate(data, new ModelOptions(checkpoint, modelConfig, preset, bpe), 32, 2);
+        EvalReport r = EvalCommand.evaluate(data, model.model(), 32, 2);
         write(r, data.root, count, worst, tile, out);
         spec.commandLine().getOut().println("wrote " + out + " (" + Math.min(count, r.predictions().size())
                 + " samples; " + r.headline() + ")");
