@@ -104,9 +104,10 @@ public final class ModelBenchmark {
                     Predictions.predict(model, manager, batch);
                 }
                 double perSecond = b * options.steps() / ((System.nanoTime() - t0) / 1e9);
-                out.put(b == 1 ? "infer_b1_samples_per_s" : "infer_b" + options.batch() + "_samples_per_s",
-                        perSecond);
-                if (b == options.batch()) {
+                // the field names say b8, the batch measurement's default; "batch" holds the size used
+                if (b == 1) {
+                    out.put("infer_b1_samples_per_s", perSecond);
+                } else {
                     out.put("infer_b8_samples_per_s", perSecond);
                     out.put("infer_b8_fraction_of_matmul", perSecond * forward / 1e9 / matmul);
                 }

@@ -1,0 +1,116 @@
+package io.rsground.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rsground.data.ProgressListener;
+import io.rsground.data.synth.SceneGenerator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The training, evaluation, visualisation, demo and bench commands end to end on small inputs. */
+class TrainEvalDemoCommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    static Path dir;
+    static Path data;
+
+    @BeforeAll
+    static void data() throws Exception {
+        data = dir.resolve("data");
+        SceneGenerator.generate(data, 6, 96, 3, 1, ProgressListener.NONE);
+    }
+
+    static void assertMetricsShape(JsonNode m) {
+        for (String space : List.of("pixel", "normalized")) {
+            assertThat(m.get(space).fieldNames()).toIterable()
+                    .containsExactly("pr50", "pr60", "pr70", "pr80", "pr90", "mean_iou", "cum_iou");
+            m.get(space).forEach(v -> assertThat(v.asDouble()).isBetween(0.0, 1.0));
+        }
+        assertThat(m.get("per_class").size()).isPositive();
+    }
+
+    @Test
+    void trainThenEvaluateThenVisualize() throws Exception {
+        Path out = dir.resolve("run");
+        // snake_case spellings of the reference are accepted as aliases
+        CliRunner.Result train = CliRunner.run("train", "--data_root", data.toString(), "--output_dir",
+                out.toString(), "--preset", "tiny", "--imsize", "64", "--epochs", "2", "--batch_size", "8",
+                "--num_workers", "0", "--lr", "2e-4", "--lr_scheduler", "poly", "--clip_max_norm", "0.5");
+        assertThat(train.exitCode()).as(train.err()).isZero();
+        assertThat(train.out()).contains("epoch 2: train loss").contains("finished after 2 epochs");
+        for (String f : List.of("checkpoint/checkpoint.json", "best_checkpoint/weights.safetensors", "log.jsonl",
+                "loss.png", "metrics.png", "train-config.json", "model.json")) {
+            assertThat(out.resolve(f)).as(f).exists();
+        }
+        List<String> log = Files.readAllLines(out.resolve("log.jsonl"));
+        assertThat(log).hasSize(2);
+        JsonNode epoch = JSON.readTree(log.get(1));
+        assertThat(epoch.get("epoch").asInt()).isEqualTo(2);
+        assertThat(epoch.get("train").has("l1")).isTrue();
+        assertThat(epoch.get("val").has("pr50")).isTrue();
+        assertThat(epoch.get("lr").get("fusion").asDouble()).isPositive();
+        assertThat(JSON.readTree(out.resolve("train-config.json").toFile()).get("lr_scheduler").asText())
+                .isEqualTo("poly");
+
+        Path metrics = dir.resolve("metrics.json");
+        Path predictions = dir.resolve("predictions.jsonl");
+        CliRunner.Result eval = CliRunner.run("eval", "--checkpoint", out.resolve("best_checkpoint").toString(),
+                "--data-root", data.toString(), "--split", "test", "--json", metrics.toString(), "--predictions",
+                predictions.toString(), "--report", dir.resolve("report.md").toString(), "--num-workers", "0");
+        assertThat(eval.exitCode()).as(eval.err()).isZero();
+        JsonNode m = JSON.readTree(metrics.toFile());
+        assertThat(m.get("split").asText()).isEqualTo("test");
+        assertMetricsShape(m);
+        List<String> lines = Files.readAllLines(predictions);
+        assertThat(lines).hasSize(m.get("samples").asInt());
+        JsonNode first = JSON.readTree(lines.get(0));
+        assertThat(first.has("gt_xyxy") && first.has("pred_xyxy") && first.has("iou") && first.has("query")).isTrue();
+        assertThat(Files.readString(dir.resolve("report.md"))).contains("Per class").contains("By query length");
+
+        Path grid = dir.resolve("grid.png");
+        CliRunner.Result vis = CliRunner.run("visualize", "--checkpoint", out.resolve("best_checkpoint").toString(),
+                "--data-root", data.toString(), "--split", "test", "--count", "4", "--worst", "--out",
+                grid.toString());
+        assertThat(vis.exitCode()).as(vis.err()).isZero();
+        assertThat(ImageIO.read(grid.toFile()).getWidth()).isGreaterThan(400);
+
+        CliRunner.Result empty = CliRunner.run("eval", "--checkpoint", out.resolve("best_checkpoint").toString(),
+                "--data-root", dir.resolve("nowhere").toString());
+        assertThat(empty.exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void demoWritesEverythingItPromises() throws Exception {
+        Path out = dir.resolve("demo");
+        CliRunner.Result r = CliRunner.run("demo", "--out", out.toString(), "--images", "8", "--size", "96",
+                "--minutes", "0.2", "--num-workers", "0");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("demo finished").contains("Pr@0.5");
+        for (String f : List.of("data/splits/test.txt", "train/checkpoint", "train/best_checkpoint",
+                "train/loss.png", "metrics.json", "report.md", "predictions.jsonl", "grid.png")) {
+            assertThat(out.resolve(f)).as(f).exists();
+        }
+        assertMetricsShape(JSON.readTree(out.resolve("metrics.json").toFile()));
+    }
+
+    @Test
+    void benchPrintsItsFigures() throws Exception {
+        CliRunner.Result r = CliRunner.run("bench", "--preset", "tiny", "--batch", "2", "--steps", "1", "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode b = JSON.readTree(r.out());
+        for (String k : List.of("matmul_gflops", "infer_b1_samples_per_s", "infer_b8_samples_per_s",
+                "train_b8_samples_per_s", "train_full_b8_samples_per_s", "gflop_per_sample_forward",
+                "infer_b8_fraction_of_matmul", "multi_query_10_vs_1", "peak_rss_mb")) {
+            assertThat(b.get(k)).as(k).isNotNull();
+            assertThat(b.get(k).asDouble()).as(k).isPositive();
+        }
+        assertThat(b.get("preset").asText()).isEqualTo("tiny");
+    }
+}
