@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.rsground.config.ModelConfig;
-import java.util.Map;
 
 /**
  * CLIP-VG ({@code ML_CLIP_VG}): CLIP image and text towers, projections into the fusion width, a learned [REG]
@@ -192,10 +191,5 @@ public final class ClipVgModel extends NamedBlock {
      * @param visual [B, 1 + P, W * n] the multi-level visual features
      */
     public record Output(NDArray boxes, NDArray regOutput, NDArray fused, NDArray visual) {
-    }
-
-    /** @return parameters keyed by reference name */
-    public Map<String, Parameter> parameters() {
-        return namedParameters();
     }
 }

@@ -74,8 +74,4 @@ public final class ClipVisionTower extends NamedBlock {
         return levels.size() == 1 ? levels.get(0) : ai.djl.ndarray.NDArrays.concat(levels, 2);
     }
 
-    /** @return the positional-embedding parameter (trainable in the reference recipe while the rest is frozen) */
-    Parameter positionalEmbedding() {
-        return positionalEmbedding;
-    }
 }

@@ -1,7 +1,5 @@
 package io.rsground.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.initializer.Initializer;
 
 /**
@@ -46,13 +44,7 @@ final class TorchInit {
             long fanOut = shape.get(0);
             long fanIn = shape.size() / fanOut;
             double bound = Math.sqrt(6.0 / (fanIn + fanOut));
-            NDArray a = manager.randomUniform((float) -bound, (float) bound, shape, dataType);
-            return a;
+            return manager.randomUniform((float) -bound, (float) bound, shape, dataType);
         };
-    }
-
-    /** @return the shape as a DJL shape */
-    static Shape shape(long... dims) {
-        return new Shape(dims);
     }
 }
