@@ -7,7 +7,6 @@ import io.rsground.config.ModelConfig;
 import io.rsground.config.ModelConfigs;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -55,9 +54,7 @@ final class BenchCommand implements Callable<Integer> {
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(result));
         } else {
-            for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = result.fields();
-                    it.hasNext(); ) {
-                var e = it.next();
+            for (Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e : result.properties()) {
                 String v = e.getValue().isFloatingPointNumber() ? String.format(Locale.ROOT, "%.3f",
                         e.getValue().asDouble()) : e.getValue().asText();
                 out.printf("%-34s %s%n", e.getKey(), v);

@@ -60,6 +60,7 @@ final class ServeCommand implements Callable<Integer> {
     int cacheImages;
 
     @Override
+    @SuppressWarnings("try") // the shutdown hook closes the server the try block also closes
     public Integer call() throws Exception {
         quietServerLogs();
         int workers = threads != null ? threads : Runtime.getRuntime().availableProcessors();

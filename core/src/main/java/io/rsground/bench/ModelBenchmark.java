@@ -228,6 +228,7 @@ public final class ModelBenchmark {
     /** @return GFLOP/s of n x n float32 matrix products through the engine */
     public static double matmulGflops(int n, int reps) {
         try (NDManager m = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             NDArray a = m.randomNormal(new Shape(n, n));
             a.matMul(a).close();
             long t0 = System.nanoTime();

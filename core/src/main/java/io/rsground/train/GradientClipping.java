@@ -24,6 +24,7 @@ public final class GradientClipping {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             double sumSquares = 0;
             for (Parameter p : params) {
                 NDArray w = p.getArray();

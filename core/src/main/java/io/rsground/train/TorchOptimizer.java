@@ -68,6 +68,7 @@ public final class TorchOptimizer implements AutoCloseable {
         JniUtils.setGradMode(false);
         // temporaries of the update rules are closed with the scope; state arrays are unregistered from it
         try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             for (Map.Entry<String, Parameter> e : params.entrySet()) {
                 NDArray w = e.getValue().getArray();
                 if (!w.hasGradient()) {

@@ -113,6 +113,7 @@ public final class Trainer implements AutoCloseable {
         JniUtils.setGradMode(true);
         // the NDScope also frees intermediates that DJL attaches to the parameters' manager
         try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
+            arrays.suppressNotUsedWarning();
             NDArray pixels = scope.create(batch.pixels(), new Shape(batch.size(), 3, batch.imageSize(),
                     batch.imageSize()));
             NDArray patchMask = scope.create(batch.patchMask(), new Shape(batch.size(), batch.patches()));
