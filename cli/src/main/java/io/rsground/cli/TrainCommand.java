@@ -5,9 +5,11 @@ import io.rsground.train.DivergenceException;
 import io.rsground.train.EpochLog;
 import io.rsground.train.Trainer;
 import io.rsground.train.TrainingRun;
+import io.rsground.train.VisionPretraining;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +39,7 @@ final class TrainCommand implements Callable<Integer> {
     Path splits;
     @Option(names = {"--output-dir", "--output_dir"}, required = true, paramLabel = "OUT")
     Path outputDir;
-    @Option(names = "--preset", paramLabel = "NAME", description = "vit-b-16 (default), vit-b-32, vit-l-14, tiny, "
-            + "demo")
+    @Option(names = "--preset", paramLabel = "NAME", description = "vit-b-16 (default), vit-b-32, vit-l-14, tiny")
     String preset;
     @Option(names = {"--model-config", "--model_config"}, paramLabel = "JSON")
     Path modelConfig;
@@ -53,8 +54,8 @@ final class TrainCommand implements Callable<Integer> {
             + "CLIP weights; without weights and --bpe, a word vocabulary is built from the training split)")
     Path bpe;
     @Option(names = "--recipe", paramLabel = "NAME", defaultValue = "reference",
-            description = "training objective: reference (box loss) or demo (auxiliary targets for training from "
-                    + "scratch); default ${DEFAULT-VALUE}")
+            description = "training objective: reference (box loss) or referent (box loss plus where the referred "
+                    + "object is, for training from scratch); default ${DEFAULT-VALUE}")
     String recipe;
 
     @Option(names = "--epochs", defaultValue = "110") int epochs;
@@ -96,6 +97,23 @@ final class TrainCommand implements Callable<Integer> {
     Boolean freezeClip;
     @Option(names = "--freeze-clip-fully", description = "freeze the CLIP towers entirely")
     boolean freezeClipFully;
+    @Option(names = "--freeze-vision", description = "freeze the image tower entirely, train the rest (features "
+            + "computed once per image when no augmentation is on)")
+    boolean freezeVision;
+    @Option(names = "--pretrain-vision", paramLabel = "MINUTES", defaultValue = "0", description = "first teach "
+            + "the image tower the data set's objects from dense per-patch targets for this long (0: no)")
+    double pretrainVisionMinutes;
+    @Option(names = "--pretrain-vision-steps", paramLabel = "N", defaultValue = "0",
+            description = "at most this many steps of that stage (0: no limit)")
+    int pretrainVisionSteps;
+    @Option(names = "--pretrain-vision-lr", defaultValue = "3e-3", description = "peak rate of that stage")
+    double pretrainVisionLr;
+    @Option(names = "--referent-weight", defaultValue = "10", description = "referent recipe: weight of the "
+            + "per-patch referent term")
+    double referentWeight;
+    @Option(names = "--attention-weight", defaultValue = "3", description = "referent recipe: weight of the "
+            + "[REG] attention term")
+    double attentionWeight;
     @Option(names = "--seed", defaultValue = "13") long seed;
     @Option(names = {"--num-workers", "--num_workers"}, defaultValue = "2") int numWorkers;
     @Option(names = {"--loss-l1", "--loss_l1"}, defaultValue = "1") double lossL1;
@@ -112,7 +130,8 @@ final class TrainCommand implements Callable<Integer> {
                 weightDecay, optimizer, lrScheduler, lrDrop, lrPower, lrExponential, warmupEpochs, clipMaxNorm,
                 augCrop, augScale, augTranslate, augBlur, augHflip, imsize, maxQueryLen, vlNheads, vlHiddenDim,
                 vlEncLayers, vlDimFeedforward, vlDropout, freezeClip, freezeClipFully, seed, numWorkers, lossL1,
-                lossGiou, 0, logEvery, minutes);
+                lossGiou, 0, logEvery, minutes, pretrainVisionMinutes, pretrainVisionSteps, pretrainVisionLr,
+                freezeVision, referentWeight, attentionWeight);
     }
 
     static String str(Path p) {
@@ -174,6 +193,27 @@ final class TrainCommand implements Callable<Integer> {
         ProgressListener(PrintWriter out, int logEvery) {
             this.out = out;
             this.logEvery = logEvery;
+        }
+
+        @Override
+        public void pretraining(int step, double fraction, Map<String, Double> terms) {
+            if (bar == null) {
+                // the stage runs on a time budget: the bar counts per cent of it
+                bar = new Progress("vision pre-training", 100, "%", 10);
+            }
+            bar.extra(String.format(Locale.ROOT, "step %d, class accuracy %.1f%%, box L1 %.4f", step,
+                    100 * terms.getOrDefault("class_accuracy", Double.NaN), terms.getOrDefault("box", Double.NaN)));
+            bar.progress((int) Math.round(100 * fraction), 100);
+        }
+
+        @Override
+        public void pretrained(VisionPretraining.Result result) {
+            close();
+            out.printf(Locale.ROOT, "vision pre-training: %d steps on %d images in %.0f s, patch class accuracy "
+                    + "%.1f%%, object box L1 %.4f%n", result.steps(), result.images(), result.seconds(),
+                    100 * result.terms().getOrDefault("class_accuracy", Double.NaN),
+                    result.terms().getOrDefault("box", Double.NaN));
+            out.flush();
         }
 
         @Override

@@ -17,7 +17,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param resume a checkpoint to resume (model, optimizer, schedule, epoch, best score), or null
  * @param bpe CLIP BPE vocabulary, or null (then a word-level tokenizer is built from the training split, or the
  *     vocabulary is looked up beside CLIP weights)
- * @param recipe the training objective: "reference" (box loss) or a named recipe such as "demo"
+ * @param recipe the training objective: "reference" (the box loss) or "referent" (the box loss with referent and
+ *     attention terms, for training from scratch)
  * @param epochs epochs
  * @param batchSize samples per step
  * @param lr learning rate of everything outside the CLIP towers
@@ -52,7 +53,15 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param logEvery batches between progress lines when not on a terminal
  * @param timeBudgetMinutes when positive, the run's wall-time budget: after the first epoch the number of epochs
  *     is lowered (never raised above {@code epochs}) so that training and validation fit the budget, and the
- *     schedule is laid over that number
+ *     schedule is laid over that number (vision pre-training counts against it)
+ * @param pretrainVisionMinutes when positive, stage 1 of the staged recipe: the image tower first learns the data
+ *     set's objects from dense per-patch targets for this long (see {@code VisionPretraining})
+ * @param pretrainVisionSteps when positive, the most steps of that stage
+ * @param pretrainVisionLr peak learning rate of that stage
+ * @param freezeVision freeze the image tower entirely and train the rest (its features are then computed once
+ *     per image when no augmentation is on)
+ * @param referentWeight weight of the per-patch referent term of the "referent" recipe
+ * @param attentionWeight weight of the [REG] attention term of the "referent" recipe
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainConfig(
@@ -65,7 +74,9 @@ public record TrainConfig(
         int imsize, int maxQueryLen, int vlNheads, int vlHiddenDim, int vlEncLayers, int vlDimFeedforward,
         double vlDropout,
         Boolean freezeClip, boolean freezeClipFully, long seed, int numWorkers, double lossL1, double lossGiou,
-        int evalBatchSize, int logEvery, double timeBudgetMinutes) {
+        int evalBatchSize, int logEvery, double timeBudgetMinutes,
+        double pretrainVisionMinutes, int pretrainVisionSteps, double pretrainVisionLr, boolean freezeVision,
+        double referentWeight, double attentionWeight) {
 
     public TrainConfig {
         if (epochs < 1) {
@@ -98,6 +109,20 @@ public record TrainConfig(
         if (recipe == null || recipe.isBlank()) {
             recipe = "reference";
         }
+        if (pretrainVisionMinutes < 0 || pretrainVisionSteps < 0) {
+            throw new ConfigException("pretrain_vision_minutes and pretrain_vision_steps must not be negative, got "
+                    + pretrainVisionMinutes + " and " + pretrainVisionSteps);
+        }
+        if (!(pretrainVisionLr > 0)) {
+            pretrainVisionLr = 3e-3;
+        }
+        if (referentWeight < 0 || attentionWeight < 0) {
+            throw new ConfigException("referent_weight and attention_weight must not be negative, got "
+                    + referentWeight + " and " + attentionWeight);
+        }
+        if (freezeVision && freezeClip != null && !freezeClip) {
+            throw new ConfigException("--freeze-vision and --no-freeze-clip contradict each other");
+        }
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
@@ -112,7 +137,7 @@ public record TrainConfig(
         return new TrainConfig(dataRoot, null, outputDir, null, null, null, null, null, null, "reference",
                 110, 32, 2.5e-4, -1, 1e-4, "adamw", "cosine", 60, 0.9, 0.9, 0, 0,
                 true, true, true, false, false, 0, 0, 0, 0, 0, 0, -1,
-                null, false, 13, 2, 1, 1, 0, 50, 0);
+                null, false, 13, 2, 1, 1, 0, 50, 0, 0, 0, 3e-3, false, 10, 3);
     }
 
     /**

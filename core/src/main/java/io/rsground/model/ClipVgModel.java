@@ -67,6 +67,11 @@ public final class ClipVgModel extends NamedBlock {
         return name.startsWith("clip.");
     }
 
+    /** @return true when the parameter belongs to the CLIP image tower */
+    public static boolean isVisionParameter(String name) {
+        return name.startsWith("clip.visual.");
+    }
+
     /** @return the name of the visual positional embedding, trainable in the reference recipe with CLIP frozen */
     public static String visualPositionalEmbeddingName() {
         return "clip.visual.positional_embedding";
@@ -150,9 +155,10 @@ public final class ClipVgModel extends NamedBlock {
         NDArray keyMask = NDArrays.concat(new NDList(zero, textPad, zero, patchMask.toType(DataType.FLOAT32, false)),
                 1).mul(Nn.MASKED).reshape(b, 1, 1, -1);
 
-        NDArray out = fusion.forward(ps, x, pos, keyMask, training, fullSequence);
+        FusionEncoder.Layers layers = fusion.forwardAll(ps, x, pos, keyMask, training, fullSequence);
+        NDArray out = layers.last();
         NDArray regOut = out.get(":, 0, :"); // [B, H]
-        return new Output(head.forward(ps, regOut, training), regOut, out, visual);
+        return new Output(head.forward(ps, regOut, training), regOut, out, visual, layers);
     }
 
     /**
@@ -189,7 +195,10 @@ public final class ClipVgModel extends NamedBlock {
      * @param fused [B, 1 + L + 1 + P, H] the fusion encoder's output: [REG], L text tokens, class token, patches
      *     (only [REG], [B, 1, H], unless the full sequence was asked for)
      * @param visual [B, 1 + P, W * n] the multi-level visual features
+     * @param layers every fusion layer's output (the last one is {@code fused}) and the last layer's [REG]
+     *     attention weights, [B, heads, 1 + L + 1 + P]
      */
-    public record Output(NDArray boxes, NDArray regOutput, NDArray fused, NDArray visual) {
+    public record Output(NDArray boxes, NDArray regOutput, NDArray fused, NDArray visual,
+            FusionEncoder.Layers layers) {
     }
 }

@@ -34,10 +34,34 @@ public final class FusionEncoder extends NamedBlock {
      */
     public NDArray forward(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training,
             boolean fullSequence) {
+        return forwardAll(ps, x, pos, keyMask, training, fullSequence).last();
+    }
+
+    /**
+     * Every layer's output and where [REG] looks in the last layer, for training-time auxiliary objectives.
+     *
+     * @param layerOutputs [B, L, H] per layer in order; the last one [B, 1, H] when not fullSequence
+     * @param regAttention [B, heads, L] the last layer's attention weights of [REG] over all L keys (masked keys
+     *     get 0)
+     */
+    public record Layers(List<NDArray> layerOutputs, NDArray regAttention) {
+        /** @return the encoder's output, the last layer's */
+        public NDArray last() {
+            return layerOutputs.get(layerOutputs.size() - 1);
+        }
+    }
+
+    /** As {@link #forward(ParameterStore, NDArray, NDArray, NDArray, boolean, boolean)}, keeping the layers. */
+    public Layers forwardAll(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training,
+            boolean fullSequence) {
+        List<NDArray> outputs = new ArrayList<>(layers.size());
+        NDArray[] regAttention = new NDArray[1];
         for (int i = 0; i < layers.size(); i++) {
             boolean last = i == layers.size() - 1;
-            x = layers.get(i).forward(ps, x, pos, keyMask, training, last && !fullSequence);
+            x = layers.get(i).forward(ps, x, pos, keyMask, training, last && !fullSequence,
+                    last ? regAttention : null);
+            outputs.add(x);
         }
-        return x;
+        return new Layers(List.copyOf(outputs), regAttention[0]);
     }
 }

@@ -64,6 +64,15 @@ final class FusionLayer extends NamedBlock {
      */
     NDArray forward(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training,
             boolean firstOnly) {
+        return forward(ps, x, pos, keyMask, training, firstOnly, null);
+    }
+
+    /**
+     * @param regAttention when not null, slot 0 receives [B, heads, L]: how [REG] (position 0) spreads its attention
+     *     over the keys in this layer
+     */
+    NDArray forward(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training,
+            boolean firstOnly, NDArray[] regAttention) {
         long h = x.getShape().get(2);
         NDArray w = value(ps, inProjWeight, training);
         NDArray b = value(ps, inProjBias, training);
@@ -80,7 +89,7 @@ final class FusionLayer extends NamedBlock {
             k = qk.get("..., " + h + ":");
         }
         NDArray v = Nn.linear(x, w.get(2 * h + ":"), b.get(2 * h + ":"));
-        NDArray attended = Nn.attention(q, k, v, heads, keyMask, dropout, training);
+        NDArray attended = Nn.attention(q, k, v, heads, keyMask, dropout, training, regAttention);
         NDArray out = Nn.linear(attended, value(ps, outProjWeight, training), value(ps, outProjBias, training));
         NDArray residual = firstOnly ? x.get(":, 0:1, :") : x;
         x = Nn.layerNorm(residual.add(Nn.dropout(out, dropout, training)), value(ps, norm1Weight, training),

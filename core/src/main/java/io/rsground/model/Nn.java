@@ -38,7 +38,7 @@ public final class Nn {
     }
 
     /** {@code x @ w.T + b}: [..., in] -> [..., out]; w [out, in], b [out] or null. */
-    static NDArray linear(NDArray x, NDArray w, NDArray b) {
+    public static NDArray linear(NDArray x, NDArray w, NDArray b) {
         return Linear.linear(x, w, b).singletonOrThrow();
     }
 
@@ -76,6 +76,18 @@ public final class Nn {
      */
     static NDArray attention(NDArray q, NDArray k, NDArray v, int heads, NDArray additiveMask, double dropout,
             boolean training) {
+        return attention(q, k, v, heads, additiveMask, dropout, training, null);
+    }
+
+    /**
+     * As {@link #attention(NDArray, NDArray, NDArray, int, NDArray, double, boolean)}, also handing out the first
+     * query's attention weights.
+     *
+     * @param firstRowWeights when not null, slot 0 receives [B, heads, Lk], the softmax weights of query 0 (before
+     *     dropout)
+     */
+    static NDArray attention(NDArray q, NDArray k, NDArray v, int heads, NDArray additiveMask, double dropout,
+            boolean training, NDArray[] firstRowWeights) {
         Shape qs = q.getShape();
         long b = qs.get(0);
         long lq = qs.get(1);
@@ -89,7 +101,11 @@ public final class Nn {
         if (additiveMask != null) {
             scores = scores.add(additiveMask);
         }
-        NDArray weights = dropout(scores.softmax(-1), dropout, training);
+        NDArray probs = scores.softmax(-1);
+        if (firstRowWeights != null) {
+            firstRowWeights[0] = probs.get(":, :, 0, :");
+        }
+        NDArray weights = dropout(probs, dropout, training);
         return weights.matMul(vh).transpose(0, 2, 1, 3).reshape(b, lq, d);
     }
 

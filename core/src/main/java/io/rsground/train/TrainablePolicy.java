@@ -9,7 +9,17 @@ public enum TrainablePolicy {
     /** The reference's recipe with pretrained CLIP: CLIP frozen except the visual positional embedding. */
     FREEZE_CLIP,
     /** CLIP frozen entirely: no gradient flows into the image tower at all. */
-    FREEZE_CLIP_FULLY;
+    FREEZE_CLIP_FULLY,
+    /**
+     * The image tower frozen entirely, the text tower and the rest trained: the second stage of the staged recipe,
+     * after the image tower learned to see on dense targets ({@link VisionPretraining}).
+     */
+    FREEZE_VISION;
+
+    /** @return true when no parameter of the image tower is trained, so its output can be computed once per image */
+    public boolean freezesVision() {
+        return this == FREEZE_CLIP_FULLY || this == FREEZE_VISION;
+    }
 
     /** @return whether a parameter of this name is trained under the policy */
     public boolean trains(String name) {
@@ -18,6 +28,7 @@ public enum TrainablePolicy {
             case FREEZE_CLIP -> !ClipVgModel.isClipParameter(name)
                     || name.equals(ClipVgModel.visualPositionalEmbeddingName());
             case FREEZE_CLIP_FULLY -> !ClipVgModel.isClipParameter(name);
+            case FREEZE_VISION -> !ClipVgModel.isVisionParameter(name);
         };
     }
 }

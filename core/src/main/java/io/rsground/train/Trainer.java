@@ -29,6 +29,7 @@ public final class Trainer implements AutoCloseable {
     private final double clipMaxNorm;
     private int epoch;
     private long iteration;
+    private VisualFeatureCache visualCache;
 
     /**
      * What a step measured.
@@ -84,6 +85,29 @@ public final class Trainer implements AutoCloseable {
         return trainable;
     }
 
+    /**
+     * Computes the frozen image tower's output once per image from now on (see {@link VisualFeatureCache}). Only
+     * valid when no image-tower parameter trains and every image is prepared the same way at every use (no
+     * augmentation): the boxes and gradients are then exactly those of the uncached step.
+     *
+     * @param imageOfSample a stable key of the image of a sample, by global sample index
+     * @param maxBytes the most feature memory to keep
+     * @throws IllegalStateException when an image-tower parameter is trained
+     */
+    public void cacheVisualFeatures(java.util.function.IntFunction<String> imageOfSample, long maxBytes) {
+        for (String name : trainable.keySet()) {
+            if (ClipVgModel.isVisionParameter(name)) {
+                throw new IllegalStateException("image features cannot be cached while " + name + " trains");
+            }
+        }
+        visualCache = new VisualFeatureCache(model, imageOfSample, maxBytes);
+    }
+
+    /** @return images whose features the cache holds, 0 without a cache */
+    public int cachedImages() {
+        return visualCache == null ? 0 : visualCache.images();
+    }
+
     /** @return the optimizer (its state goes into checkpoints) */
     public TorchOptimizer optimizer() {
         return optimizer;
@@ -122,8 +146,14 @@ public final class Trainer implements AutoCloseable {
             TrainingObjective.Loss loss;
             double total;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                ClipVgModel.Output out = model.forward(null, pixels, patchMask, tokens, true,
-                        objective.needsFusedSequence());
+                ClipVgModel.Output out;
+                if (visualCache == null) {
+                    out = model.forward(null, pixels, patchMask, tokens, true, objective.needsFusedSequence());
+                } else {
+                    NDArray visual = visualCache.features(scope, pixels, batch);
+                    NDArray text = model.encodeText(null, tokens, true);
+                    out = model.fuse(null, visual, patchMask, text, tokens, true, objective.needsFusedSequence());
+                }
                 loss = objective.compute(out, target, batch);
                 total = loss.total().getFloat();
                 if (!Double.isFinite(total)) {

@@ -38,6 +38,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +67,12 @@ public final class TrainingRun {
     /** Told what happens, for progress displays. Called on the training thread. */
     public interface Listener {
         /** The run is set up. */
+        default void pretraining(int step, double fraction, Map<String, Double> terms) {
+        }
+
+        default void pretrained(VisionPretraining.Result result) {
+        }
+
         default void started(RunInfo info) {
         }
 
@@ -114,6 +121,7 @@ public final class TrainingRun {
     private final TrainConfig config;
     private final Listener listener;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private boolean visionPretrained;
 
     public TrainingRun(TrainConfig config, Listener listener) {
         this.config = config;
@@ -149,14 +157,52 @@ public final class TrainingRun {
             Files.writeString(out.resolve("train-config.json"), config.toJson() + "\n");
             ModelConfigs.write(modelConfig, out.resolve("model.json"));
 
+            long runStart = System.nanoTime();
+            visionPretrained = setup.resume != null && setup.resume.visionPretrained;
+            if ((config.pretrainVisionMinutes() > 0 || config.pretrainVisionSteps() > 0) && !visionPretrained) {
+                pretrainVision(setup, train, dataset.allSamples(), out, manager);
+            }
             TrainingObjective objective = Objectives.create(config.recipe(), new Objectives.Context(config,
                     modelConfig, root, train));
             try (Trainer trainer = new Trainer(setup.model, manager, setup.policy,
                     OptimizerKind.parse(config.optimizer()), config.lr(), config.lrClip(), config.weightDecay(),
                     config.clipMaxNorm(), objective)) {
-                return loop(setup, trainer, train, val, out, manager);
+                boolean augmented = config.augCrop() || config.augScale() || config.augTranslate() || config.augBlur()
+                        || config.augHflip();
+                if (setup.policy.freezesVision() && !augmented) {
+                    Map<Integer, String> imageOf = new HashMap<>();
+                    for (Sample s : train) {
+                        imageOf.put(s.index(), s.imageFile().toString());
+                    }
+                    long maxBytes = Math.min(4L << 30, Runtime.getRuntime().maxMemory() / 3);
+                    trainer.cacheVisualFeatures(imageOf::get, maxBytes);
+                    LOG.info("image tower frozen: its features are computed once per image (up to {} MB)",
+                            maxBytes >> 20);
+                }
+                return loop(setup, trainer, train, val, out, manager, runStart);
             }
         }
+    }
+
+    /** Stage 1 of the staged recipe: the image tower learns the data set's objects; a summary goes to OUT. */
+    private void pretrainVision(Setup setup, List<Sample> train, List<Sample> allObjects, Path out,
+            NDManager manager) throws IOException {
+        VisionPretraining.Settings settings = new VisionPretraining.Settings(config.pretrainVisionMinutes(),
+                config.pretrainVisionSteps(), config.batchSize(), config.pretrainVisionLr(), config.weightDecay(),
+                config.clipMaxNorm() > 0 ? config.clipMaxNorm() : 1.0, config.seed());
+        LOG.info("vision pre-training: {}", config.pretrainVisionMinutes() > 0
+                ? config.pretrainVisionMinutes() + " min" : config.pretrainVisionSteps() + " steps");
+        VisionPretraining.Result result = VisionPretraining.run(setup.model, manager, train, allObjects, settings,
+                listener::pretraining);
+        visionPretrained = true;
+        ObjectNode summary = JSON.createObjectNode();
+        summary.put("steps", result.steps());
+        summary.put("seconds", result.seconds());
+        summary.put("images", result.images());
+        summary.set("classes", JSON.valueToTree(result.classes()));
+        summary.set("final", JSON.valueToTree(result.terms()));
+        Files.writeString(out.resolve("pretrain-vision.json"), JSON.writeValueAsString(summary) + "\n");
+        listener.pretrained(result);
     }
 
     /** What {@link #setUp} decided. */
@@ -166,7 +212,7 @@ public final class TrainingRun {
 
     /** Where a resumed run stands. */
     private record ResumeState(int epoch, int batchesDone, long iteration, double bestPr50, int plannedEpochs,
-            Map<String, HostTensor> optimizer) {
+            boolean visionPretrained, Map<String, HostTensor> optimizer) {
     }
 
     private Setup setUp(List<Sample> train, NDManager manager) throws IOException {
@@ -180,7 +226,8 @@ public final class TrainingRun {
                     ? SafeTensors.read(c.dir().resolve(OPTIMIZER)) : Map.of();
             ResumeState resume = new ResumeState(state.path("epoch").asInt(), state.path("batches_done").asInt(),
                     state.path("iteration").asLong(), state.path("best_pr50").asDouble(Double.NaN),
-                    state.path("planned_epochs").asInt(0), optimizer);
+                    state.path("planned_epochs").asInt(0), state.path("vision_pretrained").asBoolean(false),
+                    optimizer);
             TrainablePolicy policy = TrainablePolicy.valueOf(state.path("policy").asText(TrainablePolicy.ALL
                     .name()));
             return new Setup(model, c.tokenizer(), policy, "resumed from " + dir, resume);
@@ -228,6 +275,7 @@ public final class TrainingRun {
             model.initializeParameters(manager);
         }
         TrainablePolicy policy = config.freezeClipFully() ? TrainablePolicy.FREEZE_CLIP_FULLY
+                : config.freezeVision() ? TrainablePolicy.FREEZE_VISION
                 : config.freezeClip() != null ? (config.freezeClip() ? TrainablePolicy.FREEZE_CLIP
                         : TrainablePolicy.ALL)
                 : pretrained ? TrainablePolicy.FREEZE_CLIP : TrainablePolicy.ALL;
@@ -259,7 +307,7 @@ public final class TrainingRun {
     }
 
     private Outcome loop(Setup setup, Trainer trainer, List<Sample> train, List<Sample> val, Path out,
-            NDManager manager) throws IOException {
+            NDManager manager, long runStart) throws IOException {
         ClipVgModel model = setup.model;
         ModelConfig mc = model.config();
         AugmentConfig augment = new AugmentConfig(mc.vision().imageSize(), config.augCrop(), config.augScale(),
@@ -296,7 +344,6 @@ public final class TrainingRun {
         for (Parameter p : trainer.trainable().values()) {
             trainable += p.getShape().size();
         }
-        long runStart = System.nanoTime();
         listener.started(new RunInfo(mc, train.size(), val.size(), startEpoch, epochs, batches,
                 model.parameterCount(), trainable, setup.tokenizer.describe().kind(), setup.start));
 
@@ -437,6 +484,7 @@ public final class TrainingRun {
         state.put("planned_epochs", plannedEpochs != config.epochs() ? plannedEpochs : 0);
         state.put("seed", config.seed());
         state.put("policy", setup.policy.name());
+        state.put("vision_pretrained", visionPretrained);
         RsgroundCheckpoint.write(dir, setup.model.config(), setup.tokenizer, weights, info, tmp -> {
             SafeTensors.write(tmp.resolve(OPTIMIZER), optimizerState, Map.of("steps",
                     Long.toString(trainer.optimizer().steps())));

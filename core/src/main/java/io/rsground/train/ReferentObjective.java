@@ -1,0 +1,149 @@
+package io.rsground.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.UniformInitializer;
+import io.rsground.data.Batch;
+import io.rsground.model.ClipVgModel;
+import io.rsground.model.FusionEncoder;
+import io.rsground.model.Nn;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The box loss plus two dense terms that tell a from-scratch fusion encoder where the referred object is, so that
+ * [REG] learns to read it instead of settling on the mean box. Both come from the target box alone
+ * ({@link PatchTargets#referent coverage} of each patch by it), so they work on any data set.
+ * <ul>
+ *   <li><b>referent</b>: a linear head on the image-patch outputs of the second-to-last fusion layer (the last
+ *       one when there is only one) predicts each patch's coverage, binary cross-entropy with logits, mean over the
+ *       image's patches (padding left out). The patches learn to know whether the query names them.
+ *   <li><b>attention</b>: {@code -log} of the share of [REG]'s attention in the last fusion layer that falls on the
+ *       referred object's patches (coverage-weighted, mean over heads), mean over the batch. [REG] learns to look
+ *       there; it reads the object's place and size from what it looks at.
+ * </ul>
+ * Total: {@code box + referentWeight * referent + attentionWeight * attention}. The head is the objective's own
+ * ({@code aux.referent.*}), trained with the model and never saved with it: the model is unchanged.
+ */
+public final class ReferentObjective implements TrainingObjective {
+    private static final double EPSILON = 1e-6;
+    private final GroundingLoss boxLoss;
+    private final double referentWeight;
+    private final double attentionWeight;
+    private final int hidden;
+    private final int layers;
+    private final int patchSize;
+    private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+    private Parameter headWeight;
+    private Parameter headBias;
+
+    /**
+     * @param boxLoss the reference's L1 + GIoU
+     * @param referentWeight weight of the per-patch referent term (0: off)
+     * @param attentionWeight weight of the [REG] attention term (0: off)
+     * @param hidden the fusion width H
+     * @param layers the number of fusion layers
+     * @param patchSize the image tower's patch side
+     */
+    public ReferentObjective(GroundingLoss boxLoss, double referentWeight, double attentionWeight, int hidden,
+            int layers, int patchSize) {
+        if (!(referentWeight >= 0) || !(attentionWeight >= 0)) {
+            throw new IllegalArgumentException("auxiliary weights must be >= 0, got referent " + referentWeight
+                    + ", attention " + attentionWeight);
+        }
+        this.boxLoss = boxLoss;
+        this.referentWeight = referentWeight;
+        this.attentionWeight = attentionWeight;
+        this.hidden = hidden;
+        this.layers = layers;
+        this.patchSize = patchSize;
+    }
+
+    @Override
+    public boolean needsFusedSequence() {
+        return referentWeight > 0 && layers == 1;
+    }
+
+    @Override
+    public void initialize(NDManager manager) {
+        if (referentWeight > 0) {
+            float bound = (float) (1 / Math.sqrt(hidden));
+            headWeight = Parameter.builder().setName("aux.referent.weight").setType(Parameter.Type.WEIGHT)
+                    .optShape(new Shape(1, hidden)).optInitializer(new UniformInitializer(bound)).build();
+            headBias = Parameter.builder().setName("aux.referent.bias").setType(Parameter.Type.BIAS)
+                    .optShape(new Shape(1)).optInitializer(new UniformInitializer(bound)).build();
+            headWeight.initialize(manager, DataType.FLOAT32);
+            headBias.initialize(manager, DataType.FLOAT32);
+            parameters.put(headWeight.getName(), headWeight);
+            parameters.put(headBias.getName(), headBias);
+        }
+    }
+
+    @Override
+    public Map<String, Parameter> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public Loss compute(ClipVgModel.Output out, NDArray targetBoxes, Batch batch) {
+        GroundingLoss.Terms t = boxLoss.compute(out.boxes(), targetBoxes);
+        Map<String, Double> terms = new LinkedHashMap<>();
+        terms.put("l1", (double) t.l1().getFloat());
+        terms.put("giou", (double) t.giou().getFloat());
+        NDArray total = t.total();
+        if (referentWeight == 0 && attentionWeight == 0) {
+            return new Loss(total, terms);
+        }
+        int b = batch.size();
+        int p = batch.patches();
+        NDManager m = targetBoxes.getManager();
+        float[] coverage = PatchTargets.referent(batch.boxes(), b, batch.imageSize(), patchSize); // [B, P]
+        NDArray cover = m.create(coverage, new Shape(b, p));
+        if (referentWeight > 0) {
+            float[] valid = new float[b * p];
+            double validCount = 0;
+            for (int i = 0; i < valid.length; i++) {
+                valid[i] = 1 - batch.patchMask()[i];
+                validCount += valid[i];
+            }
+            FusionEncoder.Layers fusion = out.layers();
+            List<NDArray> outputs = fusion.layerOutputs();
+            NDArray layer = outputs.size() >= 2 ? outputs.get(outputs.size() - 2) : outputs.get(0);
+            long length = layer.getShape().get(1);
+            NDArray patches = layer.get(":, " + (length - p) + ":, :"); // [B, P, H]
+            NDArray logits = Nn.linear(patches, headWeight.getArray(), headBias.getArray()).reshape(b, p);
+            NDArray bce = Activation.softPlus(logits).sub(logits.mul(cover)).mul(m.create(valid, new Shape(b, p)));
+            NDArray referent = Nn.scale(bce.sum(), 1.0 / Math.max(1, validCount));
+            terms.put("referent", (double) referent.getFloat());
+            terms.put("referent_hit", hitRate(logits.argMax(1).toLongArray(), coverage, p));
+            total = total.add(Nn.scale(referent, referentWeight));
+        }
+        if (attentionWeight > 0) {
+            NDArray weights = out.layers().regAttention(); // [B, heads, Lk]
+            long keys = weights.getShape().get(2);
+            NDArray onPatches = weights.get(":, :, " + (keys - p) + ":"); // [B, heads, P]
+            NDArray mass = onPatches.mul(cover.expandDims(1)).sum(new int[] {2}).mean(new int[] {1}); // [B]
+            NDArray attention = Nn.scale(Nn.scalar(mass, EPSILON).add(mass).log().sum(), -1.0 / b);
+            terms.put("attention", (double) attention.getFloat());
+            terms.put("attention_mass", (double) mass.mean().getFloat());
+            total = total.add(Nn.scale(attention, attentionWeight));
+        }
+        return new Loss(total, terms);
+    }
+
+    /** @return the share of samples whose highest-scoring patch lies on their referred object */
+    private static double hitRate(long[] best, float[] coverage, int patches) {
+        int hits = 0;
+        for (int i = 0; i < best.length; i++) {
+            if (coverage[i * patches + (int) best[i]] > 0) {
+                hits++;
+            }
+        }
+        return (double) hits / best.length;
+    }
+}

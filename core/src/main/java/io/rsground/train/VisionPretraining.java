@@ -1,0 +1,426 @@
+package io.rsground.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.initializer.UniformInitializer;
+import io.rsground.box.Box;
+import io.rsground.data.Sample;
+import io.rsground.image.EvalTransform;
+import io.rsground.image.Images;
+import io.rsground.image.Preprocessed;
+import io.rsground.model.ClipVgModel;
+import io.rsground.model.Nn;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stage 1 of the staged recipe: the image tower learns to see before it learns to ground. A from-scratch ViT needs
+ * thousands of steps before the box loss alone reaches it; the annotations already say, for every patch, what lies
+ * there. Three linear heads on the tower's multi-level patch features ({@code visual[:, 1:, :]}) are trained with
+ * it on every training image:
+ * <ul>
+ *   <li><b>classes</b>: each patch's {@link PatchTargets coverage} by objects of each class of the data set
+ *       (binary cross-entropy with logits, mean over patches and classes; padding left out);
+ *   <li><b>box</b>: for each patch at least a quarter covered by an object, that object's box (cx, cy, w, h on the
+ *       model's canvas, through a sigmoid; L1, mean over those patches), so the features carry place and extent;
+ *   <li><b>position</b>: the patch's own centre (squared error), so the features say where they are.
+ * </ul>
+ * Every annotated object counts, described or not. The heads are dropped afterwards; only the tower keeps what it
+ * learned. AdamW with linear warm-up and a cosine decay over the budget.
+ */
+public final class VisionPretraining {
+    private static final Logger LOG = LoggerFactory.getLogger(VisionPretraining.class);
+    /** Prepared images kept in memory (decoded again at every use beyond that). */
+    static final long CACHE_BYTES = 1L << 30;
+    /** A patch takes the box of the object covering at least this share of it. */
+    static final float BOX_COVERAGE = 0.25f;
+
+    private VisionPretraining() {
+    }
+
+    /**
+     * How long and how fast.
+     *
+     * @param minutes wall-time budget (0: no time limit)
+     * @param maxSteps step limit (0: no step limit); at least one of the two limits is needed
+     * @param batchImages images per step
+     * @param lr peak learning rate
+     * @param weightDecay AdamW weight decay
+     * @param clipMaxNorm global gradient-norm limit, 0 for none
+     * @param seed image order
+     */
+    public record Settings(double minutes, int maxSteps, int batchImages, double lr, double weightDecay,
+            double clipMaxNorm, long seed) {
+        /** Checks the settings. */
+        public Settings {
+            if (!(minutes > 0) && maxSteps <= 0) {
+                throw new IllegalArgumentException("vision pre-training needs a time budget or a step count");
+            }
+            if (batchImages < 1 || !(lr > 0)) {
+                throw new IllegalArgumentException("vision pre-training needs batch >= 1 and lr > 0, got "
+                        + batchImages + " and " + lr);
+            }
+        }
+    }
+
+    /** Hears about the steps. */
+    public interface Progress {
+        /**
+         * @param step steps done
+         * @param fraction share of the budget spent, 0..1
+         * @param terms running means since the last call: "classes", "box", "position", "class_accuracy"
+         */
+        void step(int step, double fraction, Map<String, Double> terms);
+    }
+
+    /**
+     * What the stage did.
+     *
+     * @param steps optimisation steps
+     * @param seconds wall time
+     * @param images training images
+     * @param classes the class names, in channel order
+     * @param terms running means of the last steps
+     */
+    public record Result(int steps, double seconds, int images, List<String> classes, Map<String, Double> terms) {
+    }
+
+    /** Dense targets of one image on the model's canvas. */
+    record Targets(float[] classes, float[] boxes, float[] boxWeights) {
+    }
+
+    /**
+     * @param objects every annotated object of the image (described or not), boxes in original pixels
+     * @param geometry where the eval transform put the image on the canvas
+     * @param classIndex channel of each class name
+     * @param patchSize the tower's patch side
+     * @return classes [P, C] coverage, boxes [P, 4] cx, cy, w, h / S, box weights [P] (1 where a box applies)
+     */
+    static Targets targets(List<Sample> objects, Preprocessed geometry, Map<String, Integer> classIndex,
+            int patchSize) {
+        int size = geometry.size();
+        int grid = size / patchSize;
+        int patches = grid * grid;
+        int c = classIndex.size();
+        float[] classes = new float[patches * c];
+        float[] boxes = new float[patches * 4];
+        float[] weights = new float[patches];
+        float[] best = new float[patches];
+        for (Sample o : objects) {
+            Box b = o.box();
+            double x1 = b.x1() * geometry.scale() + geometry.left();
+            double y1 = b.y1() * geometry.scale() + geometry.top();
+            double x2 = b.x2() * geometry.scale() + geometry.left();
+            double y2 = b.y2() * geometry.scale() + geometry.top();
+            PatchTargets.addCoverage(classes, 0, c, classIndex.get(o.className()), x1, y1, x2, y2, grid, patchSize);
+            float[] cover = PatchTargets.coverage(new Box(x1, y1, x2, y2), size, patchSize);
+            for (int p = 0; p < patches; p++) {
+                if (cover[p] >= BOX_COVERAGE && cover[p] > best[p]) {
+                    best[p] = cover[p];
+                    weights[p] = 1;
+                    boxes[p * 4] = (float) ((x1 + x2) / 2 / size);
+                    boxes[p * 4 + 1] = (float) ((y1 + y2) / 2 / size);
+                    boxes[p * 4 + 2] = (float) ((x2 - x1) / size);
+                    boxes[p * 4 + 3] = (float) ((y2 - y1) / size);
+                }
+            }
+        }
+        return new Targets(classes, boxes, weights);
+    }
+
+    /** One prepared image: the canvas, its patch mask and its targets. */
+    private record Prepared(Preprocessed image, float[] valid, Targets targets) {
+    }
+
+    /**
+     * Trains the image tower of {@code model} (its other parameters are not touched).
+     *
+     * @param model the model, parameters initialised
+     * @param manager parent manager for optimizer state and temporaries
+     * @param trainImages the training samples; their images are the ones used
+     * @param allObjects every annotated object of the data set (those of other images are ignored)
+     * @param settings budget and rates
+     * @param progress hears about every step
+     * @return what was done
+     * @throws IOException when no training image can be read
+     */
+    public static Result run(ClipVgModel model, NDManager manager, List<Sample> trainImages, List<Sample> allObjects,
+            Settings settings, Progress progress) throws IOException {
+        int size = model.config().vision().imageSize();
+        int patchSize = model.config().vision().patchSize();
+        int patches = model.config().vision().numPatches();
+        int width = model.config().vision().multiLevelWidth();
+        Map<Path, List<Sample>> objectsByImage = new LinkedHashMap<>();
+        for (Sample s : trainImages) {
+            objectsByImage.putIfAbsent(s.imageFile(), new ArrayList<>());
+        }
+        TreeSet<String> classNames = new TreeSet<>();
+        for (Sample o : allObjects) {
+            List<Sample> list = objectsByImage.get(o.imageFile());
+            if (list != null) {
+                list.add(o);
+                classNames.add(o.className());
+            }
+        }
+        List<String> classes = List.copyOf(classNames);
+        Map<String, Integer> classIndex = new HashMap<>();
+        for (int i = 0; i < classes.size(); i++) {
+            classIndex.put(classes.get(i), i);
+        }
+        List<Path> files = new ArrayList<>(objectsByImage.keySet());
+        EvalTransform transform = new EvalTransform(size);
+        Map<Path, Prepared> prepared = new ConcurrentHashMap<>();
+        Map<Path, String> unreadable = new ConcurrentHashMap<>();
+        float[] centres = new float[patches * 2];
+        int grid = size / patchSize;
+        for (int p = 0; p < patches; p++) {
+            centres[p * 2] = (p % grid + 0.5f) / grid;
+            centres[p * 2 + 1] = (p / grid + 0.5f) / grid;
+        }
+
+        Map<String, Parameter> params = new LinkedHashMap<>();
+        model.namedParameters().forEach((name, p) -> {
+            if (ClipVgModel.isVisionParameter(name)) {
+                p.freeze(false);
+                params.put(name, p);
+            }
+        });
+        int c = classes.size();
+        Parameter classW = head(manager, params, "aux.classes.weight", width, c, width);
+        Parameter classB = head(manager, params, "aux.classes.bias", width, c);
+        Parameter boxW = head(manager, params, "aux.box.weight", width, 4, width);
+        Parameter boxB = head(manager, params, "aux.box.bias", width, 4);
+        Parameter posW = head(manager, params, "aux.position.weight", width, 2, width);
+        Parameter posB = head(manager, params, "aux.position.bias", width, 2);
+
+        int batch = Math.min(settings.batchImages(), files.size());
+        double budgetSeconds = settings.minutes() * 60;
+        int warmup = settings.maxSteps() > 0 ? Math.max(1, Math.min(100, settings.maxSteps() / 10)) : 100;
+        long start = System.nanoTime();
+        int step = 0;
+        Map<String, Double> sums = new LinkedHashMap<>();
+        Map<String, Double> last = Map.of();
+        int summed = 0;
+        Engine.getInstance();
+        boolean gradMode = JniUtils.isGradMode();
+        try (TorchOptimizer optimizer = new TorchOptimizer(OptimizerKind.ADAMW, settings.weightDecay(), manager)) {
+            outer:
+            for (int epoch = 0; ; epoch++) {
+                int[] order = permutation(files.size(), settings.seed() * 31 + epoch);
+                for (int from = 0; from + batch <= order.length; from += batch) {
+                    double fraction = fraction(step, settings, start, budgetSeconds);
+                    if (fraction >= 1) {
+                        break outer;
+                    }
+                    double lr = settings.lr() * Math.min(1, (step + 1.0) / warmup) * 0.5
+                            * (1 + Math.cos(Math.PI * fraction));
+                    List<Prepared> items = prepare(files, order, from, batch, prepared, unreadable, transform,
+                            objectsByImage, classIndex, patchSize);
+                    if (items.isEmpty()) {
+                        if (unreadable.size() == files.size()) {
+                            throw new IOException("no training image could be read, e.g. " + unreadable.values()
+                                    .iterator().next());
+                        }
+                        continue;
+                    }
+                    Map<String, Double> terms = step(model, manager, items, size, patches, c, centres, classW,
+                            classB, boxW, boxB, posW, posB, params, optimizer, lr, settings.clipMaxNorm());
+                    terms.forEach((k, v) -> sums.merge(k, v, Double::sum));
+                    summed++;
+                    step++;
+                    if (step % 10 == 0) {
+                        Map<String, Double> means = new LinkedHashMap<>();
+                        int n = summed;
+                        sums.forEach((k, v) -> means.put(k, v / n));
+                        last = means;
+                        sums.clear();
+                        summed = 0;
+                        progress.step(step, Math.min(1, fraction(step, settings, start, budgetSeconds)), means);
+                    }
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(gradMode);
+            for (Parameter p : List.of(classW, classB, boxW, boxB, posW, posB)) {
+                p.close();
+            }
+        }
+        if (!unreadable.isEmpty()) {
+            LOG.warn("vision pre-training skipped {} unreadable images, e.g. {}", unreadable.size(),
+                    unreadable.values().iterator().next());
+        }
+        return new Result(step, (System.nanoTime() - start) / 1e9, files.size() - unreadable.size(), classes, last);
+    }
+
+    private static double fraction(int step, Settings s, long start, double budgetSeconds) {
+        double byTime = budgetSeconds > 0 ? (System.nanoTime() - start) / 1e9 / budgetSeconds : 0;
+        double bySteps = s.maxSteps() > 0 ? (double) step / s.maxSteps() : 0;
+        return Math.max(byTime, bySteps);
+    }
+
+    private static List<Prepared> prepare(List<Path> files, int[] order, int from, int batch,
+            Map<Path, Prepared> prepared, Map<Path, String> unreadable, EvalTransform transform,
+            Map<Path, List<Sample>> objectsByImage, Map<String, Integer> classIndex, int patchSize) {
+        Prepared[] out = new Prepared[batch];
+        IntStream.range(0, batch).parallel().forEach(j -> {
+            Path file = files.get(order[from + j]);
+            if (unreadable.containsKey(file)) {
+                return;
+            }
+            Prepared p = prepared.get(file);
+            if (p == null) {
+                try {
+                    Preprocessed image = transform.apply(Images.read(file));
+                    boolean[] mask = image.patchMask(patchSize);
+                    float[] valid = new float[mask.length];
+                    for (int q = 0; q < mask.length; q++) {
+                        valid[q] = mask[q] ? 0 : 1;
+                    }
+                    p = new Prepared(image, valid, targets(objectsByImage.get(file), image, classIndex, patchSize));
+                    long bytes = 4L * (image.pixels().length + p.targets().classes().length) + image.pixelMask().length;
+                    if ((long) prepared.size() * bytes < CACHE_BYTES) {
+                        prepared.put(file, p);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    unreadable.put(file, file + ": " + e.getMessage());
+                    return;
+                }
+            }
+            out[j] = p;
+        });
+        List<Prepared> items = new ArrayList<>();
+        for (Prepared p : out) {
+            if (p != null) {
+                items.add(p);
+            }
+        }
+        return items;
+    }
+
+    private static Map<String, Double> step(ClipVgModel model, NDManager manager, List<Prepared> items, int size,
+            int patches, int c, float[] centres, Parameter classW, Parameter classB, Parameter boxW, Parameter boxB,
+            Parameter posW, Parameter posB, Map<String, Parameter> params, TorchOptimizer optimizer, double lr,
+            double clipMaxNorm) {
+        int g = items.size();
+        int plane = 3 * size * size;
+        float[] pixels = new float[g * plane];
+        float[] valid = new float[g * patches];
+        float[] classTargets = new float[g * patches * c];
+        float[] boxTargets = new float[g * patches * 4];
+        float[] boxWeights = new float[g * patches];
+        double validCount = 0;
+        double boxCount = 0;
+        for (int j = 0; j < g; j++) {
+            Prepared p = items.get(j);
+            System.arraycopy(p.image().pixels(), 0, pixels, j * plane, plane);
+            System.arraycopy(p.valid(), 0, valid, j * patches, patches);
+            System.arraycopy(p.targets().classes(), 0, classTargets, j * patches * c, patches * c);
+            System.arraycopy(p.targets().boxes(), 0, boxTargets, j * patches * 4, patches * 4);
+            System.arraycopy(p.targets().boxWeights(), 0, boxWeights, j * patches, patches);
+        }
+        for (int i = 0; i < valid.length; i++) {
+            validCount += valid[i];
+            boxCount += boxWeights[i];
+        }
+        JniUtils.setGradMode(true);
+        Map<String, Double> terms = new LinkedHashMap<>();
+        try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
+            arrays.suppressNotUsedWarning();
+            NDArray images = scope.create(pixels, new Shape(g, 3, size, size));
+            NDArray validArr = scope.create(valid, new Shape(g, patches, 1));
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray visual = model.encodeImage(null, images, true).get(":, 1:, :"); // [G, P, Wn]
+                NDArray logits = Nn.linear(visual, classW.getArray(), classB.getArray()); // [G, P, C]
+                NDArray target = scope.create(classTargets, new Shape(g, patches, c));
+                NDArray classLoss = Nn.scale(Activation.softPlus(logits).sub(logits.mul(target)).mul(validArr).sum(),
+                        1.0 / Math.max(1, validCount * c));
+                NDArray boxPred = Activation.sigmoid(Nn.linear(visual, boxW.getArray(), boxB.getArray()));
+                NDArray boxLoss = Nn.scale(boxPred.sub(scope.create(boxTargets, new Shape(g, patches, 4))).abs()
+                        .mul(scope.create(boxWeights, new Shape(g, patches, 1))).sum(), 1.0 / Math.max(1,
+                        boxCount * 4));
+                NDArray posPred = Nn.linear(visual, posW.getArray(), posB.getArray()); // [G, P, 2]
+                NDArray posLoss = Nn.scale(posPred.sub(scope.create(centres, new Shape(1, patches, 2))).square()
+                        .mul(validArr).sum(), 1.0 / Math.max(1, validCount * 2));
+                NDArray total = classLoss.add(boxLoss).add(posLoss);
+                terms.put("classes", (double) classLoss.getFloat());
+                terms.put("box", (double) boxLoss.getFloat());
+                terms.put("position", (double) posLoss.getFloat());
+                terms.put("class_accuracy", classAccuracy(logits.toFloatArray(), classTargets, g * patches, c));
+                double value = total.getFloat();
+                if (!Double.isFinite(value)) {
+                    throw new DivergenceException(0, 0, "vision pre-training loss became " + value + ": lower its"
+                            + " learning rate");
+                }
+                collector.backward(total);
+            }
+            GradientClipping.clipGlobalNorm(params.values(), clipMaxNorm);
+            optimizer.step(params, name -> lr);
+        }
+        return terms;
+    }
+
+    /** @return the share of patches at least half covered by one class whose highest logit is that class */
+    static double classAccuracy(float[] logits, float[] targets, int rows, int c) {
+        int seen = 0;
+        int right = 0;
+        for (int r = 0; r < rows; r++) {
+            int truth = -1;
+            float truthValue = 0.5f;
+            int guess = 0;
+            for (int k = 0; k < c; k++) {
+                if (targets[r * c + k] >= truthValue) {
+                    truthValue = targets[r * c + k];
+                    truth = k;
+                }
+                if (logits[r * c + k] > logits[r * c + guess]) {
+                    guess = k;
+                }
+            }
+            if (truth >= 0) {
+                seen++;
+                right += guess == truth ? 1 : 0;
+            }
+        }
+        return seen == 0 ? Double.NaN : (double) right / seen;
+    }
+
+    private static Parameter head(NDManager manager, Map<String, Parameter> into, String name, int fanIn,
+            long... shape) {
+        Parameter p = Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT).optShape(new Shape(shape))
+                .optInitializer(new UniformInitializer((float) (1 / Math.sqrt(fanIn)))).build();
+        p.initialize(manager, DataType.FLOAT32);
+        into.put(name, p);
+        return p;
+    }
+
+    private static int[] permutation(int n, long seed) {
+        int[] order = IntStream.range(0, n).toArray();
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+}
