@@ -41,6 +41,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -160,7 +161,7 @@ public final class TrainingRun {
             long runStart = System.nanoTime();
             visionPretrained = setup.resume != null && setup.resume.visionPretrained;
             if ((config.pretrainVisionMinutes() > 0 || config.pretrainVisionSteps() > 0) && !visionPretrained) {
-                pretrainVision(setup, train, dataset.allSamples(), out, manager);
+                pretrainVision(setup, train, dataset, root, out, manager);
             }
             TrainingObjective objective = Objectives.create(config.recipe(), new Objectives.Context(config,
                     modelConfig, root, train));
@@ -185,14 +186,21 @@ public final class TrainingRun {
     }
 
     /** Stage 1 of the staged recipe: the image tower learns the data set's objects; a summary goes to OUT. */
-    private void pretrainVision(Setup setup, List<Sample> train, List<Sample> allObjects, Path out,
+    private void pretrainVision(Setup setup, List<Sample> train, DiorRsvgDataset dataset, Path root, Path out,
             NDManager manager) throws IOException {
+        // synthetic scenes list every drawn object with its colour; otherwise the annotations give class and box
+        Path scenes = root.resolve("scenes.jsonl");
+        Map<Path, List<VisionPretraining.LabeledBox>> objects = Files.isRegularFile(scenes)
+                ? VisionPretraining.fromScenes(scenes, root.resolve("JPEGImages"))
+                : VisionPretraining.fromAnnotations(dataset.allSamples());
         VisionPretraining.Settings settings = new VisionPretraining.Settings(config.pretrainVisionMinutes(),
                 config.pretrainVisionSteps(), config.batchSize(), config.pretrainVisionLr(), config.weightDecay(),
                 config.clipMaxNorm() > 0 ? config.clipMaxNorm() : 1.0, config.seed());
-        LOG.info("vision pre-training: {}", config.pretrainVisionMinutes() > 0
-                ? config.pretrainVisionMinutes() + " min" : config.pretrainVisionSteps() + " steps");
-        VisionPretraining.Result result = VisionPretraining.run(setup.model, manager, train, allObjects, settings,
+        LOG.info("vision pre-training: {}{}", config.pretrainVisionMinutes() > 0 ? String.format(Locale.ROOT,
+                "%.1f min", config.pretrainVisionMinutes()) : "", config.pretrainVisionSteps() > 0
+                ? (config.pretrainVisionMinutes() > 0 ? ", " : "") + "at most " + config.pretrainVisionSteps()
+                + " steps" : "");
+        VisionPretraining.Result result = VisionPretraining.run(setup.model, manager, train, objects, settings,
                 listener::pretraining);
         visionPretrained = true;
         ObjectNode summary = JSON.createObjectNode();
@@ -200,6 +208,7 @@ public final class TrainingRun {
         summary.put("seconds", result.seconds());
         summary.put("images", result.images());
         summary.set("classes", JSON.valueToTree(result.classes()));
+        summary.set("labels", JSON.valueToTree(result.labels()));
         summary.set("final", JSON.valueToTree(result.terms()));
         Files.writeString(out.resolve("pretrain-vision.json"), JSON.writeValueAsString(summary) + "\n");
         listener.pretrained(result);

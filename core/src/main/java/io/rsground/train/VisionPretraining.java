@@ -38,13 +38,14 @@ import org.slf4j.LoggerFactory;
  * there. Three linear heads on the tower's multi-level patch features ({@code visual[:, 1:, :]}) are trained with
  * it on every training image:
  * <ul>
- *   <li><b>classes</b>: each patch's {@link PatchTargets coverage} by objects of each class of the data set
- *       (binary cross-entropy with logits, mean over patches and classes; padding left out);
+ *   <li><b>labels</b>: each patch's {@link PatchTargets coverage} by objects of each class of the data set, and of
+ *       each colour where the data set knows colours (synthetic scenes); binary cross-entropy with logits, mean
+ *       over patches and channels, padding left out;
  *   <li><b>box</b>: for each patch at least a quarter covered by an object, that object's box (cx, cy, w, h on the
  *       model's canvas, through a sigmoid; L1, mean over those patches), so the features carry place and extent;
  *   <li><b>position</b>: the patch's own centre (squared error), so the features say where they are.
  * </ul>
- * Every annotated object counts, described or not. The heads are dropped afterwards; only the tower keeps what it
+ * Every known object counts, described or not. The heads are dropped afterwards; only the tower keeps what it
  * learned. AdamW with linear warm-up and a cosine decay over the budget.
  */
 public final class VisionPretraining {
@@ -99,9 +100,72 @@ public final class VisionPretraining {
      * @param seconds wall time
      * @param images training images
      * @param classes the class names, in channel order
+     * @param labels every channel's name: the classes, then attributes such as colours
      * @param terms running means of the last steps
      */
-    public record Result(int steps, double seconds, int images, List<String> classes, Map<String, Double> terms) {
+    public record Result(int steps, double seconds, int images, List<String> classes, List<String> labels,
+            Map<String, Double> terms) {
+    }
+
+    /**
+     * One object as stage 1 sees it.
+     *
+     * @param box corner box in original image pixels
+     * @param className its class
+     * @param attribute an extra label such as its colour (synthetic scenes know it), or null
+     */
+    public record LabeledBox(Box box, String className, String attribute) {
+    }
+
+    /**
+     * The objects of each image from the annotations: every annotated object, class only.
+     *
+     * @param allObjects every object of the data set ({@code DiorRsvgDataset.allSamples()})
+     * @return objects by image file
+     */
+    public static Map<Path, List<LabeledBox>> fromAnnotations(List<Sample> allObjects) {
+        Map<Path, List<LabeledBox>> out = new LinkedHashMap<>();
+        for (Sample o : allObjects) {
+            out.computeIfAbsent(o.imageFile(), k -> new ArrayList<>()).add(new LabeledBox(o.box(), o.className(), null));
+        }
+        return out;
+    }
+
+    /**
+     * The objects of each image from a synthetic data set's {@code scenes.jsonl}: every drawn object (the
+     * undescribed distractors too), with its class and colour.
+     *
+     * @param scenes the file
+     * @param imagesDir the data set's image folder
+     * @return objects by image file
+     * @throws IOException when the file cannot be read or a line is not a scene (the message names the line)
+     */
+    public static Map<Path, List<LabeledBox>> fromScenes(Path scenes, Path imagesDir) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Map<Path, List<LabeledBox>> out = new LinkedHashMap<>();
+        Path dir = imagesDir.toAbsolutePath().normalize();
+        int lineNumber = 0;
+        for (String line : java.nio.file.Files.readAllLines(scenes)) {
+            lineNumber++;
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                com.fasterxml.jackson.databind.JsonNode n = json.readTree(line);
+                List<LabeledBox> objects = new ArrayList<>();
+                for (com.fasterxml.jackson.databind.JsonNode o : n.get("objects")) {
+                    com.fasterxml.jackson.databind.JsonNode b = o.get("box");
+                    objects.add(new LabeledBox(new Box(b.get(0).asDouble(), b.get(1).asDouble(), b.get(2).asDouble(),
+                            b.get(3).asDouble()), o.get("class").asText(), o.hasNonNull("colour")
+                            ? o.get("colour").asText() : null));
+                }
+                out.put(dir.resolve(n.get("image").asText()).normalize(), objects);
+            } catch (RuntimeException | com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IOException(scenes + " line " + lineNumber + ": not a scene with image and objects [class, "
+                        + "colour, box] (" + e.getMessage() + ")", e);
+            }
+        }
+        return out;
     }
 
     /** Dense targets of one image on the model's canvas. */
@@ -109,29 +173,33 @@ public final class VisionPretraining {
     }
 
     /**
-     * @param objects every annotated object of the image (described or not), boxes in original pixels
+     * @param objects every known object of the image, boxes in original pixels
      * @param geometry where the eval transform put the image on the canvas
-     * @param classIndex channel of each class name
+     * @param labelIndex channel of each class name and attribute
      * @param patchSize the tower's patch side
-     * @return classes [P, C] coverage, boxes [P, 4] cx, cy, w, h / S, box weights [P] (1 where a box applies)
+     * @return labels [P, C] coverage, boxes [P, 4] cx, cy, w, h / S, box weights [P] (1 where a box applies)
      */
-    static Targets targets(List<Sample> objects, Preprocessed geometry, Map<String, Integer> classIndex,
+    static Targets targets(List<LabeledBox> objects, Preprocessed geometry, Map<String, Integer> labelIndex,
             int patchSize) {
         int size = geometry.size();
         int grid = size / patchSize;
         int patches = grid * grid;
-        int c = classIndex.size();
+        int c = labelIndex.size();
         float[] classes = new float[patches * c];
         float[] boxes = new float[patches * 4];
         float[] weights = new float[patches];
         float[] best = new float[patches];
-        for (Sample o : objects) {
+        for (LabeledBox o : objects) {
             Box b = o.box();
             double x1 = b.x1() * geometry.scale() + geometry.left();
             double y1 = b.y1() * geometry.scale() + geometry.top();
             double x2 = b.x2() * geometry.scale() + geometry.left();
             double y2 = b.y2() * geometry.scale() + geometry.top();
-            PatchTargets.addCoverage(classes, 0, c, classIndex.get(o.className()), x1, y1, x2, y2, grid, patchSize);
+            PatchTargets.addCoverage(classes, 0, c, labelIndex.get(o.className()), x1, y1, x2, y2, grid, patchSize);
+            if (o.attribute() != null) {
+                PatchTargets.addCoverage(classes, 0, c, labelIndex.get(o.attribute()), x1, y1, x2, y2, grid,
+                        patchSize);
+            }
             float[] cover = PatchTargets.coverage(new Box(x1, y1, x2, y2), size, patchSize);
             for (int p = 0; p < patches; p++) {
                 if (cover[p] >= BOX_COVERAGE && cover[p] > best[p]) {
@@ -157,36 +225,44 @@ public final class VisionPretraining {
      * @param model the model, parameters initialised
      * @param manager parent manager for optimizer state and temporaries
      * @param trainImages the training samples; their images are the ones used
-     * @param allObjects every annotated object of the data set (those of other images are ignored)
+     * @param objectsByImage the known objects of each image ({@link #fromAnnotations}, {@link #fromScenes}); an
+     *     image without an entry counts as holding none
      * @param settings budget and rates
      * @param progress hears about every step
      * @return what was done
      * @throws IOException when no training image can be read
      */
-    public static Result run(ClipVgModel model, NDManager manager, List<Sample> trainImages, List<Sample> allObjects,
-            Settings settings, Progress progress) throws IOException {
+    public static Result run(ClipVgModel model, NDManager manager, List<Sample> trainImages,
+            Map<Path, List<LabeledBox>> objectsByImage, Settings settings, Progress progress) throws IOException {
         int size = model.config().vision().imageSize();
         int patchSize = model.config().vision().patchSize();
         int patches = model.config().vision().numPatches();
         int width = model.config().vision().multiLevelWidth();
-        Map<Path, List<Sample>> objectsByImage = new LinkedHashMap<>();
-        for (Sample s : trainImages) {
-            objectsByImage.putIfAbsent(s.imageFile(), new ArrayList<>());
-        }
+        Map<Path, List<LabeledBox>> objectsOfImage = new LinkedHashMap<>();
         TreeSet<String> classNames = new TreeSet<>();
-        for (Sample o : allObjects) {
-            List<Sample> list = objectsByImage.get(o.imageFile());
-            if (list != null) {
-                list.add(o);
-                classNames.add(o.className());
-            }
+        TreeSet<String> attributes = new TreeSet<>();
+        for (Sample s : trainImages) {
+            objectsOfImage.computeIfAbsent(s.imageFile(), f -> {
+                List<LabeledBox> objects = objectsByImage.getOrDefault(f, List.of());
+                for (LabeledBox o : objects) {
+                    classNames.add(o.className());
+                    if (o.attribute() != null) {
+                        attributes.add(o.attribute());
+                    }
+                }
+                return objects;
+            });
         }
+        attributes.removeAll(classNames);
         List<String> classes = List.copyOf(classNames);
         Map<String, Integer> classIndex = new HashMap<>();
-        for (int i = 0; i < classes.size(); i++) {
-            classIndex.put(classes.get(i), i);
+        for (String name : classNames) {
+            classIndex.put(name, classIndex.size());
         }
-        List<Path> files = new ArrayList<>(objectsByImage.keySet());
+        for (String name : attributes) {
+            classIndex.put(name, classIndex.size());
+        }
+        List<Path> files = new ArrayList<>(objectsOfImage.keySet());
         EvalTransform transform = new EvalTransform(size);
         Map<Path, Prepared> prepared = new ConcurrentHashMap<>();
         Map<Path, String> unreadable = new ConcurrentHashMap<>();
@@ -204,7 +280,7 @@ public final class VisionPretraining {
                 params.put(name, p);
             }
         });
-        int c = classes.size();
+        int c = classIndex.size();
         Parameter classW = head(manager, params, "aux.classes.weight", width, c, width);
         Parameter classB = head(manager, params, "aux.classes.bias", width, c);
         Parameter boxW = head(manager, params, "aux.box.weight", width, 4, width);
@@ -234,7 +310,7 @@ public final class VisionPretraining {
                     double lr = settings.lr() * Math.min(1, (step + 1.0) / warmup) * 0.5
                             * (1 + Math.cos(Math.PI * fraction));
                     List<Prepared> items = prepare(files, order, from, batch, prepared, unreadable, transform,
-                            objectsByImage, classIndex, patchSize);
+                            objectsOfImage, classIndex, patchSize);
                     if (items.isEmpty()) {
                         if (unreadable.size() == files.size()) {
                             throw new IOException("no training image could be read, e.g. " + unreadable.values()
@@ -242,7 +318,8 @@ public final class VisionPretraining {
                         }
                         continue;
                     }
-                    Map<String, Double> terms = step(model, manager, items, size, patches, c, centres, classW,
+                    Map<String, Double> terms = step(model, manager, items, size, patches, c, classes.size(),
+                            centres, classW,
                             classB, boxW, boxB, posW, posB, params, optimizer, lr, settings.clipMaxNorm());
                     terms.forEach((k, v) -> sums.merge(k, v, Double::sum));
                     summed++;
@@ -268,7 +345,10 @@ public final class VisionPretraining {
             LOG.warn("vision pre-training skipped {} unreadable images, e.g. {}", unreadable.size(),
                     unreadable.values().iterator().next());
         }
-        return new Result(step, (System.nanoTime() - start) / 1e9, files.size() - unreadable.size(), classes, last);
+        List<String> labels = new ArrayList<>(classes);
+        labels.addAll(attributes);
+        return new Result(step, (System.nanoTime() - start) / 1e9, files.size() - unreadable.size(), classes,
+                List.copyOf(labels), last);
     }
 
     private static double fraction(int step, Settings s, long start, double budgetSeconds) {
@@ -279,7 +359,7 @@ public final class VisionPretraining {
 
     private static List<Prepared> prepare(List<Path> files, int[] order, int from, int batch,
             Map<Path, Prepared> prepared, Map<Path, String> unreadable, EvalTransform transform,
-            Map<Path, List<Sample>> objectsByImage, Map<String, Integer> classIndex, int patchSize) {
+            Map<Path, List<LabeledBox>> objectsByImage, Map<String, Integer> classIndex, int patchSize) {
         Prepared[] out = new Prepared[batch];
         IntStream.range(0, batch).parallel().forEach(j -> {
             Path file = files.get(order[from + j]);
@@ -317,7 +397,7 @@ public final class VisionPretraining {
     }
 
     private static Map<String, Double> step(ClipVgModel model, NDManager manager, List<Prepared> items, int size,
-            int patches, int c, float[] centres, Parameter classW, Parameter classB, Parameter boxW, Parameter boxB,
+            int patches, int c, int classCount, float[] centres, Parameter classW, Parameter classB, Parameter boxW, Parameter boxB,
             Parameter posW, Parameter posB, Map<String, Parameter> params, TorchOptimizer optimizer, double lr,
             double clipMaxNorm) {
         int g = items.size();
@@ -364,7 +444,8 @@ public final class VisionPretraining {
                 terms.put("classes", (double) classLoss.getFloat());
                 terms.put("box", (double) boxLoss.getFloat());
                 terms.put("position", (double) posLoss.getFloat());
-                terms.put("class_accuracy", classAccuracy(logits.toFloatArray(), classTargets, g * patches, c));
+                terms.put("class_accuracy", classAccuracy(logits.toFloatArray(), classTargets, g * patches, c,
+                        classCount));
                 double value = total.getFloat();
                 if (!Double.isFinite(value)) {
                     throw new DivergenceException(0, 0, "vision pre-training loss became " + value + ": lower its"
@@ -378,15 +459,19 @@ public final class VisionPretraining {
         return terms;
     }
 
-    /** @return the share of patches at least half covered by one class whose highest logit is that class */
-    static double classAccuracy(float[] logits, float[] targets, int rows, int c) {
+    /**
+     * @param c channels per patch
+     * @param classes the first channels that are classes (the rest are attributes)
+     * @return the share of patches at least half covered by one class whose highest class logit is that class
+     */
+    static double classAccuracy(float[] logits, float[] targets, int rows, int c, int classes) {
         int seen = 0;
         int right = 0;
         for (int r = 0; r < rows; r++) {
             int truth = -1;
             float truthValue = 0.5f;
             int guess = 0;
-            for (int k = 0; k < c; k++) {
+            for (int k = 0; k < classes; k++) {
                 if (targets[r * c + k] >= truthValue) {
                     truthValue = targets[r * c + k];
                     truth = k;

@@ -86,16 +86,15 @@ class StagedRecipeTest {
     void pretrainingTargetsByHand() {
         // a 20 x 10 image scaled by 0.4 onto an 8 x 8 canvas at (0, 2); patches of 4 -> 2 x 2 grid
         Preprocessed geometry = new Preprocessed(8, new float[3 * 64], new byte[64], 0.4, 0, 2, 8, 4, 20, 10);
-        Path f = Path.of("x.jpg");
-        // a ship at (0,0)-(10,5) -> canvas (0,2)-(4,4): half of patch 0's rows, all of itself inside patch 0
+        // a white ship at (0,0)-(10,5) -> canvas (0,2)-(4,4): half of patch 0's rows, all of itself inside patch 0
         // a vehicle at (10,5)-(20,10) -> canvas (4,4)-(8,6): inside patch 3, covering 8 of its 16 px
-        List<Sample> objects = List.of(
-                new Sample(0, "x", f, 20, 10, "ship", new Box(0, 0, 10, 5), "", f, 1),
-                new Sample(1, "x", f, 20, 10, "vehicle", new Box(10, 5, 20, 10), "", f, 2));
-        Map<String, Integer> classes = Map.of("ship", 0, "vehicle", 1);
-        VisionPretraining.Targets t = VisionPretraining.targets(objects, geometry, classes, 4);
+        List<VisionPretraining.LabeledBox> objects = List.of(
+                new VisionPretraining.LabeledBox(new Box(0, 0, 10, 5), "ship", "white"),
+                new VisionPretraining.LabeledBox(new Box(10, 5, 20, 10), "vehicle", null));
+        Map<String, Integer> labels = Map.of("ship", 0, "vehicle", 1, "white", 2);
+        VisionPretraining.Targets t = VisionPretraining.targets(objects, geometry, labels, 4);
         // coverage = shared area / min(patch area, box area): both boxes (8 px) lie in one patch each -> 1
-        assertThat(t.classes()).containsExactly(1, 0, 0, 0, 0, 0, 0, 1);
+        assertThat(t.classes()).containsExactly(1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0);
         assertThat(t.boxWeights()).containsExactly(1, 0, 0, 1);
         assertThat(Arrays.copyOfRange(t.boxes(), 0, 4)).containsExactly(2 / 8f, 3 / 8f, 4 / 8f, 2 / 8f);
         assertThat(Arrays.copyOfRange(t.boxes(), 12, 16)).containsExactly(6 / 8f, 5 / 8f, 4 / 8f, 2 / 8f);
@@ -244,6 +243,8 @@ class StagedRecipeTest {
         JsonNode summary = new ObjectMapper().readTree(out.resolve("pretrain-vision.json").toFile());
         assertThat(summary.get("steps").asInt()).isEqualTo(12);
         assertThat(summary.get("classes").size()).isGreaterThanOrEqualTo(2);
+        assertThat(summary.get("labels").size()).as("classes and the scenes' colours")
+                .isGreaterThan(summary.get("classes").size());
         Map<String, HostTensor> afterEpoch1 = RsgroundCheckpoint.read(out.resolve(TrainingRun.LAST)).weights();
 
         TrainingRun.Outcome resumed = new TrainingRun(config.with("resume", out.resolve(TrainingRun.LAST).toString()),
