@@ -15,7 +15,7 @@ final class DemoDefaults {
     static final int IMAGES = 1200;
     static final int SCENE_SIZE = 256;
     static final String PRESET = "tiny";
-    static final double ZOOM = 2.0;
+    static final double ZOOM = 3.0;
     static final double CROWDING = 0.4;
 
     private DemoDefaults() {

@@ -94,7 +94,8 @@ class TrainEvalDemoCommandsTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("demo finished").contains("Pr@0.5");
         for (String f : List.of("data/splits/test.txt", "train/checkpoint", "train/best_checkpoint",
-                "train/loss.png", "metrics.json", "report.md", "predictions.jsonl", "grid.png")) {
+                "train/loss.png", "train/pretrain-vision.json", "metrics.json", "report.md", "predictions.jsonl",
+                "grid.png")) {
             assertThat(out.resolve(f)).as(f).exists();
         }
         assertMetricsShape(JSON.readTree(out.resolve("metrics.json").toFile()));

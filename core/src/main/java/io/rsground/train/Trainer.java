@@ -12,6 +12,7 @@ import io.rsground.data.Batch;
 import io.rsground.model.ClipVgModel;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * One optimisation step at a time on a {@link ClipVgModel}: forward in train mode, the grounding loss, backward,
@@ -94,7 +95,7 @@ public final class Trainer implements AutoCloseable {
      * @param maxBytes the most feature memory to keep
      * @throws IllegalStateException when an image-tower parameter is trained
      */
-    public void cacheVisualFeatures(java.util.function.IntFunction<String> imageOfSample, long maxBytes) {
+    public void cacheVisualFeatures(IntFunction<String> imageOfSample, long maxBytes) {
         for (String name : trainable.keySet()) {
             if (ClipVgModel.isVisionParameter(name)) {
                 throw new IllegalStateException("image features cannot be cached while " + name + " trains");
