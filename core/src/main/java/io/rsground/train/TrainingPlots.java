@@ -15,20 +15,41 @@ public final class TrainingPlots {
     private TrainingPlots() {
     }
 
-    /** Writes {@code loss.png} (training and validation loss) and {@code metrics.png} (Pr@0.5, meanIoU). */
+    /** As {@link #write(Path, List, double, double)} with L1 and GIoU weighted 1. */
     public static void write(Path dir, List<EpochLog> history) throws IOException {
+        write(dir, history, 1, 1);
+    }
+
+    /**
+     * Writes {@code loss.png} (training and validation box loss, and the training objective when auxiliary terms
+     * make it differ) and {@code metrics.png} (Pr@0.5, meanIoU).
+     *
+     * @param l1Weight weight of the L1 term in the box loss
+     * @param giouWeight weight of the GIoU term
+     */
+    public static void write(Path dir, List<EpochLog> history, double l1Weight, double giouWeight)
+            throws IOException {
         if (history.isEmpty()) {
             return;
         }
         List<Integer> epochs = new ArrayList<>();
         List<Double> train = new ArrayList<>();
+        List<Double> objective = new ArrayList<>();
+        boolean auxiliary = false;
         List<Integer> valEpochs = new ArrayList<>();
         List<Double> val = new ArrayList<>();
         List<Double> pr50 = new ArrayList<>();
         List<Double> miou = new ArrayList<>();
         for (EpochLog e : history) {
             epochs.add(e.epoch());
-            train.add(e.trainLoss());
+            Double l1 = e.train() == null ? null : e.train().get("l1");
+            Double giou = e.train() == null ? null : e.train().get("giou");
+            // validation measures the box loss alone: compare it with the training box loss, not with an
+            // objective that auxiliary terms inflate
+            double box = l1 != null && giou != null ? l1Weight * l1 + giouWeight * giou : e.trainLoss();
+            train.add(box);
+            objective.add(e.trainLoss());
+            auxiliary |= Math.abs(e.trainLoss() - box) > 1e-6 * Math.max(1, Math.abs(box));
             if (e.valLoss() != null && Double.isFinite(e.valLoss())) {
                 valEpochs.add(e.epoch());
                 val.add(e.valLoss());
@@ -40,6 +61,9 @@ public final class TrainingPlots {
         series(loss, "training", epochs, train);
         if (!valEpochs.isEmpty()) {
             series(loss, "validation", valEpochs, val);
+        }
+        if (auxiliary) {
+            series(loss, "training objective (with auxiliary terms)", epochs, objective);
         }
         BitmapEncoder.saveBitmap(loss, dir.resolve("loss.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         if (!valEpochs.isEmpty()) {

@@ -447,7 +447,7 @@ public final class TrainingRun {
             if (improved) {
                 saveCheckpoint(out.resolve(BEST), setup, trainer, epoch + 1, 0, iteration, best, epochs, log);
             }
-            TrainingPlots.write(out, history);
+            TrainingPlots.write(out, history, config.lossL1(), config.lossGiou());
             listener.epochDone(log);
             if (stopRequested.get()) {
                 return new Outcome(epoch + 1, best, true, history);
