@@ -42,11 +42,7 @@ public final class TrainingPlots {
         List<Double> miou = new ArrayList<>();
         for (EpochLog e : history) {
             epochs.add(e.epoch());
-            Double l1 = e.train() == null ? null : e.train().get("l1");
-            Double giou = e.train() == null ? null : e.train().get("giou");
-            // validation measures the box loss alone: compare it with the training box loss, not with an
-            // objective that auxiliary terms inflate
-            double box = l1 != null && giou != null ? l1Weight * l1 + giouWeight * giou : e.trainLoss();
+            double box = trainingBoxLoss(e, l1Weight, giouWeight);
             train.add(box);
             objective.add(e.trainLoss());
             auxiliary |= Math.abs(e.trainLoss() - box) > 1e-6 * Math.max(1, Math.abs(box));
@@ -74,6 +70,19 @@ public final class TrainingPlots {
             BitmapEncoder.saveBitmap(metrics, dir.resolve("metrics.png").toString(),
                     BitmapEncoder.BitmapFormat.PNG);
         }
+    }
+
+    /**
+     * Validation measures the box loss alone: the training curve beside it is the training box loss, not an
+     * objective that auxiliary terms inflate.
+     *
+     * @return {@code l1Weight * l1 + giouWeight * giou} from the epoch's mean terms, or the epoch's training loss
+     *     when it has no such terms
+     */
+    static double trainingBoxLoss(EpochLog e, double l1Weight, double giouWeight) {
+        Double l1 = e.train() == null ? null : e.train().get("l1");
+        Double giou = e.train() == null ? null : e.train().get("giou");
+        return l1 != null && giou != null ? l1Weight * l1 + giouWeight * giou : e.trainLoss();
     }
 
     private static XYChart chart(String title, String yTitle) {
