@@ -12,7 +12,7 @@ final class DemoDefaults {
     static final double MINUTES = 8;
     /** The share of the training budget that goes to vision pre-training. */
     static final double PRETRAIN_SHARE = 0.375;
-    static final int IMAGES = 1200;
+    static final int IMAGES = 2400;
     static final int SCENE_SIZE = 256;
     static final String PRESET = "tiny";
     static final double ZOOM = 3.0;
