@@ -142,18 +142,32 @@ public final class BatchLoader {
      */
     int[] order(int epoch) {
         int n = samples.size();
+        if (shuffle) {
+            return shuffled(n, seedFor(seed, epoch, SHUFFLE_STREAM));
+        }
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        if (shuffle) {
-            SplittableRandom rng = new SplittableRandom(seedFor(seed, epoch, SHUFFLE_STREAM));
-            for (int i = n - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+        return order;
+    }
+
+    /**
+     * @param n how many positions
+     * @param seed the shuffle's seed
+     * @return 0..n-1 in a Fisher-Yates order drawn from {@code SplittableRandom(seed)}
+     */
+    public static int[] shuffled(int n, long seed) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
         }
         return order;
     }

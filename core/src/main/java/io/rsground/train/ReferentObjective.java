@@ -32,7 +32,7 @@ import java.util.Map;
  */
 public final class ReferentObjective implements TrainingObjective {
     private static final double EPSILON = 1e-6;
-    private final GroundingLoss boxLoss;
+    private final BoxObjective boxObjective;
     private final double referentWeight;
     private final double attentionWeight;
     private final int hidden;
@@ -56,7 +56,7 @@ public final class ReferentObjective implements TrainingObjective {
             throw new IllegalArgumentException("auxiliary weights must be >= 0, got referent " + referentWeight
                     + ", attention " + attentionWeight);
         }
-        this.boxLoss = boxLoss;
+        this.boxObjective = new BoxObjective(boxLoss);
         this.referentWeight = referentWeight;
         this.attentionWeight = attentionWeight;
         this.hidden = hidden;
@@ -91,14 +91,12 @@ public final class ReferentObjective implements TrainingObjective {
 
     @Override
     public Loss compute(ClipVgModel.Output out, NDArray targetBoxes, Batch batch) {
-        GroundingLoss.Terms t = boxLoss.compute(out.boxes(), targetBoxes);
-        Map<String, Double> terms = new LinkedHashMap<>();
-        terms.put("l1", (double) t.l1().getFloat());
-        terms.put("giou", (double) t.giou().getFloat());
-        NDArray total = t.total();
+        Loss box = boxObjective.compute(out, targetBoxes, batch);
         if (referentWeight == 0 && attentionWeight == 0) {
-            return new Loss(total, terms);
+            return box;
         }
+        Map<String, Double> terms = new LinkedHashMap<>(box.terms());
+        NDArray total = box.total();
         int b = batch.size();
         int p = batch.patches();
         NDManager m = targetBoxes.getManager();

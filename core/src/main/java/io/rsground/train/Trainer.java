@@ -139,8 +139,6 @@ public final class Trainer implements AutoCloseable {
         // the NDScope also frees intermediates that DJL attaches to the parameters' manager
         try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
             arrays.suppressNotUsedWarning();
-            NDArray pixels = scope.create(batch.pixels(), new Shape(batch.size(), 3, batch.imageSize(),
-                    batch.imageSize()));
             NDArray patchMask = scope.create(batch.patchMask(), new Shape(batch.size(), batch.patches()));
             NDArray tokens = scope.create(batch.tokens(), new Shape(batch.size(), batch.tokenLength()));
             NDArray target = scope.create(batch.boxes(), new Shape(batch.size(), 4));
@@ -149,9 +147,11 @@ public final class Trainer implements AutoCloseable {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 ClipVgModel.Output out;
                 if (visualCache == null) {
+                    NDArray pixels = scope.create(batch.pixels(), new Shape(batch.size(), 3, batch.imageSize(),
+                            batch.imageSize()));
                     out = model.forward(null, pixels, patchMask, tokens, true, objective.needsFusedSequence());
                 } else {
-                    NDArray visual = visualCache.features(scope, pixels, batch);
+                    NDArray visual = visualCache.features(scope, batch);
                     NDArray text = model.encodeText(null, tokens, true);
                     out = model.fuse(null, visual, patchMask, text, tokens, true, objective.needsFusedSequence());
                 }

@@ -12,6 +12,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.initializer.UniformInitializer;
 import io.rsground.box.Box;
+import io.rsground.data.BatchLoader;
 import io.rsground.data.Sample;
 import io.rsground.image.EvalTransform;
 import io.rsground.image.Images;
@@ -25,7 +26,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
@@ -301,7 +301,7 @@ public final class VisionPretraining {
         try (TorchOptimizer optimizer = new TorchOptimizer(OptimizerKind.ADAMW, settings.weightDecay(), manager)) {
             outer:
             for (int epoch = 0; ; epoch++) {
-                int[] order = permutation(files.size(), settings.seed() * 31 + epoch);
+                int[] order = BatchLoader.shuffled(files.size(), settings.seed() * 31 + epoch);
                 for (int from = 0; from + batch <= order.length; from += batch) {
                     double fraction = fraction(step, settings, start, budgetSeconds);
                     if (fraction >= 1) {
@@ -495,17 +495,5 @@ public final class VisionPretraining {
         p.initialize(manager, DataType.FLOAT32);
         into.put(name, p);
         return p;
-    }
-
-    private static int[] permutation(int n, long seed) {
-        int[] order = IntStream.range(0, n).toArray();
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 }

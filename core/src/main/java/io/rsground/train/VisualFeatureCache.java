@@ -2,12 +2,12 @@ package io.rsground.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.rsground.data.Batch;
 import io.rsground.model.ClipVgModel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +25,10 @@ final class VisualFeatureCache {
     private final ClipVgModel model;
     private final IntFunction<String> imageOfSample;
     private final long maxBytes;
+    /** Placeholder while an image's features are being computed within one batch. */
+    private static final float[] EMPTY = new float[0];
     private final Map<String, float[]> features = new HashMap<>();
     private long bytes;
-    private long hits;
-    private long misses;
 
     /**
      * @param model the model whose image tower is frozen
@@ -43,73 +43,59 @@ final class VisualFeatureCache {
 
     /**
      * @param manager where the result (and temporaries) live
-     * @param pixels [B, 3, S, S] the batch's images (read only for images not cached yet)
-     * @param batch the batch (its sample indices name the images)
+     * @param batch the batch: its sample indices name the images, its pixels are read only for images not cached
      * @return [B, 1 + P, W * n] the image tower's multi-level features, no gradient attached
      */
-    NDArray features(NDManager manager, NDArray pixels, Batch batch) {
+    NDArray features(NDManager manager, Batch batch) {
         int b = batch.size();
+        int tokens = 1 + model.config().vision().numPatches();
+        int width = model.config().vision().multiLevelWidth();
+        int rowLength = tokens * width;
         String[] keys = new String[b];
+        Map<String, float[]> rows = new HashMap<>();
         List<Integer> missing = new ArrayList<>();
-        Map<String, Integer> firstRow = new HashMap<>();
         for (int i = 0; i < b; i++) {
             keys[i] = imageOfSample.apply(batch.sampleIndices()[i]);
-            if (!features.containsKey(keys[i]) && firstRow.putIfAbsent(keys[i], i) == null) {
+            float[] cached = features.get(keys[i]);
+            if (cached != null) {
+                rows.put(keys[i], cached);
+            } else if (rows.putIfAbsent(keys[i], EMPTY) == null) {
                 missing.add(i);
             }
         }
-        Map<String, float[]> fresh = new HashMap<>();
-        long rowLength = 0;
         if (!missing.isEmpty()) {
-            long[] rows = missing.stream().mapToLong(Integer::longValue).toArray();
+            int plane = 3 * batch.imageSize() * batch.imageSize();
+            float[] pixels = new float[missing.size() * plane];
+            for (int j = 0; j < missing.size(); j++) {
+                System.arraycopy(batch.pixels(), missing.get(j) * plane, pixels, j * plane, plane);
+            }
             boolean gradMode = JniUtils.isGradMode();
             JniUtils.setGradMode(false);
             try {
-                NDArray encoded = model.encodeImage(null, pixels.get(new NDIndex("{}", manager.create(rows))), false);
-                Shape shape = encoded.getShape();
-                rowLength = shape.get(1) * shape.get(2);
-                float[] all = encoded.toFloatArray();
-                for (int j = 0; j < rows.length; j++) {
-                    float[] row = new float[(int) rowLength];
-                    System.arraycopy(all, (int) (j * rowLength), row, 0, (int) rowLength);
-                    String key = keys[(int) rows[j]];
-                    fresh.put(key, row);
-                    if (bytes + rowLength * Float.BYTES <= maxBytes) {
+                float[] all = model.encodeImage(null, manager.create(pixels, new Shape(missing.size(), 3,
+                        batch.imageSize(), batch.imageSize())), false).toFloatArray();
+                for (int j = 0; j < missing.size(); j++) {
+                    float[] row = Arrays.copyOfRange(all, j * rowLength, (j + 1) * rowLength);
+                    String key = keys[missing.get(j)];
+                    rows.put(key, row);
+                    if (bytes + (long) rowLength * Float.BYTES <= maxBytes) {
                         features.put(key, row);
-                        bytes += rowLength * Float.BYTES;
+                        bytes += (long) rowLength * Float.BYTES;
                     }
                 }
-                misses += rows.length;
             } finally {
                 JniUtils.setGradMode(gradMode);
             }
         }
-        float[] first = fresh.isEmpty() ? features.get(keys[0]) : fresh.values().iterator().next();
-        rowLength = first.length;
-        float[] out = new float[(int) (b * rowLength)];
+        float[] out = new float[b * rowLength];
         for (int i = 0; i < b; i++) {
-            float[] row = fresh.containsKey(keys[i]) ? fresh.get(keys[i]) : features.get(keys[i]);
-            System.arraycopy(row, 0, out, (int) (i * rowLength), (int) rowLength);
-            if (!fresh.containsKey(keys[i])) {
-                hits++;
-            }
+            System.arraycopy(rows.get(keys[i]), 0, out, i * rowLength, rowLength);
         }
-        int tokens = 1 + model.config().vision().numPatches();
-        return manager.create(out, new Shape(b, tokens, rowLength / tokens));
+        return manager.create(out, new Shape(b, tokens, width));
     }
 
     /** @return images whose features are kept */
     int images() {
         return features.size();
-    }
-
-    /** @return bytes of features kept */
-    long bytes() {
-        return bytes;
-    }
-
-    /** @return rows served from the cache, and rows encoded */
-    long[] hitsAndMisses() {
-        return new long[] {hits, misses};
     }
 }
