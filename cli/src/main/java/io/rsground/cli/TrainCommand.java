@@ -114,6 +114,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--attention-weight", defaultValue = "3", description = "referent recipe: weight of the "
             + "[REG] attention term")
     double attentionWeight;
+    @Option(names = "--text-layers", defaultValue = "0", description = "text-tower depth when training from "
+            + "scratch (0: the architecture's; the demo recipe uses 1)")
+    int textLayers;
     @Option(names = "--seed", defaultValue = "13") long seed;
     @Option(names = {"--num-workers", "--num_workers"}, defaultValue = "2") int numWorkers;
     @Option(names = {"--loss-l1", "--loss_l1"}, defaultValue = "1") double lossL1;
@@ -131,7 +134,7 @@ final class TrainCommand implements Callable<Integer> {
                 augCrop, augScale, augTranslate, augBlur, augHflip, imsize, maxQueryLen, vlNheads, vlHiddenDim,
                 vlEncLayers, vlDimFeedforward, vlDropout, freezeClip, freezeClipFully, seed, numWorkers, lossL1,
                 lossGiou, 0, logEvery, minutes, pretrainVisionMinutes, pretrainVisionSteps, pretrainVisionLr,
-                freezeVision, referentWeight, attentionWeight);
+                freezeVision, referentWeight, attentionWeight, textLayers);
     }
 
     static String str(Path p) {

@@ -62,6 +62,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  *     per image when no augmentation is on)
  * @param referentWeight weight of the per-patch referent term of the "referent" recipe
  * @param attentionWeight weight of the [REG] attention term of the "referent" recipe
+ * @param textLayers text-tower depth when training from scratch, or 0 to keep the architecture's
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainConfig(
@@ -76,7 +77,7 @@ public record TrainConfig(
         Boolean freezeClip, boolean freezeClipFully, long seed, int numWorkers, double lossL1, double lossGiou,
         int evalBatchSize, int logEvery, double timeBudgetMinutes,
         double pretrainVisionMinutes, int pretrainVisionSteps, double pretrainVisionLr, boolean freezeVision,
-        double referentWeight, double attentionWeight) {
+        double referentWeight, double attentionWeight, int textLayers) {
 
     public TrainConfig {
         if (epochs < 1) {
@@ -120,6 +121,13 @@ public record TrainConfig(
             throw new ConfigException("referent_weight and attention_weight must not be negative, got "
                     + referentWeight + " and " + attentionWeight);
         }
+        if (textLayers < 0) {
+            throw new ConfigException("text_layers must not be negative, got " + textLayers);
+        }
+        if (textLayers > 0 && (weights != null || retrain != null)) {
+            throw new ConfigException("--text-layers reshapes the text tower, so it only applies when training from "
+                    + "scratch, not with --weights or --retrain");
+        }
         if (freezeVision && freezeClip != null && !freezeClip) {
             throw new ConfigException("--freeze-vision and --no-freeze-clip contradict each other");
         }
@@ -137,7 +145,7 @@ public record TrainConfig(
         return new TrainConfig(dataRoot, null, outputDir, null, null, null, null, null, null, "reference",
                 110, 32, 2.5e-4, -1, 1e-4, "adamw", "cosine", 60, 0.9, 0.9, 0, 0,
                 true, true, true, false, false, 0, 0, 0, 0, 0, 0, -1,
-                null, false, 13, 2, 1, 1, 0, 50, 0, 0, 0, 3e-3, false, 10, 3);
+                null, false, 13, 2, 1, 1, 0, 50, 0, 0, 0, 3e-3, false, 10, 3, 0);
     }
 
     /**
@@ -152,7 +160,17 @@ public record TrainConfig(
             throw new ConfigException("unknown training setting '" + field + "'");
         }
         map.put(field, value);
-        return MAPPER.convertValue(map, TrainConfig.class);
+        try {
+            return MAPPER.convertValue(map, TrainConfig.class);
+        } catch (IllegalArgumentException e) {
+            // Jackson wraps the constructor's own complaint; the caller wants that one
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ConfigException c) {
+                    throw c;
+                }
+            }
+            throw e;
+        }
     }
 
     /** @return the settings as indented JSON */

@@ -11,6 +11,7 @@ import io.rsground.config.ConfigException;
 import io.rsground.config.FusionConfig;
 import io.rsground.config.ModelConfig;
 import io.rsground.config.ModelConfigs;
+import io.rsground.config.TextConfig;
 import io.rsground.config.TrainConfig;
 import io.rsground.config.VisionConfig;
 import io.rsground.data.Batch;
@@ -298,7 +299,7 @@ public final class TrainingRun {
         return ModelConfigs.preset(config.preset() != null ? config.preset() : "vit-b-16");
     }
 
-    /** Applies the reference's architecture flags (--imsize, --max-query-len, --vl-*). */
+    /** Applies the reference's architecture flags (--imsize, --max-query-len, --vl-*) and --text-layers. */
     private ModelConfig applyOverrides(ModelConfig c) {
         VisionConfig v = c.vision();
         if (config.imsize() > 0 && config.imsize() != v.imageSize()) {
@@ -311,8 +312,12 @@ public final class TrainingRun {
                 config.vlDimFeedforward() > 0 ? config.vlDimFeedforward() : f.ffnDim(),
                 config.vlEncLayers() > 0 ? config.vlEncLayers() : f.layers(),
                 config.vlDropout() >= 0 ? config.vlDropout() : f.dropout());
+        TextConfig t = c.text();
+        if (config.textLayers() > 0 && config.textLayers() != t.layers()) {
+            t = new TextConfig(t.contextLength(), t.vocabSize(), t.width(), config.textLayers(), t.heads());
+        }
         int maxQuery = config.maxQueryLen() > 0 ? config.maxQueryLen() : c.maxQueryLen();
-        return new ModelConfig(v, c.text(), c.embedDim(), f, maxQuery).validate();
+        return new ModelConfig(v, t, c.embedDim(), f, maxQuery).validate();
     }
 
     private Outcome loop(Setup setup, Trainer trainer, List<Sample> train, List<Sample> val, Path out,

@@ -1,6 +1,7 @@
 package io.rsground.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
@@ -12,6 +13,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rsground.box.Box;
+import io.rsground.config.ConfigException;
 import io.rsground.config.FusionConfig;
 import io.rsground.config.ModelConfig;
 import io.rsground.config.ModelConfigs;
@@ -222,7 +224,8 @@ class StagedRecipeTest {
         TrainConfig config = TrainConfig.defaults(data.toString(), out.toString()).with("preset", "tiny")
                 .with("imsize", 64).with("epochs", 2).with("batch_size", 8).with("lr", 1e-3).with("num_workers", 1)
                 .with("aug_crop", false).with("aug_scale", false).with("aug_translate", false)
-                .with("recipe", "referent").with("freeze_vision", true).with("pretrain_vision_steps", 12);
+                .with("recipe", "referent").with("freeze_vision", true).with("pretrain_vision_steps", 12)
+                .with("text_layers", 1);
         int[] pretrainedCalls = new int[1];
         TrainingRun[] run = new TrainingRun[1];
         run[0] = new TrainingRun(config, new TrainingRun.Listener() {
@@ -271,5 +274,21 @@ class StagedRecipeTest {
         assertThat(vision).isPositive();
         assertThat(changed).as("the rest trains").isPositive();
         assertThat(end.keySet()).noneMatch(k -> k.startsWith("aux."));
+        assertThat(RsgroundCheckpoint.read(out.resolve(TrainingRun.LAST)).config().text().layers())
+                .as("--text-layers 1 against the preset's %d", ModelConfigs.preset("tiny").text().layers())
+                .isEqualTo(1);
+        assertThat(end.keySet()).anyMatch(k -> k.startsWith("clip.transformer.resblocks.0."))
+                .noneMatch(k -> k.startsWith("clip.transformer.resblocks.1."));
+    }
+
+    @Test
+    void textLayersOnlyApplyFromScratch() {
+        TrainConfig scratch = TrainConfig.defaults("data", "out").with("text_layers", 2);
+        assertThat(scratch.textLayers()).isEqualTo(2);
+        assertThatThrownBy(() -> scratch.with("weights", "clip.safetensors")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--text-layers").hasMessageContaining("from scratch");
+        assertThatThrownBy(() -> scratch.with("text_layers", -1)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("text_layers");
+        assertThat(TrainConfig.fromJson(scratch.with("text_layers", 0).toJson()).textLayers()).isZero();
     }
 }
