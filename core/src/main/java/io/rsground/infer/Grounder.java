@@ -12,6 +12,7 @@ import io.rsground.image.EvalTransform;
 import io.rsground.image.Images;
 import io.rsground.image.Preprocessed;
 import io.rsground.model.ClipVgModel;
+import io.rsground.model.HostArrays;
 import io.rsground.text.Tokenizer;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
@@ -105,7 +106,7 @@ public final class Grounder implements AutoCloseable {
             arrays.suppressNotUsedWarning();
             NDArray visual = cache.get(key, scope);
             if (visual == null) {
-                NDArray pixels = scope.create(pre.pixels(), new Shape(1, 3, size, size));
+                NDArray pixels = HostArrays.create(scope, pre.pixels(), new Shape(1, 3, size, size));
                 visual = model.encodeImage(null, pixels, false);
                 cache.put(key, visual);
             }
@@ -117,10 +118,10 @@ public final class Grounder implements AutoCloseable {
                 }
             }
             TokenBatch tokens = TokenBatch.of(tokenizer, queries, config.maxQueryLen());
-            NDArray ids = scope.create(tokens.ids(), new Shape(q, tokens.length()));
+            NDArray ids = HostArrays.create(scope, tokens.ids(), new Shape(q, tokens.length()));
             NDArray text = model.encodeText(null, ids, false);
             // one visual row shared by all queries: the model projects it once, then broadcasts
-            boxes = model.fuse(null, visual, scope.create(mask, new Shape(q, p)), text, ids, false).boxes()
+            boxes = model.fuse(null, visual, HostArrays.create(scope, mask, new Shape(q, p)), text, ids, false).boxes()
                     .toFloatArray();
         }
         List<GroundingResult> results = new ArrayList<>(q);

@@ -73,6 +73,6 @@ public final class ClipTextTower extends NamedBlock {
                 mask[i * length + j] = Nn.MASKED;
             }
         }
-        return like.getManager().create(mask, new ai.djl.ndarray.types.Shape(length, length));
+        return HostArrays.create(like.getManager(), mask, new ai.djl.ndarray.types.Shape(length, length));
     }
 }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.rsground.data.Batch;
 import io.rsground.model.ClipVgModel;
+import io.rsground.model.HostArrays;
 
 /** Inference on prepared batches (evaluation, validation). */
 public final class Predictions {
@@ -27,10 +28,10 @@ public final class Predictions {
         // the NDScope also frees intermediates that DJL attaches to the parameters' manager
         try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
             arrays.suppressNotUsedWarning();
-            NDArray pixels = scope.create(batch.pixels(), new Shape(batch.size(), 3, batch.imageSize(),
-                    batch.imageSize()));
-            NDArray patchMask = scope.create(batch.patchMask(), new Shape(batch.size(), batch.patches()));
-            NDArray tokens = scope.create(batch.tokens(), new Shape(batch.size(), batch.tokenLength()));
+            NDArray pixels = HostArrays.create(scope, batch.pixels(), new Shape(batch.size(), 3,
+                    batch.imageSize(), batch.imageSize()));
+            NDArray patchMask = HostArrays.create(scope, batch.patchMask(), new Shape(batch.size(), batch.patches()));
+            NDArray tokens = HostArrays.create(scope, batch.tokens(), new Shape(batch.size(), batch.tokenLength()));
             return model.forward(null, pixels, patchMask, tokens, false).boxes().toFloatArray();
         } finally {
             JniUtils.setGradMode(gradMode);

@@ -10,6 +10,7 @@ import ai.djl.training.initializer.UniformInitializer;
 import io.rsground.data.Batch;
 import io.rsground.model.ClipVgModel;
 import io.rsground.model.FusionEncoder;
+import io.rsground.model.HostArrays;
 import io.rsground.model.Nn;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,7 +102,7 @@ public final class ReferentObjective implements TrainingObjective {
         int p = batch.patches();
         NDManager m = targetBoxes.getManager();
         float[] coverage = PatchTargets.referent(batch.boxes(), b, batch.imageSize(), patchSize); // [B, P]
-        NDArray cover = m.create(coverage, new Shape(b, p));
+        NDArray cover = HostArrays.create(m, coverage, new Shape(b, p));
         if (referentWeight > 0) {
             float[] valid = new float[b * p];
             double validCount = 0;
@@ -115,7 +116,8 @@ public final class ReferentObjective implements TrainingObjective {
             long length = layer.getShape().get(1);
             NDArray patches = layer.get(":, " + (length - p) + ":, :"); // [B, P, H]
             NDArray logits = Nn.linear(patches, headWeight.getArray(), headBias.getArray()).reshape(b, p);
-            NDArray bce = Activation.softPlus(logits).sub(logits.mul(cover)).mul(m.create(valid, new Shape(b, p)));
+            NDArray bce = Activation.softPlus(logits).sub(logits.mul(cover))
+                    .mul(HostArrays.create(m, valid, new Shape(b, p)));
             NDArray referent = Nn.scale(bce.sum(), 1.0 / Math.max(1, validCount));
             terms.put("referent", (double) referent.getFloat());
             terms.put("referent_hit", hitRate(logits.argMax(1).toLongArray(), coverage, p));

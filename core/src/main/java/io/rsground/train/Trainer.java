@@ -10,6 +10,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import io.rsground.data.Batch;
 import io.rsground.model.ClipVgModel;
+import io.rsground.model.HostArrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -139,16 +140,16 @@ public final class Trainer implements AutoCloseable {
         // the NDScope also frees intermediates that DJL attaches to the parameters' manager
         try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
             arrays.suppressNotUsedWarning();
-            NDArray patchMask = scope.create(batch.patchMask(), new Shape(batch.size(), batch.patches()));
-            NDArray tokens = scope.create(batch.tokens(), new Shape(batch.size(), batch.tokenLength()));
-            NDArray target = scope.create(batch.boxes(), new Shape(batch.size(), 4));
+            NDArray patchMask = HostArrays.create(scope, batch.patchMask(), new Shape(batch.size(), batch.patches()));
+            NDArray tokens = HostArrays.create(scope, batch.tokens(), new Shape(batch.size(), batch.tokenLength()));
+            NDArray target = HostArrays.create(scope, batch.boxes(), new Shape(batch.size(), 4));
             TrainingObjective.Loss loss;
             double total;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 ClipVgModel.Output out;
                 if (visualCache == null) {
-                    NDArray pixels = scope.create(batch.pixels(), new Shape(batch.size(), 3, batch.imageSize(),
-                            batch.imageSize()));
+                    NDArray pixels = HostArrays.create(scope, batch.pixels(), new Shape(batch.size(), 3,
+                            batch.imageSize(), batch.imageSize()));
                     out = model.forward(null, pixels, patchMask, tokens, true, objective.needsFusedSequence());
                 } else {
                     NDArray visual = visualCache.features(scope, batch);

@@ -177,13 +177,32 @@ public final class TrainingRun {
                         imageOf.put(s.index(), s.imageFile().toString());
                     }
                     long maxBytes = Math.min(4L << 30, Runtime.getRuntime().maxMemory() / 3);
+                    if (stopRequested.get()) {
+                        return stopBeforeTraining(setup, trainer, out);
+                    }
                     trainer.cacheVisualFeatures(imageOf::get, maxBytes);
                     LOG.info("image tower frozen: its features are computed once per image (up to {} MB)",
                             maxBytes >> 20);
                 }
+                if (stopRequested.get()) {
+                    return stopBeforeTraining(setup, trainer, out);
+                }
                 return loop(setup, trainer, train, val, out, manager, runStart);
             }
         }
+    }
+
+    /** Ctrl-C before the first step (during vision pre-training): saves where the weights are, resumable. */
+    private Outcome stopBeforeTraining(Setup setup, Trainer trainer, Path out) throws IOException {
+        int epoch = setup.resume != null ? setup.resume.epoch : 0;
+        int batchesDone = setup.resume != null ? setup.resume.batchesDone : 0;
+        long iteration = setup.resume != null ? setup.resume.iteration : 0;
+        double best = setup.resume != null ? setup.resume.bestPr50 : Double.NaN;
+        int planned = setup.resume != null ? setup.resume.plannedEpochs : 0;
+        saveCheckpoint(out.resolve(LAST), setup, trainer, epoch, batchesDone, iteration, best, planned, null);
+        LOG.info("stopped before the first training step{}; saved to {}", visionPretrained ? ""
+                : " (vision pre-training will run again on resume)", out.resolve(LAST));
+        return new Outcome(epoch, best, true, List.of());
     }
 
     /** Stage 1 of the staged recipe: the image tower learns the data set's objects; a summary goes to OUT. */
@@ -202,8 +221,19 @@ public final class TrainingRun {
                 ? (config.pretrainVisionMinutes() > 0 ? ", " : "") + "at most " + config.pretrainVisionSteps()
                 + " steps" : "");
         VisionPretraining.Result result = VisionPretraining.run(setup.model, manager, train, objects, settings,
-                listener::pretraining);
-        visionPretrained = true;
+                new VisionPretraining.Progress() {
+                    @Override
+                    public void step(int step, double fraction, Map<String, Double> terms) {
+                        listener.pretraining(step, fraction, terms);
+                    }
+
+                    @Override
+                    public boolean stopRequested() {
+                        return stopRequested.get();
+                    }
+                });
+        // a stage cut short by Ctrl-C is run again, from where the tower got to, when the run resumes
+        visionPretrained = !stopRequested.get();
         ObjectNode summary = JSON.createObjectNode();
         summary.put("steps", result.steps());
         summary.put("seconds", result.seconds());

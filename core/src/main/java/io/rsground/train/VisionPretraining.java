@@ -18,6 +18,7 @@ import io.rsground.image.EvalTransform;
 import io.rsground.image.Images;
 import io.rsground.image.Preprocessed;
 import io.rsground.model.ClipVgModel;
+import io.rsground.model.HostArrays;
 import io.rsground.model.Nn;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -91,6 +92,11 @@ public final class VisionPretraining {
          * @param terms running means since the last call: "classes", "box", "position", "class_accuracy"
          */
         void step(int step, double fraction, Map<String, Double> terms);
+
+        /** @return true to end the stage after the current step (Ctrl-C); checked before every step */
+        default boolean stopRequested() {
+            return false;
+        }
     }
 
     /**
@@ -304,7 +310,7 @@ public final class VisionPretraining {
                 int[] order = BatchLoader.shuffled(files.size(), settings.seed() * 31 + epoch);
                 for (int from = 0; from + batch <= order.length; from += batch) {
                     double fraction = fraction(step, settings, start, budgetSeconds);
-                    if (fraction >= 1) {
+                    if (fraction >= 1 || progress.stopRequested()) {
                         break outer;
                     }
                     double lr = settings.lr() * Math.min(1, (step + 1.0) / warmup) * 0.5
@@ -425,21 +431,21 @@ public final class VisionPretraining {
         Map<String, Double> terms = new LinkedHashMap<>();
         try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
             arrays.suppressNotUsedWarning();
-            NDArray images = scope.create(pixels, new Shape(g, 3, size, size));
-            NDArray validArr = scope.create(valid, new Shape(g, patches, 1));
+            NDArray images = HostArrays.create(scope, pixels, new Shape(g, 3, size, size));
+            NDArray validArr = HostArrays.create(scope, valid, new Shape(g, patches, 1));
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray visual = model.encodeImage(null, images, true).get(":, 1:, :"); // [G, P, Wn]
                 NDArray logits = Nn.linear(visual, classW.getArray(), classB.getArray()); // [G, P, C]
-                NDArray target = scope.create(classTargets, new Shape(g, patches, c));
+                NDArray target = HostArrays.create(scope, classTargets, new Shape(g, patches, c));
                 NDArray classLoss = Nn.scale(Activation.softPlus(logits).sub(logits.mul(target)).mul(validArr).sum(),
                         1.0 / Math.max(1, validCount * c));
                 NDArray boxPred = Activation.sigmoid(Nn.linear(visual, boxW.getArray(), boxB.getArray()));
-                NDArray boxLoss = Nn.scale(boxPred.sub(scope.create(boxTargets, new Shape(g, patches, 4))).abs()
-                        .mul(scope.create(boxWeights, new Shape(g, patches, 1))).sum(), 1.0 / Math.max(1,
-                        boxCount * 4));
+                NDArray boxLoss = Nn.scale(boxPred.sub(HostArrays.create(scope, boxTargets,
+                        new Shape(g, patches, 4))).abs().mul(HostArrays.create(scope, boxWeights,
+                        new Shape(g, patches, 1))).sum(), 1.0 / Math.max(1, boxCount * 4));
                 NDArray posPred = Nn.linear(visual, posW.getArray(), posB.getArray()); // [G, P, 2]
-                NDArray posLoss = Nn.scale(posPred.sub(scope.create(centres, new Shape(1, patches, 2))).square()
-                        .mul(validArr).sum(), 1.0 / Math.max(1, validCount * 2));
+                NDArray posLoss = Nn.scale(posPred.sub(HostArrays.create(scope, centres,
+                        new Shape(1, patches, 2))).square().mul(validArr).sum(), 1.0 / Math.max(1, validCount * 2));
                 NDArray total = classLoss.add(boxLoss).add(posLoss);
                 terms.put("classes", (double) classLoss.getFloat());
                 terms.put("box", (double) boxLoss.getFloat());

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.rsground.data.Batch;
 import io.rsground.model.ClipVgModel;
+import io.rsground.model.HostArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -72,7 +73,7 @@ final class VisualFeatureCache {
             boolean gradMode = JniUtils.isGradMode();
             JniUtils.setGradMode(false);
             try {
-                float[] all = model.encodeImage(null, manager.create(pixels, new Shape(missing.size(), 3,
+                float[] all = model.encodeImage(null, HostArrays.create(manager, pixels, new Shape(missing.size(), 3,
                         batch.imageSize(), batch.imageSize())), false).toFloatArray();
                 for (int j = 0; j < missing.size(); j++) {
                     float[] row = Arrays.copyOfRange(all, j * rowLength, (j + 1) * rowLength);
@@ -91,7 +92,7 @@ final class VisualFeatureCache {
         for (int i = 0; i < b; i++) {
             System.arraycopy(rows.get(keys[i]), 0, out, i * rowLength, rowLength);
         }
-        return manager.create(out, new Shape(b, tokens, width));
+        return HostArrays.create(manager, out, new Shape(b, tokens, width));
     }
 
     /** @return images whose features are kept */

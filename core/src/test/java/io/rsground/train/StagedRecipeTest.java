@@ -282,6 +282,46 @@ class StagedRecipeTest {
     }
 
     @Test
+    void ctrlCDuringVisionPretrainingSavesAndTheResumedRunPretrainsAgain(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        TrainConfig config = TrainConfig.defaults(data.toString(), out.toString()).with("preset", "tiny")
+                .with("imsize", 64).with("epochs", 1).with("batch_size", 8).with("lr", 1e-3).with("num_workers", 1)
+                .with("aug_crop", false).with("aug_scale", false).with("aug_translate", false)
+                .with("recipe", "referent").with("freeze_vision", true).with("pretrain_vision_steps", 1000);
+        TrainingRun[] run = new TrainingRun[1];
+        int[] lastStep = new int[1];
+        run[0] = new TrainingRun(config, new TrainingRun.Listener() {
+            @Override
+            public void pretraining(int step, double fraction, Map<String, Double> terms) {
+                lastStep[0] = step;
+                if (step >= 20) {
+                    run[0].requestStop();
+                }
+            }
+        });
+        TrainingRun.Outcome stopped = run[0].run();
+        assertThat(stopped.stopped()).isTrue();
+        assertThat(stopped.epochsCompleted()).isZero();
+        assertThat(lastStep[0]).as("the stage ends at the next step, not after its 1000").isLessThan(40);
+        JsonNode state = new ObjectMapper().readTree(out.resolve(TrainingRun.LAST).resolve("training-state.json")
+                .toFile());
+        assertThat(state.get("vision_pretrained").asBoolean()).isFalse();
+        assertThat(state.get("epoch").asInt()).isZero();
+
+        int[] pretrainedSteps = new int[1];
+        TrainingRun.Outcome resumed = new TrainingRun(config.with("resume", out.resolve(TrainingRun.LAST).toString())
+                .with("pretrain_vision_steps", 10), new TrainingRun.Listener() {
+                    @Override
+                    public void pretrained(VisionPretraining.Result result) {
+                        pretrainedSteps[0] = result.steps();
+                    }
+                }).run();
+        assertThat(pretrainedSteps[0]).as("stage 1 runs again on resume").isEqualTo(10);
+        assertThat(resumed.stopped()).isFalse();
+        assertThat(resumed.epochsCompleted()).isEqualTo(1);
+    }
+
+    @Test
     void textLayersOnlyApplyFromScratch() {
         TrainConfig scratch = TrainConfig.defaults("data", "out").with("text_layers", 2);
         assertThat(scratch.textLayers()).isEqualTo(2);
