@@ -55,10 +55,13 @@ class OverfitTest {
             double last;
             try (Trainer trainer = new Trainer(model, manager, TrainablePolicy.ALL, OptimizerKind.ADAMW, 1e-3, -1,
                     1e-4, 1.0, new BoxObjective(new GroundingLoss(1, 1)))) {
+                // warm-up, then cosine decay to zero: a constant rate leaves the last steps jittering around the
+                // memorised boxes (Pr@0.5 between 87.5 % and 100 % from run to run), a decayed one settles them
                 first = trainer.step(all, 1.0 / 20).loss();
                 double recent = first;
                 for (int s = 1; s < steps; s++) {
-                    recent = trainer.step(all, Math.min(1.0, (s + 1) / 20.0)).loss();
+                    double factor = Math.min(1.0, (s + 1) / 20.0) * 0.5 * (1 + Math.cos(Math.PI * s / steps));
+                    recent = trainer.step(all, factor).loss();
                 }
                 last = recent;
             }
