@@ -18,7 +18,7 @@ import java.nio.ByteOrder;
  */
 public final class HostArrays {
     /** Grown on demand, never shrunk: the largest input a thread has made. */
-    private static final ThreadLocal<ByteBuffer> STAGING = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(0));
+    private static final ThreadLocal<ByteBuffer> STAGING = ThreadLocal.withInitial(() -> direct(0));
 
     private HostArrays() {
     }
@@ -56,26 +56,27 @@ public final class HostArrays {
         }
     }
 
+    private static ByteBuffer direct(long bytes) {
+        return ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+    }
+
     private static ByteBuffer staging(long bytes) {
         ByteBuffer buffer = STAGING.get();
         if (buffer.capacity() < bytes) {
-            buffer = ByteBuffer.allocateDirect(Math.toIntExact(Math.max(bytes, buffer.capacity() * 2L)))
-                    .order(ByteOrder.nativeOrder());
+            buffer = direct(Math.max(bytes, buffer.capacity() * 2L));
             STAGING.set(buffer);
         }
-        buffer.clear();
-        return buffer.order(ByteOrder.nativeOrder());
+        return buffer.clear();
     }
 
     /** Makes a tensor over the staging bytes (aliasing them), then keeps torch's copy and drops the alias. */
     private static NDArray copyOut(NDManager manager, ByteBuffer staging, Shape shape, DataType type) {
-        ByteBuffer view = staging.duplicate().order(ByteOrder.nativeOrder());
-        view.limit(Math.toIntExact(shape.size() * type.getNumOfBytes()));
-        try (NDManager temporary = manager.newSubManager()) {
-            NDArray alias = temporary.create(view.slice().order(ByteOrder.nativeOrder()), shape, type);
-            NDArray owned = alias.duplicate();
-            owned.attach(manager);
-            return owned;
-        }
+        // a slice is big-endian whatever its parent is: the bytes were written in native order
+        ByteBuffer view = staging.slice(0, Math.toIntExact(shape.size() * type.getNumOfBytes()))
+                .order(ByteOrder.nativeOrder());
+        NDArray alias = manager.create(view, shape, type);
+        NDArray owned = alias.duplicate();
+        alias.close();
+        return owned;
     }
 }

@@ -169,6 +169,9 @@ public final class TrainingRun {
             try (Trainer trainer = new Trainer(setup.model, manager, setup.policy,
                     OptimizerKind.parse(config.optimizer()), config.lr(), config.lrClip(), config.weightDecay(),
                     config.clipMaxNorm(), objective)) {
+                if (stopRequested.get()) {
+                    return stopBeforeTraining(setup, trainer, out);
+                }
                 boolean augmented = config.augCrop() || config.augScale() || config.augTranslate() || config.augBlur()
                         || config.augHflip();
                 if (setup.policy.freezesVision() && !augmented) {
@@ -177,15 +180,9 @@ public final class TrainingRun {
                         imageOf.put(s.index(), s.imageFile().toString());
                     }
                     long maxBytes = Math.min(4L << 30, Runtime.getRuntime().maxMemory() / 3);
-                    if (stopRequested.get()) {
-                        return stopBeforeTraining(setup, trainer, out);
-                    }
                     trainer.cacheVisualFeatures(imageOf::get, maxBytes);
                     LOG.info("image tower frozen: its features are computed once per image (up to {} MB)",
                             maxBytes >> 20);
-                }
-                if (stopRequested.get()) {
-                    return stopBeforeTraining(setup, trainer, out);
                 }
                 return loop(setup, trainer, train, val, out, manager, runStart);
             }

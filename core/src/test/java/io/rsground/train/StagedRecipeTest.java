@@ -218,14 +218,18 @@ class StagedRecipeTest {
         }
     }
 
+    /** A staged run on the shared scenes: tiny preset at 64 px, no augmentation, stage 1 by step count. */
+    static TrainConfig stagedRun(Path out, int epochs, int pretrainSteps) {
+        return TrainConfig.defaults(data.toString(), out.toString()).with("preset", "tiny").with("imsize", 64)
+                .with("epochs", epochs).with("batch_size", 8).with("lr", 1e-3).with("num_workers", 1)
+                .with("aug_crop", false).with("aug_scale", false).with("aug_translate", false)
+                .with("recipe", "referent").with("freeze_vision", true).with("pretrain_vision_steps", pretrainSteps);
+    }
+
     @Test
     void stagedRunPretrainsOnceFreezesTheTowerAndResumes(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
-        TrainConfig config = TrainConfig.defaults(data.toString(), out.toString()).with("preset", "tiny")
-                .with("imsize", 64).with("epochs", 2).with("batch_size", 8).with("lr", 1e-3).with("num_workers", 1)
-                .with("aug_crop", false).with("aug_scale", false).with("aug_translate", false)
-                .with("recipe", "referent").with("freeze_vision", true).with("pretrain_vision_steps", 12)
-                .with("text_layers", 1);
+        TrainConfig config = stagedRun(out, 2, 12).with("text_layers", 1);
         int[] pretrainedCalls = new int[1];
         TrainingRun[] run = new TrainingRun[1];
         run[0] = new TrainingRun(config, new TrainingRun.Listener() {
@@ -284,10 +288,7 @@ class StagedRecipeTest {
     @Test
     void ctrlCDuringVisionPretrainingSavesAndTheResumedRunPretrainsAgain(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
-        TrainConfig config = TrainConfig.defaults(data.toString(), out.toString()).with("preset", "tiny")
-                .with("imsize", 64).with("epochs", 1).with("batch_size", 8).with("lr", 1e-3).with("num_workers", 1)
-                .with("aug_crop", false).with("aug_scale", false).with("aug_translate", false)
-                .with("recipe", "referent").with("freeze_vision", true).with("pretrain_vision_steps", 1000);
+        TrainConfig config = stagedRun(out, 1, 1000);
         TrainingRun[] run = new TrainingRun[1];
         int[] lastStep = new int[1];
         run[0] = new TrainingRun(config, new TrainingRun.Listener() {
