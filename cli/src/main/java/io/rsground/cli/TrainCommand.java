@@ -114,6 +114,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--attention-weight", defaultValue = "3", description = "referent recipe: weight of the "
             + "[REG] attention term")
     double attentionWeight;
+    @Option(names = "--readout-weight", defaultValue = "1", description = "referent recipe: weight of the "
+            + "readout term (the box loss had [REG] looked only at the referred object; 0: off)")
+    double readoutWeight;
     @Option(names = "--text-layers", defaultValue = "0", description = "text-tower depth when training from "
             + "scratch (0: the architecture's; the demo recipe uses 1)")
     int textLayers;
@@ -134,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
                 augCrop, augScale, augTranslate, augBlur, augHflip, imsize, maxQueryLen, vlNheads, vlHiddenDim,
                 vlEncLayers, vlDimFeedforward, vlDropout, freezeClip, freezeClipFully, seed, numWorkers, lossL1,
                 lossGiou, 0, logEvery, minutes, pretrainVisionMinutes, pretrainVisionSteps, pretrainVisionLr,
-                freezeVision, referentWeight, attentionWeight, textLayers);
+                freezeVision, referentWeight, attentionWeight, textLayers, readoutWeight);
     }
 
     static String str(Path p) {

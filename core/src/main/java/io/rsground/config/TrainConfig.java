@@ -63,6 +63,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param referentWeight weight of the per-patch referent term of the "referent" recipe
  * @param attentionWeight weight of the [REG] attention term of the "referent" recipe
  * @param textLayers text-tower depth when training from scratch, or 0 to keep the architecture's
+ * @param readoutWeight weight of the readout term of the "referent" recipe (the box loss of the boxes [REG] would
+ *     give if it looked only at the referred object in the last fusion layer)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainConfig(
@@ -77,7 +79,7 @@ public record TrainConfig(
         Boolean freezeClip, boolean freezeClipFully, long seed, int numWorkers, double lossL1, double lossGiou,
         int evalBatchSize, int logEvery, double timeBudgetMinutes,
         double pretrainVisionMinutes, int pretrainVisionSteps, double pretrainVisionLr, boolean freezeVision,
-        double referentWeight, double attentionWeight, int textLayers) {
+        double referentWeight, double attentionWeight, int textLayers, double readoutWeight) {
 
     public TrainConfig {
         if (epochs < 1) {
@@ -117,9 +119,9 @@ public record TrainConfig(
         if (!(pretrainVisionLr > 0)) {
             pretrainVisionLr = 3e-3;
         }
-        if (referentWeight < 0 || attentionWeight < 0) {
-            throw new ConfigException("referent_weight and attention_weight must not be negative, got "
-                    + referentWeight + " and " + attentionWeight);
+        if (referentWeight < 0 || attentionWeight < 0 || readoutWeight < 0) {
+            throw new ConfigException("referent_weight, attention_weight and readout_weight must not be negative, "
+                    + "got " + referentWeight + ", " + attentionWeight + " and " + readoutWeight);
         }
         if (textLayers < 0) {
             throw new ConfigException("text_layers must not be negative, got " + textLayers);
@@ -145,7 +147,7 @@ public record TrainConfig(
         return new TrainConfig(dataRoot, null, outputDir, null, null, null, null, null, null, "reference",
                 110, 32, 2.5e-4, -1, 1e-4, "adamw", "cosine", 60, 0.9, 0.9, 0, 0,
                 true, true, true, false, false, 0, 0, 0, 0, 0, 0, -1,
-                null, false, 13, 2, 1, 1, 0, 50, 0, 0, 0, 3e-3, false, 10, 3, 0);
+                null, false, 13, 2, 1, 1, 0, 50, 0, 0, 0, 3e-3, false, 10, 3, 0, 1);
     }
 
     /**

@@ -162,6 +162,19 @@ public final class ClipVgModel extends NamedBlock {
     }
 
     /**
+     * The boxes the model would give had [REG] looked, in the last fusion layer, where {@code weights} say (same
+     * weights in every head); everything else as in the pass {@code out} came from.
+     *
+     * @param out a pass of {@link #fuse}
+     * @param weights [B, L] attention over the last layer's keys ([REG], text, class token, patches), rows summing
+     *     to 1; or [B, K, L] for K readings per sample
+     * @return [B, 4] (or [B, K, 4]) cx, cy, w, h normalised to the padded square
+     */
+    public NDArray boxesAttending(ParameterStore ps, Output out, NDArray weights, boolean training) {
+        return head.forward(ps, fusion.readWith(ps, out.layers(), weights, training), training);
+    }
+
+    /**
      * The whole pass.
      *
      * @param pixels [B, 3, S, S] normalised, padded images

@@ -43,8 +43,9 @@ public final class FusionEncoder extends NamedBlock {
      * @param layerOutputs [B, L, H] per layer in order; the last one [B, 1, H] when not fullSequence
      * @param regAttention [B, heads, L] the last layer's attention weights of [REG] over all L keys (masked keys
      *     get 0)
+     * @param lastInput [B, L, H] the last layer's input
      */
-    public record Layers(List<NDArray> layerOutputs, NDArray regAttention) {
+    public record Layers(List<NDArray> layerOutputs, NDArray regAttention, NDArray lastInput) {
         /** @return the encoder's output, the last layer's */
         public NDArray last() {
             return layerOutputs.get(layerOutputs.size() - 1);
@@ -56,12 +57,32 @@ public final class FusionEncoder extends NamedBlock {
             boolean fullSequence) {
         List<NDArray> outputs = new ArrayList<>(layers.size());
         NDArray[] regAttention = new NDArray[1];
+        NDArray lastInput = null;
         for (int i = 0; i < layers.size(); i++) {
             boolean last = i == layers.size() - 1;
+            if (last) {
+                lastInput = x;
+            }
             x = layers.get(i).forward(ps, x, pos, keyMask, training, last && !fullSequence,
                     last ? regAttention : null);
             outputs.add(x);
         }
-        return new Layers(List.copyOf(outputs), regAttention[0]);
+        return new Layers(List.copyOf(outputs), regAttention[0], lastInput);
+    }
+
+    /**
+     * The encoder's output at [REG] had its last layer attended as {@code weights} (see
+     * {@link FusionLayer#readWith}).
+     *
+     * @param pass a pass of this encoder
+     * @param weights [B, L] attention over the last layer's keys, rows summing to 1; or [B, K, L], K of them
+     * @return [B, H], or [B, K, H]
+     */
+    public NDArray readWith(ParameterStore ps, Layers pass, NDArray weights, boolean training) {
+        FusionLayer last = layers.get(layers.size() - 1);
+        if (weights.getShape().dimension() == 2) {
+            return last.readWith(ps, pass.lastInput(), weights.expandDims(1), training).squeeze(1);
+        }
+        return last.readWith(ps, pass.lastInput(), weights, training);
     }
 }

@@ -101,4 +101,33 @@ final class FusionLayer extends NamedBlock {
         return Nn.layerNorm(x.add(Nn.dropout(ff, dropout, training)), value(ps, norm2Weight, training),
                 value(ps, norm2Bias, training));
     }
+
+    /**
+     * What this layer would give at [REG] (position 0) if [REG] spread its attention over the keys as {@code
+     * weights} in every head, instead of as its query and the keys decide: the values, the output projection, the
+     * residual and the feed-forward are the layer's own. Training objectives use it to teach the layer to read a
+     * box from where it should look, before its attention has learned to look there.
+     *
+     * @param x [B, L, H] the layer's input
+     * @param weights [B, K, L] K ways to spread the attention over the keys, each row summing to 1
+     * @return [B, K, H]
+     */
+    NDArray readWith(ParameterStore ps, NDArray x, NDArray weights, boolean training) {
+        long h = x.getShape().get(2);
+        NDArray w = value(ps, inProjWeight, training);
+        NDArray b = value(ps, inProjBias, training);
+        NDArray v = Nn.linear(x, w.get(2 * h + ":"), b.get(2 * h + ":")); // [B, L, H]
+        // the same weights in every head: the heads' concatenated outputs are one weighted sum of the values
+        NDArray attended = weights.matMul(v); // [B, K, H]
+        NDArray out = Nn.linear(attended, value(ps, outProjWeight, training), value(ps, outProjBias, training));
+        // [REG]'s own residual, broadcast over the K readings
+        NDArray y = Nn.layerNorm(x.get(":, 0:1, :").add(Nn.dropout(out, dropout, training)),
+                value(ps, norm1Weight, training), value(ps, norm1Bias, training));
+        NDArray ff = Activation.relu(Nn.linear(y, value(ps, linear1Weight, training),
+                value(ps, linear1Bias, training)));
+        ff = Nn.linear(Nn.dropout(ff, dropout, training), value(ps, linear2Weight, training),
+                value(ps, linear2Bias, training));
+        return Nn.layerNorm(y.add(Nn.dropout(ff, dropout, training)), value(ps, norm2Weight, training),
+                value(ps, norm2Bias, training));
+    }
 }

@@ -15,7 +15,7 @@ public final class BoxObjective implements TrainingObjective {
     }
 
     @Override
-    public Loss compute(ClipVgModel.Output out, NDArray targetBoxes, Batch batch) {
+    public Loss compute(ClipVgModel model, ClipVgModel.Output out, NDArray targetBoxes, Batch batch) {
         GroundingLoss.Terms t = loss.compute(out.boxes(), targetBoxes);
         Map<String, Double> terms = new LinkedHashMap<>();
         terms.put("l1", (double) t.l1().getFloat());

@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The box loss plus two dense terms that tell a from-scratch fusion encoder where the referred object is, so that
- * [REG] learns to read it instead of settling on the mean box. Both come from the target box alone
+ * The box loss plus three terms that tell a from-scratch fusion encoder where the referred object is, so that
+ * [REG] learns to read it instead of settling on the mean box. All come from the target box alone
  * ({@link PatchTargets#referent coverage} of each patch by it), so they work on any data set.
  * <ul>
  *   <li><b>referent</b>: a linear head on the image-patch outputs of the second-to-last fusion layer (the last
@@ -27,8 +27,13 @@ import java.util.Map;
  *   <li><b>attention</b>: {@code -log} of the share of [REG]'s attention in the last fusion layer that falls on the
  *       referred object's patches (coverage-weighted, mean over heads), mean over the batch. [REG] learns to look
  *       there; it reads the object's place and size from what it looks at.
+ *   <li><b>readout</b>: the box loss of the boxes the model would give had [REG] looked, in the last fusion layer,
+ *       at the referred object's patches alone (attention in proportion to their coverage, see {@link
+ *       ClipVgModel#boxesAttending}). The values, the feed-forward and the box head learn to read a box off the
+ *       object while the attention is still learning to find it; with the other two terms that is what the box
+ *       head otherwise learns last.
  * </ul>
- * Total: {@code box + referentWeight * referent + attentionWeight * attention}. The head is the objective's own
+ * Total: {@code box + referentWeight * referent + attentionWeight * attention + readoutWeight * readout}. The head is the objective's own
  * ({@code aux.referent.*}), trained with the model and never saved with it: the model is unchanged.
  */
 public final class ReferentObjective implements TrainingObjective {
@@ -36,6 +41,8 @@ public final class ReferentObjective implements TrainingObjective {
     private final BoxObjective boxObjective;
     private final double referentWeight;
     private final double attentionWeight;
+    private final double readoutWeight;
+    private final GroundingLoss boxLoss;
     private final int hidden;
     private final int layers;
     private final int patchSize;
@@ -47,16 +54,19 @@ public final class ReferentObjective implements TrainingObjective {
      * @param boxLoss the reference's L1 + GIoU
      * @param referentWeight weight of the per-patch referent term (0: off)
      * @param attentionWeight weight of the [REG] attention term (0: off)
+     * @param readoutWeight weight of the readout term (0: off)
      * @param hidden the fusion width H
      * @param layers the number of fusion layers
      * @param patchSize the image tower's patch side
      */
-    public ReferentObjective(GroundingLoss boxLoss, double referentWeight, double attentionWeight, int hidden,
-            int layers, int patchSize) {
-        if (!(referentWeight >= 0) || !(attentionWeight >= 0)) {
+    public ReferentObjective(GroundingLoss boxLoss, double referentWeight, double attentionWeight,
+            double readoutWeight, int hidden, int layers, int patchSize) {
+        if (!(referentWeight >= 0) || !(attentionWeight >= 0) || !(readoutWeight >= 0)) {
             throw new IllegalArgumentException("auxiliary weights must be >= 0, got referent " + referentWeight
-                    + ", attention " + attentionWeight);
+                    + ", attention " + attentionWeight + ", readout " + readoutWeight);
         }
+        this.readoutWeight = readoutWeight;
+        this.boxLoss = boxLoss;
         this.boxObjective = new BoxObjective(boxLoss);
         this.referentWeight = referentWeight;
         this.attentionWeight = attentionWeight;
@@ -91,9 +101,9 @@ public final class ReferentObjective implements TrainingObjective {
     }
 
     @Override
-    public Loss compute(ClipVgModel.Output out, NDArray targetBoxes, Batch batch) {
-        Loss box = boxObjective.compute(out, targetBoxes, batch);
-        if (referentWeight == 0 && attentionWeight == 0) {
+    public Loss compute(ClipVgModel model, ClipVgModel.Output out, NDArray targetBoxes, Batch batch) {
+        Loss box = boxObjective.compute(model, out, targetBoxes, batch);
+        if (referentWeight == 0 && attentionWeight == 0 && readoutWeight == 0) {
             return box;
         }
         Map<String, Double> terms = new LinkedHashMap<>(box.terms());
@@ -133,7 +143,40 @@ public final class ReferentObjective implements TrainingObjective {
             terms.put("attention_mass", (double) mass.mean().getFloat());
             total = total.add(Nn.scale(attention, attentionWeight));
         }
+        if (readoutWeight > 0) {
+            total = total.add(Nn.scale(readout(model, out, targetBoxes, batch, coverage, terms), readoutWeight));
+        }
         return new Loss(total, terms);
+    }
+
+    /**
+     * The readout term: the box loss of what the last fusion layer gives at [REG] when its attention is spread over
+     * the referred object's patches in proportion to their coverage.
+     *
+     * @param coverage [B, P] each patch's coverage by the referred object
+     * @return the scalar box loss (weighted L1 + GIoU)
+     */
+    private NDArray readout(ClipVgModel model, ClipVgModel.Output out, NDArray targetBoxes, Batch batch,
+            float[] coverage, Map<String, Double> terms) {
+        int b = batch.size();
+        int p = batch.patches();
+        long keys = out.layers().lastInput().getShape().get(1);
+        float[] weights = new float[(int) (b * keys)]; // [B, Lk]: nothing on [REG], text and class token
+        for (int i = 0; i < b; i++) {
+            double sum = 0;
+            for (int q = 0; q < p; q++) {
+                sum += coverage[i * p + q];
+            }
+            for (int q = 0; sum > 0 && q < p; q++) {
+                weights[(int) (i * keys + keys - p + q)] = (float) (coverage[i * p + q] / sum);
+            }
+        }
+        NDArray read = model.boxesAttending(null, out, HostArrays.create(targetBoxes.getManager(), weights,
+                new Shape(b, keys)), true); // [B, 4]
+        GroundingLoss.Terms t = boxLoss.compute(read, targetBoxes);
+        terms.put("readout_l1", (double) t.l1().getFloat());
+        terms.put("readout_giou", (double) t.giou().getFloat());
+        return t.total();
     }
 
     /** @return the share of samples whose highest-scoring patch lies on their referred object */

@@ -156,7 +156,7 @@ public final class Trainer implements AutoCloseable {
                     NDArray text = model.encodeText(null, tokens, true);
                     out = model.fuse(null, visual, patchMask, text, tokens, true, objective.needsFusedSequence());
                 }
-                loss = objective.compute(out, target, batch);
+                loss = objective.compute(model, out, target, batch);
                 total = loss.total().getFloat();
                 if (!Double.isFinite(total)) {
                     throw new DivergenceException(epoch, iteration, "the loss became " + total + " at epoch "

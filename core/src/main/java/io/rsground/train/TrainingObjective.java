@@ -38,12 +38,13 @@ public interface TrainingObjective extends AutoCloseable {
     }
 
     /**
+     * @param model the model being trained (for objectives that read more of it than its output)
      * @param out the model's output for the batch (train mode)
      * @param targetBoxes [B, 4] ground truth, cx, cy, w, h normalised
      * @param batch the batch, for objectives that need more than the boxes
      * @return the loss
      */
-    Loss compute(ClipVgModel.Output out, NDArray targetBoxes, Batch batch);
+    Loss compute(ClipVgModel model, ClipVgModel.Output out, NDArray targetBoxes, Batch batch);
 
     @Override
     default void close() {

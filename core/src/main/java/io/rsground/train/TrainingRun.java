@@ -205,11 +205,8 @@ public final class TrainingRun {
     /** Stage 1 of the staged recipe: the image tower learns the data set's objects; a summary goes to OUT. */
     private void pretrainVision(Setup setup, List<Sample> train, DiorRsvgDataset dataset, Path root, Path out,
             NDManager manager) throws IOException {
-        // synthetic scenes list every drawn object with its colour; otherwise the annotations give class and box
-        Path scenes = root.resolve("scenes.jsonl");
-        Map<Path, List<VisionPretraining.LabeledBox>> objects = Files.isRegularFile(scenes)
-                ? VisionPretraining.fromScenes(scenes, root.resolve("JPEGImages"))
-                : VisionPretraining.fromAnnotations(dataset.allSamples());
+        Map<Path, List<VisionPretraining.LabeledBox>> objects = VisionPretraining.knownObjects(root,
+                dataset.allSamples());
         VisionPretraining.Settings settings = new VisionPretraining.Settings(config.pretrainVisionMinutes(),
                 config.pretrainVisionSteps(), config.batchSize(), config.pretrainVisionLr(), config.weightDecay(),
                 config.clipMaxNorm() > 0 ? config.clipMaxNorm() : 1.0, config.seed());

@@ -124,6 +124,22 @@ public final class VisionPretraining {
     }
 
     /**
+     * The best-known objects of each image of a data set: a synthetic data set's {@code scenes.jsonl} when there is
+     * one ({@link #fromScenes}), otherwise the annotations ({@link #fromAnnotations}).
+     *
+     * @param root the data set's folder
+     * @param annotated the annotated objects to fall back on
+     * @return objects by image file
+     * @throws IOException when the scenes file cannot be read
+     */
+    public static Map<Path, List<LabeledBox>> knownObjects(Path root, List<Sample> annotated) throws IOException {
+        // synthetic scenes list every drawn object with its colour; otherwise the annotations give class and box
+        Path scenes = root.resolve("scenes.jsonl");
+        return java.nio.file.Files.isRegularFile(scenes) ? fromScenes(scenes, root.resolve("JPEGImages"))
+                : fromAnnotations(annotated);
+    }
+
+    /**
      * The objects of each image from the annotations: every annotated object, class only.
      *
      * @param allObjects every object of the data set ({@code DiorRsvgDataset.allSamples()})

@@ -99,9 +99,9 @@ class ResumeAndDivergenceTest {
             private final BoxObjective box = new BoxObjective(new GroundingLoss(1, 1));
 
             @Override
-            public Loss compute(io.rsground.model.ClipVgModel.Output o, ai.djl.ndarray.NDArray target,
-                    io.rsground.data.Batch batch) {
-                Loss l = box.compute(o, target, batch);
+            public Loss compute(io.rsground.model.ClipVgModel model, io.rsground.model.ClipVgModel.Output o,
+                    ai.djl.ndarray.NDArray target, io.rsground.data.Batch batch) {
+                Loss l = box.compute(model, o, target, batch);
                 return new Loss(l.total().mul(io.rsground.model.Nn.scalar(l.total(), Double.NaN)), l.terms());
             }
         });

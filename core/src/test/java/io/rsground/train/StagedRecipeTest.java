@@ -165,7 +165,7 @@ class StagedRecipeTest {
             scope.suppressNotUsedWarning();
             ClipVgModel model = new ClipVgModel(config);
             model.initializeParameters(manager);
-            ReferentObjective objective = new ReferentObjective(new GroundingLoss(1, 1), 10, 3,
+            ReferentObjective objective = new ReferentObjective(new GroundingLoss(1, 1), 10, 3, 0,
                     config.fusion().hiddenDim(), config.fusion().layers(), config.vision().patchSize());
             objective.initialize(manager);
             JniUtils.setGradMode(false);
@@ -175,7 +175,7 @@ class StagedRecipeTest {
             NDArray patchMask = manager.create(batch.patchMask(), new Shape(b, p));
             NDArray tokens = manager.create(batch.tokens(), new Shape(b, batch.tokenLength()));
             ClipVgModel.Output out = model.forward(null, pixels, patchMask, tokens, false);
-            TrainingObjective.Loss loss = objective.compute(out, manager.create(batch.boxes(), new Shape(b, 4)),
+            TrainingObjective.Loss loss = objective.compute(model, out, manager.create(batch.boxes(), new Shape(b, 4)),
                     batch);
 
             NDArray attention = out.layers().regAttention();
@@ -215,6 +215,106 @@ class StagedRecipeTest {
             double expectedTotal = loss.terms().get("l1") + loss.terms().get("giou") + 10 * loss.terms().get("referent")
                     + 3 * loss.terms().get("attention");
             assertThat((double) loss.total().getFloat()).isCloseTo(expectedTotal, within(1e-3));
+        }
+    }
+
+    @Test
+    void attendedReadoutWithTheLayersOwnAttentionGivesTheModelsBoxes() {
+        ModelConfig tiny = tinyAt64();
+        // one head: then the layer's own attention is a single distribution the readout can be handed
+        ModelConfig config = new ModelConfig(tiny.vision(), tiny.text(), tiny.embedDim(), new FusionConfig(
+                tiny.fusion().hiddenDim(), 1, tiny.fusion().ffnDim(), tiny.fusion().layers(), 0),
+                tiny.maxQueryLen()).validate();
+        Batch batch = batches(config, 5, 1).get(0);
+        Engine.getInstance().setRandomSeed(6);
+        try (NDManager manager = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            ClipVgModel model = new ClipVgModel(config);
+            model.initializeParameters(manager);
+            JniUtils.setGradMode(false);
+            int b = batch.size();
+            int p = batch.patches();
+            ClipVgModel.Output out = model.forward(null, manager.create(batch.pixels(), new Shape(b, 3, 64, 64)),
+                    manager.create(batch.patchMask(), new Shape(b, p)),
+                    manager.create(batch.tokens(), new Shape(b, batch.tokenLength())), false);
+            NDArray own = out.layers().regAttention().squeeze(1); // [B, L]
+            float[] expected = out.boxes().toFloatArray();
+            float[] read = model.boxesAttending(null, out, own, false).toFloatArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(read[i]).as("coordinate %d", i).isCloseTo(expected[i], within(1e-5f));
+            }
+            // somewhere else to look gives other boxes
+            long keys = own.getShape().get(1);
+            NDArray firstPatch = manager.zeros(new Shape(b, keys)).concat(manager.ones(new Shape(b, 1)), 1)
+                    .get(":, 1:");
+            float[] elsewhere = model.boxesAttending(null, out, firstPatch, false).toFloatArray();
+            assertThat(elsewhere).isNotEqualTo(read);
+        }
+    }
+
+    @Test
+    void readoutTermIsTheBoxLossOfTheReadingFromTheReferredPatches() {
+        ModelConfig config = tinyAt64();
+        Batch batch = batches(config, 5, 1).get(0);
+        int patchSize = config.vision().patchSize();
+        Engine.getInstance().setRandomSeed(4);
+        try (NDManager manager = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            ClipVgModel model = new ClipVgModel(config);
+            model.initializeParameters(manager);
+            JniUtils.setGradMode(false);
+            int b = batch.size();
+            int p = batch.patches();
+            ClipVgModel.Output out = model.forward(null, manager.create(batch.pixels(), new Shape(b, 3, 64, 64)),
+                    manager.create(batch.patchMask(), new Shape(b, p)),
+                    manager.create(batch.tokens(), new Shape(b, batch.tokenLength())), false);
+            NDArray target = manager.create(batch.boxes(), new Shape(b, 4));
+            GroundingLoss boxLoss = new GroundingLoss(2, 3);
+            ReferentObjective objective = new ReferentObjective(boxLoss, 0, 0, 5, config.fusion().hiddenDim(),
+                    config.fusion().layers(), patchSize);
+            TrainingObjective.Loss loss = objective.compute(model, out, target, batch);
+
+            // by hand: attention spread over the patches in proportion to their coverage by the target box
+            float[] cover = PatchTargets.referent(batch.boxes(), b, 64, patchSize);
+            long keys = out.layers().lastInput().getShape().get(1);
+            float[] weights = new float[(int) (b * keys)];
+            float[] lastPatch = new float[(int) (b * keys)];
+            for (int i = 0; i < b; i++) {
+                double sum = 0;
+                for (int k = 0; k < p; k++) {
+                    sum += cover[i * p + k];
+                }
+                assertThat(sum).as("sample %d covers some patch", i).isPositive();
+                for (int k = 0; k < p; k++) {
+                    weights[(int) (i * keys + keys - p + k)] = (float) (cover[i * p + k] / sum);
+                }
+                lastPatch[(int) (i * keys + keys - 1)] = 1;
+            }
+            NDArray read = model.boxesAttending(null, out, manager.create(weights, new Shape(b, keys)), false);
+            GroundingLoss.Terms byHand = boxLoss.compute(read, target);
+            assertThat(loss.terms().get("readout_l1")).isCloseTo(byHand.l1().getFloat(), within(1e-4));
+            assertThat(loss.terms().get("readout_giou")).isCloseTo(byHand.giou().getFloat(), within(1e-4));
+            double expectedTotal = 2 * loss.terms().get("l1") + 3 * loss.terms().get("giou")
+                    + 5 * byHand.total().getFloat();
+            assertThat((double) loss.total().getFloat()).isCloseTo(expectedTotal, within(1e-3));
+
+            // K readings per sample at once give what K separate ones give
+            float[] twice = new float[(int) (b * 2 * keys)];
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(weights, (int) (i * keys), twice, (int) (2 * i * keys), (int) keys);
+                System.arraycopy(lastPatch, (int) (i * keys), twice, (int) ((2 * i + 1) * keys), (int) keys);
+            }
+            float[] both = model.boxesAttending(null, out, manager.create(twice, new Shape(b, 2, keys)), false)
+                    .toFloatArray();
+            float[] one = read.toFloatArray();
+            float[] other = model.boxesAttending(null, out, manager.create(lastPatch, new Shape(b, keys)), false)
+                    .toFloatArray();
+            for (int i = 0; i < b; i++) {
+                for (int c = 0; c < 4; c++) {
+                    assertThat(both[i * 8 + c]).isCloseTo(one[i * 4 + c], within(1e-5f));
+                    assertThat(both[i * 8 + 4 + c]).isCloseTo(other[i * 4 + c], within(1e-5f));
+                }
+            }
         }
     }
 
