@@ -10,7 +10,7 @@ import io.rsground.config.TrainConfig;
  * referent --freeze-vision --text-layers 1}). Every choice was measured against its alternatives (docs/demo-recipe.md).
  */
 final class DemoDefaults {
-    static final double MINUTES = 8;
+    static final double MINUTES = 9;
     /** The share of the training budget that goes to vision pre-training. */
     static final double PRETRAIN_SHARE = 0.375;
     static final int IMAGES = 4800;
@@ -28,7 +28,7 @@ final class DemoDefaults {
             int workers) {
         return TrainConfig.defaults(root, out).with("splits_dir", splits).with("preset", preset)
                 .with("recipe", "referent").with("freeze_vision", true).with("text_layers", TEXT_LAYERS)
-                .with("pretrain_vision_minutes", minutes * PRETRAIN_SHARE).with("epochs", 200).with("batch_size", 32)
+                .with("pretrain_vision_minutes", minutes * PRETRAIN_SHARE).with("pretrain_vision_lr", 5e-3).with("epochs", 200).with("batch_size", 32)
                 .with("lr", 1e-3).with("loss_l1", 10.0).with("loss_giou", 4.0).with("readout_weight", 1.0)
                 .with("warmup_epochs", 0.5)
                 .with("clip_max_norm", 1.0).with("vl_dropout", 0.0).with("aug_crop", false).with("aug_scale", false)

@@ -44,8 +44,9 @@ public final class FusionEncoder extends NamedBlock {
      * @param regAttention [B, heads, L] the last layer's attention weights of [REG] over all L keys (masked keys
      *     get 0)
      * @param lastInput [B, L, H] the last layer's input
+     * @param lastValues [B, L, H] the last layer's attention values
      */
-    public record Layers(List<NDArray> layerOutputs, NDArray regAttention, NDArray lastInput) {
+    public record Layers(List<NDArray> layerOutputs, NDArray regAttention, NDArray lastInput, NDArray lastValues) {
         /** @return the encoder's output, the last layer's */
         public NDArray last() {
             return layerOutputs.get(layerOutputs.size() - 1);
@@ -56,7 +57,7 @@ public final class FusionEncoder extends NamedBlock {
     public Layers forwardAll(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training,
             boolean fullSequence) {
         List<NDArray> outputs = new ArrayList<>(layers.size());
-        NDArray[] regAttention = new NDArray[1];
+        NDArray[] trace = new NDArray[2];
         NDArray lastInput = null;
         for (int i = 0; i < layers.size(); i++) {
             boolean last = i == layers.size() - 1;
@@ -64,10 +65,10 @@ public final class FusionEncoder extends NamedBlock {
                 lastInput = x;
             }
             x = layers.get(i).forward(ps, x, pos, keyMask, training, last && !fullSequence,
-                    last ? regAttention : null);
+                    last ? trace : null);
             outputs.add(x);
         }
-        return new Layers(List.copyOf(outputs), regAttention[0], lastInput);
+        return new Layers(List.copyOf(outputs), trace[0], lastInput, trace[1]);
     }
 
     /**
@@ -81,8 +82,9 @@ public final class FusionEncoder extends NamedBlock {
     public NDArray readWith(ParameterStore ps, Layers pass, NDArray weights, boolean training) {
         FusionLayer last = layers.get(layers.size() - 1);
         if (weights.getShape().dimension() == 2) {
-            return last.readWith(ps, pass.lastInput(), weights.expandDims(1), training).squeeze(1);
+            return last.readWith(ps, pass.lastInput(), pass.lastValues(), weights.expandDims(1), training)
+                    .squeeze(1);
         }
-        return last.readWith(ps, pass.lastInput(), weights, training);
+        return last.readWith(ps, pass.lastInput(), pass.lastValues(), weights, training);
     }
 }

@@ -68,11 +68,11 @@ final class FusionLayer extends NamedBlock {
     }
 
     /**
-     * @param regAttention when not null, slot 0 receives [B, heads, L]: how [REG] (position 0) spreads its attention
-     *     over the keys in this layer
+     * @param trace when not null, slot 0 receives [B, heads, L]: how [REG] (position 0) spreads its attention over
+     *     the keys in this layer, and slot 1 (when there is one) the values [B, L, H]
      */
     NDArray forward(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training,
-            boolean firstOnly, NDArray[] regAttention) {
+            boolean firstOnly, NDArray[] trace) {
         long h = x.getShape().get(2);
         NDArray w = value(ps, inProjWeight, training);
         NDArray b = value(ps, inProjBias, training);
@@ -89,7 +89,10 @@ final class FusionLayer extends NamedBlock {
             k = qk.get("..., " + h + ":");
         }
         NDArray v = Nn.linear(x, w.get(2 * h + ":"), b.get(2 * h + ":"));
-        NDArray attended = Nn.attention(q, k, v, heads, keyMask, dropout, training, regAttention);
+        if (trace != null && trace.length > 1) {
+            trace[1] = v;
+        }
+        NDArray attended = Nn.attention(q, k, v, heads, keyMask, dropout, training, trace);
         NDArray out = Nn.linear(attended, value(ps, outProjWeight, training), value(ps, outProjBias, training));
         NDArray residual = firstOnly ? x.get(":, 0:1, :") : x;
         x = Nn.layerNorm(residual.add(Nn.dropout(out, dropout, training)), value(ps, norm1Weight, training),
@@ -109,14 +112,11 @@ final class FusionLayer extends NamedBlock {
      * box from where it should look, before its attention has learned to look there.
      *
      * @param x [B, L, H] the layer's input
+     * @param v [B, L, H] the values this layer computed from it (its forward pass leaves them in its trace)
      * @param weights [B, K, L] K ways to spread the attention over the keys, each row summing to 1
      * @return [B, K, H]
      */
-    NDArray readWith(ParameterStore ps, NDArray x, NDArray weights, boolean training) {
-        long h = x.getShape().get(2);
-        NDArray w = value(ps, inProjWeight, training);
-        NDArray b = value(ps, inProjBias, training);
-        NDArray v = Nn.linear(x, w.get(2 * h + ":"), b.get(2 * h + ":")); // [B, L, H]
+    NDArray readWith(ParameterStore ps, NDArray x, NDArray v, NDArray weights, boolean training) {
         // the same weights in every head: the heads' concatenated outputs are one weighted sum of the values
         NDArray attended = weights.matMul(v); // [B, K, H]
         NDArray out = Nn.linear(attended, value(ps, outProjWeight, training), value(ps, outProjBias, training));

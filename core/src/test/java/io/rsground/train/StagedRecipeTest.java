@@ -98,8 +98,9 @@ class StagedRecipeTest {
         // coverage = shared area / min(patch area, box area): both boxes (8 px) lie in one patch each -> 1
         assertThat(t.classes()).containsExactly(1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0);
         assertThat(t.boxWeights()).containsExactly(1, 0, 0, 1);
-        assertThat(Arrays.copyOfRange(t.boxes(), 0, 4)).containsExactly(2 / 8f, 3 / 8f, 4 / 8f, 2 / 8f);
-        assertThat(Arrays.copyOfRange(t.boxes(), 12, 16)).containsExactly(6 / 8f, 5 / 8f, 4 / 8f, 2 / 8f);
+        // centres from the patch's own: the ship's (2, 3) from patch 0's (2, 2), the vehicle's (6, 5) from (6, 6)
+        assertThat(Arrays.copyOfRange(t.boxes(), 0, 4)).containsExactly(0.5f, 0.5f + 1 / 8f, 4 / 8f, 2 / 8f);
+        assertThat(Arrays.copyOfRange(t.boxes(), 12, 16)).containsExactly(0.5f, 0.5f - 1 / 8f, 4 / 8f, 2 / 8f);
     }
 
     @Test
