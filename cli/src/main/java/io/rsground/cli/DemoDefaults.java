@@ -7,7 +7,8 @@ import io.rsground.config.TrainConfig;
  * teaches the image tower the scenes' objects from dense per-patch targets ({@code --pretrain-vision}); stage 2
  * freezes it, computes its features once per image, and trains a one-layer text tower, the fusion encoder and the
  * box head on the box loss (L1 weighted 10, GIoU 4) with the referent, attention and readout terms ({@code --recipe
- * referent --freeze-vision --text-layers 1}). Every choice was measured against its alternatives (docs/demo-recipe.md).
+ * referent --freeze-vision --text-layers 1}). Every choice was measured against its alternatives
+ * (docs/demo-recipe.md).
  */
 final class DemoDefaults {
     static final double MINUTES = 9;
@@ -28,7 +29,8 @@ final class DemoDefaults {
             int workers) {
         return TrainConfig.defaults(root, out).with("splits_dir", splits).with("preset", preset)
                 .with("recipe", "referent").with("freeze_vision", true).with("text_layers", TEXT_LAYERS)
-                .with("pretrain_vision_minutes", minutes * PRETRAIN_SHARE).with("pretrain_vision_lr", 5e-3).with("epochs", 200).with("batch_size", 32)
+                .with("pretrain_vision_minutes", minutes * PRETRAIN_SHARE).with("pretrain_vision_lr", 5e-3)
+                .with("epochs", 200).with("batch_size", 32)
                 .with("lr", 1e-3).with("loss_l1", 10.0).with("loss_giou", 4.0).with("readout_weight", 1.0)
                 .with("warmup_epochs", 0.5)
                 .with("clip_max_norm", 1.0).with("vl_dropout", 0.0).with("aug_crop", false).with("aug_scale", false)

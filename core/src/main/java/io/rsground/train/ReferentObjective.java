@@ -33,8 +33,9 @@ import java.util.Map;
  *       object while the attention is still learning to find it; with the other two terms that is what the box
  *       head otherwise learns last.
  * </ul>
- * Total: {@code box + referentWeight * referent + attentionWeight * attention + readoutWeight * readout}. The head is the objective's own
- * ({@code aux.referent.*}), trained with the model and never saved with it: the model is unchanged.
+ * Total: {@code box + referentWeight * referent + attentionWeight * attention + readoutWeight * readout}. The
+ * referent head is the objective's own ({@code aux.referent.*}), trained with the model and never saved with it:
+ * the model is unchanged.
  */
 public final class ReferentObjective implements TrainingObjective {
     private static final double EPSILON = 1e-6;
