@@ -93,9 +93,19 @@ final class FusionLayer extends NamedBlock {
             trace[1] = v;
         }
         NDArray attended = Nn.attention(q, k, v, heads, keyMask, dropout, training, trace);
+        return afterAttention(ps, firstOnly ? x.get(":, 0:1, :") : x, attended, training);
+    }
+
+    /**
+     * The rest of the layer once the heads have attended: output projection, residual, norm1, feed-forward, norm2.
+     *
+     * @param residual [B, N, H] (or [B, 1, H], broadcast over N)
+     * @param attended [B, N, H] the heads' concatenated outputs
+     * @return [B, N, H]
+     */
+    private NDArray afterAttention(ParameterStore ps, NDArray residual, NDArray attended, boolean training) {
         NDArray out = Nn.linear(attended, value(ps, outProjWeight, training), value(ps, outProjBias, training));
-        NDArray residual = firstOnly ? x.get(":, 0:1, :") : x;
-        x = Nn.layerNorm(residual.add(Nn.dropout(out, dropout, training)), value(ps, norm1Weight, training),
+        NDArray x = Nn.layerNorm(residual.add(Nn.dropout(out, dropout, training)), value(ps, norm1Weight, training),
                 value(ps, norm1Bias, training));
         NDArray ff = Activation.relu(Nn.linear(x, value(ps, linear1Weight, training),
                 value(ps, linear1Bias, training)));
@@ -119,15 +129,7 @@ final class FusionLayer extends NamedBlock {
     NDArray readWith(ParameterStore ps, NDArray x, NDArray v, NDArray weights, boolean training) {
         // the same weights in every head: the heads' concatenated outputs are one weighted sum of the values
         NDArray attended = weights.matMul(v); // [B, K, H]
-        NDArray out = Nn.linear(attended, value(ps, outProjWeight, training), value(ps, outProjBias, training));
         // [REG]'s own residual, broadcast over the K readings
-        NDArray y = Nn.layerNorm(x.get(":, 0:1, :").add(Nn.dropout(out, dropout, training)),
-                value(ps, norm1Weight, training), value(ps, norm1Bias, training));
-        NDArray ff = Activation.relu(Nn.linear(y, value(ps, linear1Weight, training),
-                value(ps, linear1Bias, training)));
-        ff = Nn.linear(Nn.dropout(ff, dropout, training), value(ps, linear2Weight, training),
-                value(ps, linear2Bias, training));
-        return Nn.layerNorm(y.add(Nn.dropout(ff, dropout, training)), value(ps, norm2Weight, training),
-                value(ps, norm2Bias, training));
+        return afterAttention(ps, x.get(":, 0:1, :"), attended, training);
     }
 }

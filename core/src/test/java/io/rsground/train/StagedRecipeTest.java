@@ -234,10 +234,7 @@ class StagedRecipeTest {
             model.initializeParameters(manager);
             JniUtils.setGradMode(false);
             int b = batch.size();
-            int p = batch.patches();
-            ClipVgModel.Output out = model.forward(null, manager.create(batch.pixels(), new Shape(b, 3, 64, 64)),
-                    manager.create(batch.patchMask(), new Shape(b, p)),
-                    manager.create(batch.tokens(), new Shape(b, batch.tokenLength())), false);
+            ClipVgModel.Output out = forward(model, manager, batch);
             NDArray own = out.layers().regAttention().squeeze(1); // [B, L]
             float[] expected = out.boxes().toFloatArray();
             float[] read = model.boxesAttending(null, out, own, false).toFloatArray();
@@ -266,9 +263,7 @@ class StagedRecipeTest {
             JniUtils.setGradMode(false);
             int b = batch.size();
             int p = batch.patches();
-            ClipVgModel.Output out = model.forward(null, manager.create(batch.pixels(), new Shape(b, 3, 64, 64)),
-                    manager.create(batch.patchMask(), new Shape(b, p)),
-                    manager.create(batch.tokens(), new Shape(b, batch.tokenLength())), false);
+            ClipVgModel.Output out = forward(model, manager, batch);
             NDArray target = manager.create(batch.boxes(), new Shape(b, 4));
             GroundingLoss boxLoss = new GroundingLoss(2, 3);
             ReferentObjective objective = new ReferentObjective(boxLoss, 0, 0, 5, config.fusion().hiddenDim(),
@@ -317,6 +312,14 @@ class StagedRecipeTest {
                 }
             }
         }
+    }
+
+    /** The whole pass over a 64-px batch, in evaluation mode. */
+    private static ClipVgModel.Output forward(ClipVgModel model, NDManager manager, Batch batch) {
+        int b = batch.size();
+        return model.forward(null, manager.create(batch.pixels(), new Shape(b, 3, 64, 64)),
+                manager.create(batch.patchMask(), new Shape(b, batch.patches())),
+                manager.create(batch.tokens(), new Shape(b, batch.tokenLength())), false);
     }
 
     /** A staged run on the shared scenes: tiny preset at 64 px, no augmentation, stage 1 by step count. */
