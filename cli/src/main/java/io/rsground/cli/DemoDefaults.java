@@ -12,8 +12,12 @@ import io.rsground.config.TrainConfig;
  */
 final class DemoDefaults {
     static final double MINUTES = 9;
-    /** The share of the training budget that goes to vision pre-training. */
-    static final double PRETRAIN_SHARE = 0.375;
+    /**
+     * The share of the training budget that goes to vision pre-training: the tower's precision bounds the box, and
+     * a better tower lets stage 2 learn faster (validation Pr@0.5 in nine minutes: 51.6 % at 3/8, 56.4 % at 1/2,
+     * 57.7 % at 3/5).
+     */
+    static final double PRETRAIN_SHARE = 0.6;
     static final int IMAGES = 4800;
     static final int SCENE_SIZE = 256;
     static final String PRESET = "tiny";

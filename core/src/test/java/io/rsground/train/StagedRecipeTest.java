@@ -104,6 +104,54 @@ class StagedRecipeTest {
     }
 
     @Test
+    void mirroredTargetsAreTheTargetsOfTheMirroredScene() {
+        // a 16 x 16 canvas (scale 1, no padding), patches of 4 -> 4 x 4 grid; objects straddle patches unevenly
+        Preprocessed geometry = new Preprocessed(16, new float[3 * 256], new byte[256], 1, 0, 0, 16, 16, 16, 16);
+        List<VisionPretraining.LabeledBox> objects = List.of(
+                new VisionPretraining.LabeledBox(new Box(1, 2, 7, 5), "ship", "white"),
+                new VisionPretraining.LabeledBox(new Box(9.5, 10, 12, 15), "vehicle", null),
+                new VisionPretraining.LabeledBox(new Box(5, 9, 6.5, 10.5), "vehicle", "white"));
+        Map<String, Integer> labels = Map.of("ship", 0, "vehicle", 1, "white", 2);
+        VisionPretraining.Targets t = VisionPretraining.targets(objects, geometry, labels, 4);
+        for (boolean h : new boolean[] {false, true}) {
+            for (boolean v : new boolean[] {false, true}) {
+                List<VisionPretraining.LabeledBox> flipped = new ArrayList<>();
+                for (VisionPretraining.LabeledBox o : objects) {
+                    Box b = o.box();
+                    flipped.add(new VisionPretraining.LabeledBox(new Box(h ? 16 - b.x2() : b.x1(),
+                            v ? 16 - b.y2() : b.y1(), h ? 16 - b.x1() : b.x2(), v ? 16 - b.y1() : b.y2()),
+                            o.className(), o.attribute()));
+                }
+                VisionPretraining.Targets direct = VisionPretraining.targets(flipped, geometry, labels, 4);
+                VisionPretraining.Targets mirrored = t.mirrored(4, h, v);
+                assertThat(mirrored.classes()).containsExactly(direct.classes(), within(1e-6f));
+                assertThat(mirrored.boxWeights()).containsExactly(direct.boxWeights());
+                assertThat(mirrored.boxes()).containsExactly(direct.boxes(), within(1e-6f));
+            }
+        }
+        assertThat(t.boxWeights()).contains(1f);
+    }
+
+    @Test
+    void aMirroredImageMovesItsPixelsAndPatches() {
+        // 8 x 8 canvas, patches of 4: pixel value = 100 * channel + 10 * y + x; patch 1 (top right) is padding
+        float[] pixels = new float[3 * 64];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = 100 * (i / 64) + 10 * (i % 64 / 8) + i % 8;
+        }
+        float[] valid = {1, 0, 1, 1};
+        VisionPretraining.Prepared p = new VisionPretraining.Prepared(pixels, valid,
+                new VisionPretraining.Targets(new float[4], new float[16], new float[4]));
+        VisionPretraining.Prepared both = p.mirrored(8, 4, true, true);
+        // (channel 2, y 1, x 3) comes from (channel 2, y 6, x 4)
+        assertThat(both.pixels()[2 * 64 + 8 + 3]).isEqualTo(264f);
+        assertThat(both.valid()).containsExactly(1, 1, 0, 1);
+        assertThat(p.mirrored(8, 4, true, false).valid()).containsExactly(0, 1, 1, 1);
+        assertThat(p.mirrored(8, 4, false, false)).isSameAs(p);
+        assertThat(both.mirrored(8, 4, true, true).pixels()).containsExactly(pixels);
+    }
+
+    @Test
     void cachedImageFeaturesGiveTheStepsTheTowerWouldGive() {
         ModelConfig config = tinyAt64();
         Map<Integer, String> imageOf = new HashMap<>();
