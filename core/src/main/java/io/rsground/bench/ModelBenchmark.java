@@ -47,8 +47,8 @@ public final class ModelBenchmark {
      * @param config the architecture
      * @param batch samples per batch for the batch measurements
      * @param steps timed steps per measurement
-     * @param leakSteps training steps of the leak check (resident memory after a quarter of them and at the end);
-     *     0 to skip
+     * @param leakSteps training steps of the leak check (resident memory after a quarter of them and at the end,
+     *     each read after a full collection); 0 to skip
      * @param threads intra-op threads the engine uses (reported; set before the engine starts)
      */
     public record Options(String preset, ModelConfig config, int batch, int steps, int leakSteps, int threads) {
@@ -250,13 +250,13 @@ public final class ModelBenchmark {
         return statusKb("VmHWM:") / 1024.0;
     }
 
-    /** @return the process's current resident memory in MB (Linux), or -1 */
     /** @return resident memory in MB after a full collection (G1 returns unused heap to the system on one) */
     static double rssAfterGcMb() {
         System.gc();
         return currentRssMb();
     }
 
+    /** @return the process's current resident memory in MB (Linux), or -1 */
     public static double currentRssMb() {
         return statusKb("VmRSS:") / 1024.0;
     }
