@@ -145,22 +145,18 @@ public final class ModelBenchmark {
             if (leakOut != null && options.leakSteps() > 0) {
                 int quarter = Math.max(1, options.leakSteps() / 4);
                 double early = 0;
-                double earlyRaw = 0;
                 for (int i = 1; i <= options.leakSteps(); i++) {
                     trainer.step(batch, 1);
                     if (i == quarter) {
-                        earlyRaw = currentRssMb();
                         early = rssAfterGcMb();
                     }
                 }
-                double lateRaw = currentRssMb();
                 double late = rssAfterGcMb();
                 // what the process keeps once the Java heap's garbage is collected: a leak survives a full GC,
                 // the collector's slack (a heap touched on its way to its default maximum) does not
                 leakOut.put("rss_mb_after_step_" + quarter, early);
                 leakOut.put("rss_mb_after_step_" + options.leakSteps(), late);
                 leakOut.put("rss_growth_fraction", (late - early) / early);
-                leakOut.put("rss_growth_fraction_before_gc", (lateRaw - earlyRaw) / earlyRaw);
             }
             JniUtils.setGradMode(false);
             return rate;

@@ -21,6 +21,7 @@ import io.rsground.model.ClipVgModel;
 import io.rsground.model.HostArrays;
 import io.rsground.model.Nn;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -142,7 +143,7 @@ public final class VisionPretraining {
     public static Map<Path, List<LabeledBox>> knownObjects(Path root, List<Sample> annotated) throws IOException {
         // synthetic scenes list every drawn object with its colour; otherwise the annotations give class and box
         Path scenes = root.resolve("scenes.jsonl");
-        return java.nio.file.Files.isRegularFile(scenes) ? fromScenes(scenes, root.resolve("JPEGImages"))
+        return Files.isRegularFile(scenes) ? fromScenes(scenes, root.resolve("JPEGImages"))
                 : fromAnnotations(annotated);
     }
 
@@ -174,7 +175,7 @@ public final class VisionPretraining {
         Map<Path, List<LabeledBox>> out = new LinkedHashMap<>();
         Path dir = imagesDir.toAbsolutePath().normalize();
         int lineNumber = 0;
-        for (String line : java.nio.file.Files.readAllLines(scenes)) {
+        for (String line : Files.readAllLines(scenes)) {
             lineNumber++;
             if (line.isBlank()) {
                 continue;

@@ -212,12 +212,10 @@ class StagedRecipeTest {
         Engine.getInstance().setRandomSeed(4);
         try (NDManager manager = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            ClipVgModel model = new ClipVgModel(config);
-            model.initializeParameters(manager);
+            ClipVgModel model = evaluationModel(config, manager);
             ReferentObjective objective = new ReferentObjective(new GroundingLoss(1, 1), 10, 3, 0,
                     config.fusion().hiddenDim(), config.fusion().layers(), config.vision().patchSize());
             objective.initialize(manager);
-            JniUtils.setGradMode(false);
             int b = batch.size();
             int p = batch.patches();
             NDArray pixels = manager.create(batch.pixels(), new Shape(b, 3, 64, 64));
@@ -278,9 +276,7 @@ class StagedRecipeTest {
         Engine.getInstance().setRandomSeed(6);
         try (NDManager manager = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            ClipVgModel model = new ClipVgModel(config);
-            model.initializeParameters(manager);
-            JniUtils.setGradMode(false);
+            ClipVgModel model = evaluationModel(config, manager);
             int b = batch.size();
             ClipVgModel.Output out = forward(model, manager, batch);
             NDArray own = out.layers().regAttention().squeeze(1); // [B, L]
@@ -306,9 +302,7 @@ class StagedRecipeTest {
         Engine.getInstance().setRandomSeed(4);
         try (NDManager manager = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            ClipVgModel model = new ClipVgModel(config);
-            model.initializeParameters(manager);
-            JniUtils.setGradMode(false);
+            ClipVgModel model = evaluationModel(config, manager);
             int b = batch.size();
             int p = batch.patches();
             ClipVgModel.Output out = forward(model, manager, batch);
@@ -360,6 +354,14 @@ class StagedRecipeTest {
                 }
             }
         }
+    }
+
+    /** A model with freshly drawn parameters, gradients off on this thread (evaluation-mode checks). */
+    private static ClipVgModel evaluationModel(ModelConfig config, NDManager manager) {
+        ClipVgModel model = new ClipVgModel(config);
+        model.initializeParameters(manager);
+        JniUtils.setGradMode(false);
+        return model;
     }
 
     /** The whole pass over a 64-px batch, in evaluation mode. */
