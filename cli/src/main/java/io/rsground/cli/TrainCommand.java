@@ -208,7 +208,7 @@ final class TrainCommand implements Callable<Integer> {
                 bar = new Progress("vision pre-training", 100, "%", 10);
             }
             bar.extra(String.format(Locale.ROOT, "step %d, class accuracy %.1f%%, box L1 %.4f", step,
-                    100 * terms.getOrDefault("class_accuracy", Double.NaN), terms.getOrDefault("box", Double.NaN)));
+                    100 * terms.getOrDefault("class_accuracy", Double.NaN), terms.getOrDefault("box_l1", Double.NaN)));
             bar.progress((int) Math.round(100 * fraction), 100);
         }
 
@@ -218,7 +218,7 @@ final class TrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "vision pre-training: %d steps on %d images in %.0f s, patch class accuracy "
                     + "%.1f%%, object box L1 %.4f%n", result.steps(), result.images(), result.seconds(),
                     100 * result.terms().getOrDefault("class_accuracy", Double.NaN),
-                    result.terms().getOrDefault("box", Double.NaN));
+                    result.terms().getOrDefault("box_l1", Double.NaN));
             out.flush();
         }
 

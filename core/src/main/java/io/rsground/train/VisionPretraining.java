@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *       each colour where the data set knows colours (synthetic scenes); binary cross-entropy with logits, mean
  *       over patches and channels, padding left out;
  *   <li><b>box</b>: for each patch at least a quarter covered by an object, that object's box (through a sigmoid;
- *       L1, mean over those patches), so the features carry place and extent. The centre is given from the
+ *       L1, a mean over those patches weighted in inverse proportion to the object's size, {@link #boxWeight}: an
+ *       error counts as it does in the IoU), so the features carry place and extent. The centre is given from the
  *       patch's own centre ({@code 0.5 + (cx - patch cx) / S}, likewise y), the size as w / S, h / S: what a patch
  *       sees of an object's edges says where they are from the patch, the same anywhere on the canvas, so the tower
  *       learns it from every position at once (20 % more precise boxes in the same minutes than canvas
@@ -63,6 +64,13 @@ public final class VisionPretraining {
     static final long CACHE_BYTES = 1L << 30;
     /** A patch takes the box of the object covering at least this share of it. */
     static final float BOX_COVERAGE = 0.25f;
+    /**
+     * The object size (square root of its area, as a share of the canvas side) whose box weighs 1 in the box term;
+     * a box weighs in inverse proportion to its object's size, so that an error counts as it would in the IoU.
+     */
+    static final double BOX_WEIGHT_REFERENCE_SIZE = 0.15;
+    /** Keeps a box a few pixels wide from outweighing all the others. */
+    static final double MAX_BOX_WEIGHT = 4;
 
     private VisionPretraining() {
     }
@@ -97,7 +105,8 @@ public final class VisionPretraining {
         /**
          * @param step steps done
          * @param fraction share of the budget spent, 0..1
-         * @param terms running means since the last call: "classes", "box", "position", "class_accuracy"
+         * @param terms running means since the last call: "classes", "box" (the size-weighted term), "box_l1" (its
+         *     plain mean L1 in canvas units), "position", "class_accuracy"
          */
         void step(int step, double fraction, Map<String, Double> terms);
 
@@ -241,7 +250,7 @@ public final class VisionPretraining {
      * @param labelIndex channel of each class name and attribute
      * @param patchSize the tower's patch side
      * @return labels [P, C] coverage, boxes [P, 4] (0.5 + (cx - patch cx) / S, 0.5 + (cy - patch cy) / S, w / S,
-     *     h / S), box weights [P] (1 where a box applies)
+     *     h / S), box weights [P] ({@link #boxWeight} where a box applies, 0 elsewhere)
      */
     static Targets targets(List<LabeledBox> objects, Preprocessed geometry, Map<String, Integer> labelIndex,
             int patchSize) {
@@ -268,7 +277,7 @@ public final class VisionPretraining {
             for (int p = 0; p < patches; p++) {
                 if (cover[p] >= BOX_COVERAGE && cover[p] > best[p]) {
                     best[p] = cover[p];
-                    weights[p] = 1;
+                    weights[p] = boxWeight(x2 - x1, y2 - y1, size);
                     double patchX = (p % grid + 0.5) * patchSize;
                     double patchY = (p / grid + 0.5) * patchSize;
                     boxes[p * 4] = (float) (0.5 + ((x1 + x2) / 2 - patchX) / size);
@@ -279,6 +288,21 @@ public final class VisionPretraining {
             }
         }
         return new Targets(classes, boxes, weights);
+    }
+
+    /**
+     * How much one patch's box counts in the box term: in inverse proportion to its object's size. The L1 error of
+     * a box in canvas units means little for a large object and everything for a vehicle a few pixels wide; divided
+     * by the object's size it counts as it does in the IoU the grounding stage is judged by.
+     *
+     * @param width the object's width on the canvas, pixels
+     * @param height its height, pixels
+     * @param canvas the canvas side, pixels
+     * @return {@link #BOX_WEIGHT_REFERENCE_SIZE} / (sqrt(width * height) / canvas), at most {@link #MAX_BOX_WEIGHT}
+     */
+    static float boxWeight(double width, double height, int canvas) {
+        double side = Math.sqrt(Math.max(width * height, 0)) / canvas;
+        return (float) Math.min(MAX_BOX_WEIGHT, BOX_WEIGHT_REFERENCE_SIZE / Math.max(side, 1e-9));
     }
 
     /**
@@ -509,6 +533,7 @@ public final class VisionPretraining {
         float[] boxWeights = new float[g * patches];
         double validCount = 0;
         double boxCount = 0;
+        int boxPatches = 0;
         for (int j = 0; j < g; j++) {
             Prepared p = items.get(j);
             System.arraycopy(p.pixels(), 0, pixels, j * plane, plane);
@@ -520,6 +545,7 @@ public final class VisionPretraining {
         for (int i = 0; i < valid.length; i++) {
             validCount += valid[i];
             boxCount += boxWeights[i];
+            boxPatches += boxWeights[i] > 0 ? 1 : 0;
         }
         JniUtils.setGradMode(true);
         Map<String, Double> terms = new LinkedHashMap<>();
@@ -534,15 +560,18 @@ public final class VisionPretraining {
                 NDArray classLoss = Nn.scale(Activation.softPlus(logits).sub(logits.mul(target)).mul(validArr).sum(),
                         1.0 / Math.max(1, validCount * c));
                 NDArray boxPred = Activation.sigmoid(Nn.linear(visual, boxW.getArray(), boxB.getArray()));
-                NDArray boxLoss = Nn.scale(boxPred.sub(HostArrays.create(scope, boxTargets,
-                        new Shape(g, patches, 4))).abs().mul(HostArrays.create(scope, boxWeights,
-                        new Shape(g, patches, 1))).sum(), 1.0 / Math.max(1, boxCount * 4));
+                NDArray boxError = boxPred.sub(HostArrays.create(scope, boxTargets, new Shape(g, patches, 4))).abs();
+                NDArray boxWeightArr = HostArrays.create(scope, boxWeights, new Shape(g, patches, 1));
+                NDArray boxLoss = Nn.scale(boxError.mul(boxWeightArr).sum(), 1.0 / Math.max(1, boxCount * 4));
                 NDArray posPred = Nn.linear(visual, posW.getArray(), posB.getArray()); // [G, P, 2]
                 NDArray posLoss = Nn.scale(posPred.sub(HostArrays.create(scope, centres,
                         new Shape(1, patches, 2))).square().mul(validArr).sum(), 1.0 / Math.max(1, validCount * 2));
                 NDArray total = classLoss.add(boxLoss).add(posLoss);
                 terms.put("classes", (double) classLoss.getFloat());
                 terms.put("box", (double) boxLoss.getFloat());
+                // the plain mean, in canvas units, for people to read
+                terms.put("box_l1", boxError.mul(boxWeightArr.gt(0)).sum().getFloat()
+                        / Math.max(1, boxPatches * 4.0));
                 terms.put("position", (double) posLoss.getFloat());
                 terms.put("class_accuracy", classAccuracy(logits.toFloatArray(), classTargets, g * patches, c,
                         classCount));

@@ -37,6 +37,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,7 +98,8 @@ class StagedRecipeTest {
         VisionPretraining.Targets t = VisionPretraining.targets(objects, geometry, labels, 4);
         // coverage = shared area / min(patch area, box area): both boxes (8 px) lie in one patch each -> 1
         assertThat(t.classes()).containsExactly(1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0);
-        assertThat(t.boxWeights()).containsExactly(1, 0, 0, 1);
+        // both boxes are 4 x 2 on the 8-px canvas: size sqrt(8) / 8, weight 0.15 / that = 0.4243
+        assertThat(t.boxWeights()).containsExactly(new float[] {0.4243f, 0, 0, 0.4243f}, within(1e-4f));
         // centres from the patch's own: the ship's (2, 3) from patch 0's (2, 2), the vehicle's (6, 5) from (6, 6)
         assertThat(Arrays.copyOfRange(t.boxes(), 0, 4)).containsExactly(0.5f, 0.5f + 1 / 8f, 4 / 8f, 2 / 8f);
         assertThat(Arrays.copyOfRange(t.boxes(), 12, 16)).containsExactly(0.5f, 0.5f - 1 / 8f, 4 / 8f, 2 / 8f);
@@ -129,7 +131,22 @@ class StagedRecipeTest {
                 assertThat(mirrored.boxes()).containsExactly(direct.boxes(), within(1e-6f));
             }
         }
-        assertThat(t.boxWeights()).contains(1f);
+        // not vacuous: the ship holds two patches' boxes, the larger vehicle two, the small one (inside a patch) one
+        assertThat(IntStream.range(0, t.boxWeights().length).filter(p -> t.boxWeights()[p] > 0).count())
+                .isEqualTo(5);
+    }
+
+    @Test
+    void aBoxWeighsInInverseProportionToItsObjectsSize() {
+        // on a 100-px canvas a 15 x 15 object is the reference size (0.15 of the side)
+        assertThat(VisionPretraining.boxWeight(15, 15, 100)).isEqualTo(1f, within(1e-6f));
+        assertThat(VisionPretraining.boxWeight(30, 30, 100)).isEqualTo(0.5f, within(1e-6f));
+        // the size is the square root of the area: 7.5 x 30 counts as 15 x 15
+        assertThat(VisionPretraining.boxWeight(7.5, 30, 100)).isEqualTo(1f, within(1e-6f));
+        assertThat(VisionPretraining.boxWeight(5, 5, 100)).isEqualTo(3f, within(1e-5f));
+        // a box of a few pixels is held at 4, a degenerate one too
+        assertThat(VisionPretraining.boxWeight(2, 2, 100)).isEqualTo(4f);
+        assertThat(VisionPretraining.boxWeight(0, 3, 100)).isEqualTo(4f);
     }
 
     @Test
@@ -391,7 +408,7 @@ class StagedRecipeTest {
             public void pretrained(VisionPretraining.Result result) {
                 pretrainedCalls[0]++;
                 assertThat(result.steps()).isEqualTo(12);
-                assertThat(result.terms()).containsKeys("classes", "box", "position", "class_accuracy");
+                assertThat(result.terms()).containsKeys("classes", "box", "box_l1", "position", "class_accuracy");
             }
 
             @Override
