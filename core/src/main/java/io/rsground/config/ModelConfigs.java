@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.io.IOException;
@@ -75,8 +76,13 @@ public final class ModelConfigs {
     public static ModelConfig parse(String json, String source) {
         ModelConfig config;
         try {
-            rejectUnknownFields(MAPPER.readTree(json), source);
-            config = MAPPER.readValue(json, ModelConfig.class);
+            JsonNode root = MAPPER.readTree(json);
+            rejectUnknownFields(root, source);
+            if (!root.has("quick_gelu")) {
+                // files written before the field existed, and CLIP-VG's own, mean CLIP's activation
+                ((ObjectNode) root).put("quick_gelu", true);
+            }
+            config = MAPPER.treeToValue(root, ModelConfig.class);
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException(source + ": unknown field '" + path(e) + "'; known: "
                     + e.getKnownPropertyIds().stream().map(Object::toString).sorted()
@@ -116,7 +122,7 @@ public final class ModelConfigs {
     }
 
     private static final Map<String, Set<String>> FIELDS = Map.of(
-            "", Set.of("vision", "text", "embed_dim", "fusion", "max_query_len"),
+            "", Set.of("vision", "text", "embed_dim", "fusion", "max_query_len", "quick_gelu"),
             "vision", Set.of("image_size", "patch_size", "width", "layers", "heads", "extract_layers"),
             "text", Set.of("context_length", "vocab_size", "width", "layers", "heads"),
             "fusion", Set.of("hidden_dim", "heads", "ffn_dim", "layers", "dropout"));

@@ -23,15 +23,17 @@ public final class ClipTextTower extends NamedBlock {
     /**
      * @param config the tower
      * @param embedDim width of the joint embedding the projection maps to
+     * @param quickGelu QuickGELU (CLIP's) or GELU in the blocks' feed-forward
      */
-    public ClipTextTower(TextConfig config, int embedDim) {
+    public ClipTextTower(TextConfig config, int embedDim, boolean quickGelu) {
         this.config = config;
         long w = config.width();
         tokenEmbedding = param("token_embedding.weight", TorchInit.normal(0.02), config.vocabSize(), w);
         positionalEmbedding = param("positional_embedding", TorchInit.normal(0.01), config.contextLength(), w);
         for (int i = 0; i < config.layers(); i++) {
             blocks.add(child("transformer.resblocks." + i,
-                    new ResidualAttentionBlock(config.width(), config.heads(), true, config.layers())));
+                    new ResidualAttentionBlock(config.width(), config.heads(), true, config.layers(),
+                            quickGelu)));
         }
         lnFinalWeight = param("ln_final.weight", TorchInit.ones(), w);
         lnFinalBias = param("ln_final.bias", TorchInit.zeros(), w);

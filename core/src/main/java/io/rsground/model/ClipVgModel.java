@@ -36,8 +36,8 @@ public final class ClipVgModel extends NamedBlock {
         this.config = config.validate();
         int hidden = config.fusion().hiddenDim();
         int visualIn = config.vision().multiLevelWidth();
-        vision = child("clip.visual", new ClipVisionTower(config.vision()));
-        text = child("clip", new ClipTextTower(config.text(), config.embedDim()));
+        vision = child("clip.visual", new ClipVisionTower(config.vision(), config.quickGelu()));
+        text = child("clip", new ClipTextTower(config.text(), config.embedDim(), config.quickGelu()));
         mlVisuProjWeight = param("ml_visu_proj.weight", TorchInit.linearDefault(visualIn), hidden, visualIn);
         mlVisuProjBias = param("ml_visu_proj.bias", TorchInit.linearDefault(visualIn), hidden);
         textProjWeight = param("text_proj.weight", TorchInit.linearDefault(config.embedDim()), hidden,

@@ -22,7 +22,11 @@ public final class ClipVisionTower extends NamedBlock {
     private final Parameter lnPreBias;
     private final List<ResidualAttentionBlock> blocks = new ArrayList<>();
 
-    public ClipVisionTower(VisionConfig config) {
+    /**
+     * @param config the tower
+     * @param quickGelu QuickGELU (CLIP's) or GELU in the blocks' feed-forward
+     */
+    public ClipVisionTower(VisionConfig config, boolean quickGelu) {
         this.config = config;
         long w = config.width();
         long p = config.patchSize();
@@ -35,7 +39,8 @@ public final class ClipVisionTower extends NamedBlock {
         for (int i = 0; i < config.layers(); i++) {
             // only the blocks up to the last extracted layer contribute; the rest are kept for weight compatibility
             blocks.add(child("transformer.resblocks." + i,
-                    new ResidualAttentionBlock(config.width(), config.heads(), false, config.layers())));
+                    new ResidualAttentionBlock(config.width(), config.heads(), false, config.layers(),
+                            quickGelu)));
         }
     }
 

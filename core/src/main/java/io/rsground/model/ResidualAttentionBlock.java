@@ -1,17 +1,20 @@
 package io.rsground.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 
 /**
  * CLIP's pre-norm transformer block: {@code x = x + attn(ln_1(x)); x = x + mlp(ln_2(x))} with
- * {@code mlp = c_proj(QuickGELU(c_fc(x)))} and a packed in-projection (q, k, v stacked in that order).
+ * {@code mlp = c_proj(QuickGELU(c_fc(x)))} (or GELU, as open_clip's models trained from scratch) and a packed
+ * in-projection (q, k, v stacked in that order).
  * Parameter names follow {@code clip.model.ResidualAttentionBlock}.
  */
 final class ResidualAttentionBlock extends NamedBlock {
     private final int heads;
+    private final boolean quickGelu;
     private final Parameter ln1Weight;
     private final Parameter ln1Bias;
     private final Parameter inProjWeight;
@@ -31,9 +34,11 @@ final class ResidualAttentionBlock extends NamedBlock {
      * @param clipTextInit true for the text tower, whose blocks CLIP re-initialises with normal distributions
      *     scaled by width and depth; false for PyTorch module defaults (the ViT blocks)
      * @param layers depth of the tower (for CLIP's text init)
+     * @param quickGelu QuickGELU in the feed-forward (CLIP's), else GELU
      */
-    ResidualAttentionBlock(int width, int heads, boolean clipTextInit, int layers) {
+    ResidualAttentionBlock(int width, int heads, boolean clipTextInit, int layers, boolean quickGelu) {
         this.heads = heads;
+        this.quickGelu = quickGelu;
         long d = width;
         Initializer inProjInit;
         Initializer outProjInit;
@@ -82,7 +87,8 @@ final class ResidualAttentionBlock extends NamedBlock {
         NDArray attended = Nn.attention(q, k, v, heads, additiveMask, 0, training);
         x = x.add(Nn.linear(attended, value(ps, outProjWeight, training), value(ps, outProjBias, training)));
         h = Nn.layerNorm(x, value(ps, ln2Weight, training), value(ps, ln2Bias, training));
-        h = Nn.quickGelu(Nn.linear(h, value(ps, fcWeight, training), value(ps, fcBias, training)));
+        h = Nn.linear(h, value(ps, fcWeight, training), value(ps, fcBias, training));
+        h = quickGelu ? Nn.quickGelu(h) : Activation.gelu(h);
         return x.add(Nn.linear(h, value(ps, projWeight, training), value(ps, projBias, training)));
     }
 }

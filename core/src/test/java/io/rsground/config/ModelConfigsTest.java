@@ -36,7 +36,8 @@ class ModelConfigsTest {
             assertThat(ModelConfigs.read(f)).isEqualTo(c);
             String json = Files.readString(f);
             assertThat(json).contains("\"image_size\"", "\"extract_layers\"", "\"context_length\"", "\"embed_dim\"",
-                    "\"hidden_dim\"", "\"ffn_dim\"", "\"max_query_len\"").doesNotContain("fusion_sequence");
+                    "\"hidden_dim\"", "\"ffn_dim\"", "\"max_query_len\"", "\"quick_gelu\"")
+                    .doesNotContain("fusion_sequence");
         }
     }
 
@@ -92,6 +93,27 @@ class ModelConfigsTest {
                 .hasMessageContaining("not valid JSON");
         assertThatThrownBy(() -> ModelConfigs.read(Path.of("/nonexistent/model.json")))
                 .hasMessageContaining("/nonexistent/model.json does not exist");
+    }
+
+    @Test
+    void quickGeluIsClipsUnlessTheFileSaysOtherwise() {
+        String base = """
+                {"vision": {"image_size": 224, "patch_size": 16, "width": 128, "layers": 2, "heads": 2,
+                 "extract_layers": [0, 1]},
+                 "text": {"context_length": 77, "vocab_size": 49408, "width": 64, "layers": 2, "heads": 2},
+                 "embed_dim": 64,
+                 "fusion": {"hidden_dim": 64, "heads": 8, "ffn_dim": 128, "layers": 2, "dropout": 0.1},
+                 "max_query_len": 77%s}""";
+        // files without the field (CLIP-VG's, rsground's before it) mean CLIP's activation
+        assertThat(ModelConfigs.parse(base.formatted(""), "a.json").quickGelu()).isTrue();
+        assertThat(ModelConfigs.parse(base.formatted(", \"quick_gelu\": false"), "b.json").quickGelu()).isFalse();
+        assertThatThrownBy(() -> ModelConfigs.parse(base.formatted(", \"quick_gelu\": \"no\""), "c.json"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("c.json").hasMessageContaining("quick_gelu");
+        // OpenAI's weights were trained with QuickGELU; the from-scratch preset uses GELU
+        for (String preset : List.of("vit-b-16", "vit-b-32", "vit-l-14")) {
+            assertThat(ModelConfigs.preset(preset).quickGelu()).as(preset).isTrue();
+        }
+        assertThat(ModelConfigs.preset("tiny").quickGelu()).isFalse();
     }
 
     @Test

@@ -66,8 +66,8 @@ class StagedRecipeTest {
         VisionConfig v = tiny.vision();
         return new ModelConfig(new VisionConfig(64, v.patchSize(), v.width(), v.layers(), v.heads(),
                 v.extractLayers()), tiny.text(), tiny.embedDim(), new FusionConfig(tiny.fusion().hiddenDim(),
-                tiny.fusion().heads(), tiny.fusion().ffnDim(), tiny.fusion().layers(), 0), tiny.maxQueryLen())
-                .validate();
+                tiny.fusion().heads(), tiny.fusion().ffnDim(), tiny.fusion().layers(), 0), tiny.maxQueryLen(),
+                tiny.quickGelu()).validate();
     }
 
     static List<Batch> batches(ModelConfig config, int batchSize, int count) {
@@ -288,7 +288,7 @@ class StagedRecipeTest {
         // one head: then the layer's own attention is a single distribution the readout can be handed
         ModelConfig config = new ModelConfig(tiny.vision(), tiny.text(), tiny.embedDim(), new FusionConfig(
                 tiny.fusion().hiddenDim(), 1, tiny.fusion().ffnDim(), tiny.fusion().layers(), 0),
-                tiny.maxQueryLen()).validate();
+                tiny.maxQueryLen(), tiny.quickGelu()).validate();
         Batch batch = batches(config, 5, 1).get(0);
         Engine.getInstance().setRandomSeed(6);
         try (NDManager manager = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
