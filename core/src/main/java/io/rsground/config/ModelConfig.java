@@ -61,10 +61,19 @@ public record ModelConfig(
         return 1 + maxQueryLen + 1 + vision.numPatches();
     }
 
+    /** @return a copy with another image tower */
+    public ModelConfig withVision(VisionConfig newVision) {
+        return new ModelConfig(newVision, text, embedDim, fusion, maxQueryLen, quickGelu).validate();
+    }
+
+    /** @return a copy with another text tower */
+    public ModelConfig withText(TextConfig newText) {
+        return new ModelConfig(vision, newText, embedDim, fusion, maxQueryLen, quickGelu).validate();
+    }
+
     /** @return a copy with another vocabulary size */
     public ModelConfig withVocabSize(int vocabSize) {
-        return new ModelConfig(vision, text.withVocabSize(vocabSize), embedDim, fusion, maxQueryLen, quickGelu)
-                .validate();
+        return withText(text.withVocabSize(vocabSize));
     }
 
     /** @return a copy with another fusion encoder */

@@ -341,7 +341,7 @@ public final class TrainingRun {
             t = new TextConfig(t.contextLength(), t.vocabSize(), t.width(), config.textLayers(), t.heads());
         }
         int maxQuery = config.maxQueryLen() > 0 ? config.maxQueryLen() : c.maxQueryLen();
-        return new ModelConfig(v, t, c.embedDim(), f, maxQuery, c.quickGelu()).validate();
+        return c.withVision(v).withText(t).withFusion(f).withMaxQueryLen(maxQuery);
     }
 
     private Outcome loop(Setup setup, Trainer trainer, List<Sample> train, List<Sample> val, Path out,

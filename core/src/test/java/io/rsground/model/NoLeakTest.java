@@ -42,9 +42,8 @@ class NoLeakTest {
         var tiny = ModelConfigs.preset("tiny");
         var v = tiny.vision();
         // the tiny preset at 64 px: the leak does not depend on the size, the test's run time does
-        var config = new io.rsground.config.ModelConfig(new io.rsground.config.VisionConfig(64, v.patchSize(),
-                v.width(), v.layers(), v.heads(), v.extractLayers()), tiny.text(), tiny.embedDim(), tiny.fusion(),
-                tiny.maxQueryLen(), tiny.quickGelu()).withVocabSize(200);
+        var config = tiny.withVision(new io.rsground.config.VisionConfig(64, v.patchSize(), v.width(), v.layers(),
+                v.heads(), v.extractLayers())).withVocabSize(200);
         try (NDManager manager = NDManager.newBaseManager()) {
             ClipVgModel model = new ClipVgModel(config);
             model.initializeParameters(manager);

@@ -64,10 +64,9 @@ class StagedRecipeTest {
     static ModelConfig tinyAt64() {
         ModelConfig tiny = ModelConfigs.preset("tiny").withVocabSize(tokenizer.vocabSize());
         VisionConfig v = tiny.vision();
-        return new ModelConfig(new VisionConfig(64, v.patchSize(), v.width(), v.layers(), v.heads(),
-                v.extractLayers()), tiny.text(), tiny.embedDim(), new FusionConfig(tiny.fusion().hiddenDim(),
-                tiny.fusion().heads(), tiny.fusion().ffnDim(), tiny.fusion().layers(), 0), tiny.maxQueryLen(),
-                tiny.quickGelu()).validate();
+        return tiny.withVision(new VisionConfig(64, v.patchSize(), v.width(), v.layers(), v.heads(),
+                v.extractLayers())).withFusion(new FusionConfig(tiny.fusion().hiddenDim(), tiny.fusion().heads(),
+                tiny.fusion().ffnDim(), tiny.fusion().layers(), 0));
     }
 
     static List<Batch> batches(ModelConfig config, int batchSize, int count) {
@@ -286,9 +285,8 @@ class StagedRecipeTest {
     void attendedReadoutWithTheLayersOwnAttentionGivesTheModelsBoxes() {
         ModelConfig tiny = tinyAt64();
         // one head: then the layer's own attention is a single distribution the readout can be handed
-        ModelConfig config = new ModelConfig(tiny.vision(), tiny.text(), tiny.embedDim(), new FusionConfig(
-                tiny.fusion().hiddenDim(), 1, tiny.fusion().ffnDim(), tiny.fusion().layers(), 0),
-                tiny.maxQueryLen(), tiny.quickGelu()).validate();
+        ModelConfig config = tiny.withFusion(new FusionConfig(tiny.fusion().hiddenDim(), 1, tiny.fusion().ffnDim(),
+                tiny.fusion().layers(), 0));
         Batch batch = batches(config, 5, 1).get(0);
         Engine.getInstance().setRandomSeed(6);
         try (NDManager manager = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
