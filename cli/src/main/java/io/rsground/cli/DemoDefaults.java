@@ -38,7 +38,7 @@ final class DemoDefaults {
                 .with("lr", 1e-3).with("loss_l1", 10.0).with("loss_giou", 4.0).with("readout_weight", 1.0)
                 .with("warmup_epochs", 0.5)
                 .with("clip_max_norm", 1.0).with("vl_dropout", 0.0).with("aug_crop", false).with("aug_scale", false)
-                .with("aug_translate", false).with("seed", seed).with("num_workers", workers)
+                .with("aug_translate", false).with("aug_jitter", false).with("seed", seed).with("num_workers", workers)
                 .with("time_budget_minutes", minutes).with("log_every", 20);
     }
 }

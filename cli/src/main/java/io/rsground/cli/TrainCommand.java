@@ -83,6 +83,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = {"--aug-blur", "--aug_blur"}) boolean augBlur;
     @Option(names = {"--aug-hflip", "--aug_hflip"}, description = "horizontal flip, swapping left/right in the query")
     boolean augHflip;
+    @Option(names = {"--aug-jitter", "--aug_jitter"}, negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "colour jitter of the training images, on by default as in the reference; --no-aug-jitter "
+                    + "keeps colours as they are (needed to compute a frozen image tower's features once per image)")
+    boolean augJitter;
     @Option(names = "--imsize", defaultValue = "0", description = "input side (default: the architecture's)")
     int imsize;
     @Option(names = {"--max-query-len", "--max_query_len"}, defaultValue = "0") int maxQueryLen;
@@ -137,7 +141,7 @@ final class TrainCommand implements Callable<Integer> {
                 augCrop, augScale, augTranslate, augBlur, augHflip, imsize, maxQueryLen, vlNheads, vlHiddenDim,
                 vlEncLayers, vlDimFeedforward, vlDropout, freezeClip, freezeClipFully, seed, numWorkers, lossL1,
                 lossGiou, 0, logEvery, minutes, pretrainVisionMinutes, pretrainVisionSteps, pretrainVisionLr,
-                freezeVision, referentWeight, attentionWeight, textLayers, readoutWeight);
+                freezeVision, referentWeight, attentionWeight, textLayers, readoutWeight, augJitter);
     }
 
     static String str(Path p) {

@@ -65,6 +65,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param textLayers text-tower depth when training from scratch, or 0 to keep the architecture's
  * @param readoutWeight weight of the readout term of the "referent" recipe (the box loss of the boxes [REG] would
  *     give if it looked only at the referred object in the last fusion layer)
+ * @param augJitter colour jitter of the training images (the reference's, always on there); null means on
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainConfig(
@@ -79,7 +80,7 @@ public record TrainConfig(
         Boolean freezeClip, boolean freezeClipFully, long seed, int numWorkers, double lossL1, double lossGiou,
         int evalBatchSize, int logEvery, double timeBudgetMinutes,
         double pretrainVisionMinutes, int pretrainVisionSteps, double pretrainVisionLr, boolean freezeVision,
-        double referentWeight, double attentionWeight, int textLayers, double readoutWeight) {
+        double referentWeight, double attentionWeight, int textLayers, double readoutWeight, Boolean augJitter) {
 
     public TrainConfig {
         if (epochs < 1) {
@@ -130,6 +131,9 @@ public record TrainConfig(
             throw new ConfigException("--text-layers reshapes the text tower, so it only applies when training from "
                     + "scratch, not with --weights or --retrain");
         }
+        if (augJitter == null) {
+            augJitter = true;
+        }
         if (freezeVision && freezeClip != null && !freezeClip) {
             throw new ConfigException("--freeze-vision and --no-freeze-clip contradict each other");
         }
@@ -147,7 +151,7 @@ public record TrainConfig(
         return new TrainConfig(dataRoot, null, outputDir, null, null, null, null, null, null, "reference",
                 110, 32, 2.5e-4, -1, 1e-4, "adamw", "cosine", 60, 0.9, 0.9, 0, 0,
                 true, true, true, false, false, 0, 0, 0, 0, 0, 0, -1,
-                null, false, 13, 2, 1, 1, 0, 50, 0, 0, 0, 3e-3, false, 10, 3, 0, 1);
+                null, false, 13, 2, 1, 1, 0, 50, 0, 0, 0, 3e-3, false, 10, 3, 0, 1, true);
     }
 
     /**

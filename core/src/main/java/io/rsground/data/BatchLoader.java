@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,14 @@ import org.slf4j.LoggerFactory;
  * autograd graph and hold no native memory. Close each {@link Epoch} (try-with-resources) to stop
  * its workers early; a fully consumed epoch stops them by itself. Loaders are immutable and
  * thread-safe; one epoch is consumed by one thread.
+ *
+ * <p><b>Samples whose pixels nobody needs.</b> With {@link Builder#optPixelsWanted}, a consumer that keeps what it
+ * computes from an image (a frozen image tower's features) tells the loader which samples it no longer needs the
+ * pixels of. When the transform is {@link SampleTransform#deterministic() deterministic}, such a sample comes
+ * without decoding its image: the box, query and patch mask follow from the image's size in the annotation
+ * ({@link SampleTransform#layout}), and its rows of {@link Batch#pixels()} and {@link Batch#pixelMask()} hold
+ * zeros. Decoding is what the workers spend their time on, and on a
+ * machine with few cores it takes that time from the consumer.
  */
 public final class BatchLoader {
     private static final Logger LOG = LoggerFactory.getLogger(BatchLoader.class);
@@ -73,6 +82,8 @@ public final class BatchLoader {
     private final SkippedSamples skipped;
     /** Positions in {@link #samples} whose image could not be read: skipped in every later epoch. */
     private final Set<Integer> unreadable = ConcurrentHashMap.newKeySet();
+    /** Whether a sample (by global index) still needs its pixels; null: always. */
+    private final IntPredicate pixelsWanted;
 
     private BatchLoader(Builder b) {
         this.samples = List.copyOf(b.samples);
@@ -88,6 +99,7 @@ public final class BatchLoader {
         this.prefetchBatches = b.prefetchBatches > 0 ? b.prefetchBatches : 2 * Math.max(1, b.numWorkers);
         this.readOptions = b.readOptions;
         this.skipped = b.skipped;
+        this.pixelsWanted = b.transform.deterministic() ? b.pixelsWanted : null;
     }
 
     /**
@@ -206,7 +218,7 @@ public final class BatchLoader {
         return 0;
     }
 
-    /** One sample ready to be stacked. */
+    /** One sample ready to be stacked; pixels and pixelMask are null when they were not wanted. */
     private record Item(int sampleIndex, float[] pixels, byte[] pixelMask, float[] patchMask, long[] tokens,
             int usedLength, double[] box) {
     }
@@ -224,6 +236,15 @@ public final class BatchLoader {
         try {
             if (unreadable.contains(position)) {
                 return SKIP;
+            }
+            if (pixelsWanted != null && !pixelsWanted.test(sample.index())) {
+                SampleTransform.Layout layout = transform.layout(sample.imageWidth(), sample.imageHeight(),
+                        sample.box(), sample.query());
+                if (layout != null) {
+                    long[] tokens = tokenizer.encode(layout.query(), maxQueryLength);
+                    return new Item(sample.index(), null, null, patchMask(layout.pixelMask()), tokens,
+                            usedLength(tokens), layout.box());
+                }
             }
             BufferedImage image;
             try {
@@ -243,16 +264,22 @@ public final class BatchLoader {
             if (p.size() != size) {
                 throw new IllegalStateException("the transform returned a " + p.size() + " canvas, expected " + size);
             }
-            boolean[] patches = p.patchMask(patchSize);
-            float[] patchMask = new float[patches.length];
-            for (int i = 0; i < patches.length; i++) {
-                patchMask[i] = patches[i] ? 1f : 0f;
-            }
             long[] tokens = tokenizer.encode(p.query(), maxQueryLength);
-            return new Item(sample.index(), p.pixels(), p.pixelMask(), patchMask, tokens, usedLength(tokens), p.box());
+            return new Item(sample.index(), p.pixels(), p.pixelMask(), patchMask(p.pixelMask()), tokens,
+                    usedLength(tokens), p.box());
         } catch (RuntimeException | Error e) {
             return new Failure(sample, e);
         }
+    }
+
+    /** @return [P] 1 for padded patches, 0 on the image */
+    private float[] patchMask(byte[] pixelMask) {
+        boolean[] patches = EvalTransform.patchMask(pixelMask, transform.imageSize(), patchSize);
+        float[] out = new float[patches.length];
+        for (int i = 0; i < patches.length; i++) {
+            out[i] = patches[i] ? 1f : 0f;
+        }
+        return out;
     }
 
     /** Stacks prepared samples into a batch. */
@@ -273,8 +300,10 @@ public final class BatchLoader {
         int[] indices = new int[b];
         for (int i = 0; i < b; i++) {
             Item item = items.get(i);
-            System.arraycopy(item.pixels(), 0, pixels, i * 3 * plane, 3 * plane);
-            System.arraycopy(item.pixelMask(), 0, pixelMask, i * plane, plane);
+            if (item.pixels() != null) {
+                System.arraycopy(item.pixels(), 0, pixels, i * 3 * plane, 3 * plane);
+                System.arraycopy(item.pixelMask(), 0, pixelMask, i * plane, plane);
+            }
             System.arraycopy(item.patchMask(), 0, patchMask, i * patches, patches);
             System.arraycopy(item.tokens(), 0, tokens, i * length, length);
             for (int k = 0; k < 4; k++) {
@@ -499,6 +528,7 @@ public final class BatchLoader {
         private int prefetchBatches;
         private ReadOptions readOptions = ReadOptions.DEFAULT;
         private SkippedSamples skipped = new SkippedSamples();
+        private IntPredicate pixelsWanted;
 
         private Builder(List<Sample> samples, SampleTransform transform, Tokenizer tokenizer) {
             this.samples = Objects.requireNonNull(samples, "samples");
@@ -596,6 +626,18 @@ public final class BatchLoader {
          */
         public Builder optSkipped(SkippedSamples value) {
             this.skipped = Objects.requireNonNull(value, "skipped");
+            return this;
+        }
+
+        /**
+         * @param value asked, on a worker thread, before each sample is prepared: whether its pixels are still
+         *     needed (by the sample's global index); a sample that is not comes without them (zeros in its pixel
+         *     rows) and without decoding its image. Only applies when the transform is deterministic. Default:
+         *     always needed.
+         * @return this builder
+         */
+        public Builder optPixelsWanted(IntPredicate value) {
+            this.pixelsWanted = value;
             return this;
         }
 

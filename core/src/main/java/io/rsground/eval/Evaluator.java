@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.IntConsumer;
 
 /** Runs a model over samples with the evaluation transform and measures it. */
@@ -36,21 +37,38 @@ public final class Evaluator {
     public static EvalReport evaluate(ClipVgModel model, NDManager manager, Tokenizer tokenizer,
             List<Sample> samples, String split, int batchSize, int workers, IntConsumer progress) {
         int size = model.config().vision().imageSize();
+        BatchLoader loader = BatchLoader.builder(samples, new EvalTransform(size), tokenizer)
+                .setBatchSize(batchSize).setPatchSize(model.config().vision().patchSize())
+                .setMaxQueryLength(model.config().maxQueryLen()).optWorkers(workers).optShuffle(false).build();
+        return evaluate(loader, samples, size, batch -> Predictions.predict(model, manager, batch), split, progress);
+    }
+
+    /**
+     * Evaluates with a loader and a predictor of the caller's (validation during training keeps both across
+     * epochs, and predicts from kept image features).
+     *
+     * @param loader batches of the samples, prepared with the evaluation transform, not shuffled
+     * @param samples the samples the loader visits
+     * @param imageSize the model's input side
+     * @param predictor [B, 4] boxes (cx, cy, w, h normalised to the padded square, row-major) of a batch
+     * @param split the split's name, for the report
+     * @param progress told the number of samples done after each batch (may be null)
+     * @return the report
+     */
+    public static EvalReport evaluate(BatchLoader loader, List<Sample> samples, int imageSize,
+            Function<Batch, float[]> predictor, String split, IntConsumer progress) {
         Map<Integer, Sample> byIndex = new HashMap<>();
         for (Sample s : samples) {
             byIndex.put(s.index(), s);
         }
-        BatchLoader loader = BatchLoader.builder(samples, new EvalTransform(size), tokenizer)
-                .setBatchSize(batchSize).setPatchSize(model.config().vision().patchSize())
-                .setMaxQueryLength(model.config().maxQueryLen()).optWorkers(workers).optShuffle(false).build();
         List<Prediction> predictions = new ArrayList<>(samples.size());
         try (BatchLoader.Epoch epoch = loader.epoch(0)) {
             while (epoch.hasNext()) {
                 Batch batch = epoch.next();
-                float[] boxes = Predictions.predict(model, manager, batch);
+                float[] boxes = predictor.apply(batch);
                 for (int i = 0; i < batch.size(); i++) {
                     Sample s = byIndex.get(batch.sampleIndices()[i]);
-                    predictions.add(toPrediction(s, size, boxes, i));
+                    predictions.add(toPrediction(s, imageSize, boxes, i));
                 }
                 if (progress != null) {
                     progress.accept(predictions.size());

@@ -37,6 +37,17 @@ public final class EvalTransform implements SampleTransform {
         return imageSize;
     }
 
+    @Override
+    public boolean deterministic() {
+        return true;
+    }
+
+    @Override
+    public Layout layout(int width, int height, Box boxPixels, String query) {
+        PaddedGeometry g = PaddedGeometry.centred(width, height, imageSize);
+        return new Layout(g.pixelMask(), g.toNormalizedCxcywh(boxPixels), query);
+    }
+
     /**
      * @param image the original image (converted to 8-bit RGB first unless it is {@code TYPE_3BYTE_BGR})
      * @return the model input and its geometry

@@ -37,6 +37,18 @@ public record PaddedGeometry(int size, double scale, int left, int top, int orig
         return cxcywh;
     }
 
+    /** @return [size, size] row-major, 1 on the padding around the resized image and 0 on it */
+    public byte[] pixelMask() {
+        int[] resized = EvalTransform.resizedSize(originalWidth, originalHeight, size);
+        byte[] mask = new byte[size * size];
+        java.util.Arrays.fill(mask, (byte) 1);
+        for (int y = Math.max(0, top); y < Math.min(size, top + resized[1]); y++) {
+            java.util.Arrays.fill(mask, y * size + Math.max(0, left), y * size + Math.min(size, left + resized[0]),
+                    (byte) 0);
+        }
+        return mask;
+    }
+
     /**
      * @return the normalised box back in original pixels, corner format, clamped to the image
      */

@@ -26,4 +26,36 @@ public interface SampleTransform {
      *     square, the (possibly changed) query and what was done
      */
     Prepared apply(BufferedImage image, Box boxPixels, String query, RandomGenerator rng);
+
+    /**
+     * @return true when the output depends on the image, box and query alone, never on the generator: a sample is
+     *     then prepared the same way at every use, and what is derived from it may be kept
+     */
+    default boolean deterministic() {
+        return false;
+    }
+
+    /**
+     * What {@link #apply} would return besides the pixels, from the image's size alone, for a deterministic
+     * transform: a sample whose pixels nobody needs can then be prepared without decoding its image.
+     *
+     * @param width the image's width, pixels
+     * @param height its height
+     * @param boxPixels the target box in pixels of the image, corner format
+     * @param query the referring expression
+     * @return the pixel mask and the box as {@link #apply} gives them, or null when the transform needs the image
+     */
+    default Layout layout(int width, int height, Box boxPixels, String query) {
+        return null;
+    }
+
+    /**
+     * A prepared sample without its pixels.
+     *
+     * @param pixelMask [S, S] row-major, 1 on the padding
+     * @param box cx, cy, w, h normalised to the padded square
+     * @param query the query after the transform
+     */
+    record Layout(byte[] pixelMask, double[] box, String query) {
+    }
 }

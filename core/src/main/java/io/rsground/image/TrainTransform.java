@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  *             the object lies right of or below the crop, as in the reference); with no try
  *             accepted the image is left as it is. Then branch A's resize.
  *       </ul>
- *   <li><b>Colour jitter</b> with probability 0.8: brightness, contrast and saturation
+ *   <li><b>Colour jitter</b> (unless {@link AugmentConfig#jitter()} is off) with probability 0.8: brightness,
+ *       contrast and saturation
  *       ({@code ImageEnhance.Color}) in a uniformly random order, each with a factor uniform in
  *       [0.6, 1.4].
  *   <li><b>Gaussian blur</b> when {@link AugmentConfig#blur()} is on, with probability 0.5 and
@@ -102,6 +103,18 @@ public final class TrainTransform implements SampleTransform {
         return config.imageSize();
     }
 
+    @Override
+    public boolean deterministic() {
+        return config.deterministic();
+    }
+
+    /** With nothing random left this is the eval transform, whose layout follows from the image's size. */
+    @Override
+    public Layout layout(int width, int height, Box boxPixels, String query) {
+        return config.deterministic() ? new EvalTransform(config.imageSize()).layout(width, height, boxPixels, query)
+                : null;
+    }
+
     /**
      * @param imageSize S
      * @param scale whether scale augmentation is on
@@ -156,7 +169,7 @@ public final class TrainTransform implements SampleTransform {
         f.resizeLongSide(longSide);
 
         List<Augmentation.Jitter> colour = new ArrayList<>(3);
-        if (rng.nextDouble() < JITTER_PROBABILITY) {
+        if (config.jitter() && rng.nextDouble() < JITTER_PROBABILITY) {
             for (PilEnhance.Kind kind : jitterOrder(rng)) {
                 double factor = JITTER_LOW + (JITTER_HIGH - JITTER_LOW) * rng.nextDouble();
                 f.bgr = PilEnhance.apply(kind, f.bgr, factor);

@@ -35,7 +35,7 @@ public final class GradientClipping {
             }
             double norm = Math.sqrt(sumSquares);
             if (maxNorm > 0) {
-                double coefficient = maxNorm / (norm + 1e-6);
+                double coefficient = coefficient(norm, maxNorm);
                 if (coefficient < 1) {
                     for (Parameter p : params) {
                         NDArray w = p.getArray();
@@ -49,5 +49,14 @@ public final class GradientClipping {
         } finally {
             JniUtils.setGradMode(gradMode);
         }
+    }
+
+    /**
+     * @param norm the global gradient norm
+     * @param maxNorm the limit
+     * @return the factor torch scales every gradient by, {@code max_norm / (norm + 1e-6)}; 1 or more means none
+     */
+    static double coefficient(double norm, double maxNorm) {
+        return maxNorm / (norm + 1e-6);
     }
 }

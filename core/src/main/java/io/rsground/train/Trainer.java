@@ -14,6 +14,7 @@ import io.rsground.model.HostArrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 
 /**
  * One optimisation step at a time on a {@link ClipVgModel}: forward in train mode, the grounding loss, backward,
@@ -105,6 +106,33 @@ public final class Trainer implements AutoCloseable {
         visualCache = new VisualFeatureCache(model, imageOfSample, maxBytes);
     }
 
+    /**
+     * @return whether a sample (by global index) still needs its pixels: always without a cache, and until its
+     *     image's features are kept with one (for {@code BatchLoader.Builder.optPixelsWanted}; safe to ask from
+     *     loader threads)
+     */
+    public IntPredicate pixelsWanted() {
+        VisualFeatureCache cache = visualCache;
+        return cache == null ? index -> true : index -> !cache.holds(index);
+    }
+
+    /**
+     * Computes and keeps the image features of a batch's images ahead of training, so that the first epoch neither
+     * waits for the tower nor decodes images on the loader threads while the steps run.
+     *
+     * @param batch images prepared as the training steps will prepare them
+     * @throws IllegalStateException without a cache
+     */
+    public void precomputeVisualFeatures(Batch batch) {
+        if (visualCache == null) {
+            throw new IllegalStateException("no image feature cache: call cacheVisualFeatures first");
+        }
+        try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
+            arrays.suppressNotUsedWarning();
+            visualCache.features(scope, batch);
+        }
+    }
+
     /** @return images whose features the cache holds, 0 without a cache */
     public int cachedImages() {
         return visualCache == null ? 0 : visualCache.images();
@@ -165,20 +193,34 @@ public final class Trainer implements AutoCloseable {
                 }
                 collector.backward(loss.total());
             }
-            double norm = GradientClipping.clipGlobalNorm(trainable.values(), clipMaxNorm);
-            optimizer.step(trainable, name -> baseLearningRate(name) * lrFactor);
+            double norm = optimizer.step(trainable, name -> baseLearningRate(name) * lrFactor, clipMaxNorm);
             iteration++;
             return new StepResult(total, loss.terms(), norm);
         }
     }
 
     /**
-     * Predicts boxes for a batch without recording gradients.
+     * Predicts boxes for a batch without recording gradients, from the kept image features when there is a cache
+     * (its images' features are then kept as well).
      *
      * @return [B, 4] cx, cy, w, h normalised, row-major
      */
     public float[] predict(Batch batch) {
-        return Predictions.predict(model, manager, batch);
+        if (visualCache == null) {
+            return Predictions.predict(model, manager, batch);
+        }
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
+            arrays.suppressNotUsedWarning();
+            NDArray patchMask = HostArrays.create(scope, batch.patchMask(), new Shape(batch.size(), batch.patches()));
+            NDArray tokens = HostArrays.create(scope, batch.tokens(), new Shape(batch.size(), batch.tokenLength()));
+            NDArray visual = visualCache.features(scope, batch);
+            NDArray text = model.encodeText(null, tokens, false);
+            return model.fuse(null, visual, patchMask, text, tokens, false).boxes().toFloatArray();
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
     }
 
     @Override

@@ -22,6 +22,7 @@ import io.rsground.data.SkippedSamples;
 import io.rsground.eval.EvalReport;
 import io.rsground.eval.Evaluator;
 import io.rsground.image.AugmentConfig;
+import io.rsground.image.EvalTransform;
 import io.rsground.image.TrainTransform;
 import io.rsground.infer.ModelLoader;
 import io.rsground.model.ClipVgModel;
@@ -161,8 +162,10 @@ public final class TrainingRun {
 
             long runStart = System.nanoTime();
             visionPretrained = setup.resume != null && setup.resume.visionPretrained;
+            boolean pretrainedNow = false;
             if ((config.pretrainVisionMinutes() > 0 || config.pretrainVisionSteps() > 0) && !visionPretrained) {
                 pretrainVision(setup, train, dataset, root, out, manager);
+                pretrainedNow = visionPretrained;
             }
             TrainingObjective objective = Objectives.create(config.recipe(), new Objectives.Context(config,
                     modelConfig, root, train));
@@ -172,19 +175,32 @@ public final class TrainingRun {
                 if (stopRequested.get()) {
                     return stopBeforeTraining(setup, trainer, out);
                 }
-                boolean augmented = config.augCrop() || config.augScale() || config.augTranslate() || config.augBlur()
-                        || config.augHflip();
-                if (setup.policy.freezesVision() && !augmented) {
+                if (pretrainedNow) {
+                    // the pre-trained tower is minutes of work: a run killed from here on resumes with it
+                    saveCheckpoint(out.resolve(LAST), setup, trainer, 0, 0, 0, Double.NaN, 0, null);
+                }
+                AugmentConfig augment = augmentation(modelConfig);
+                if (setup.policy.freezesVision() && augment.deterministic()) {
+                    // training and validation images alike: each image is prepared the same way wherever it is used
                     Map<Integer, String> imageOf = new HashMap<>();
-                    for (Sample s : train) {
-                        imageOf.put(s.index(), s.imageFile().toString());
+                    for (List<Sample> split : List.of(train, val)) {
+                        for (Sample s : split) {
+                            imageOf.put(s.index(), s.imageFile().toString());
+                        }
                     }
                     long maxBytes = Math.min(4L << 30, Runtime.getRuntime().maxMemory() / 3);
                     trainer.cacheVisualFeatures(imageOf::get, maxBytes);
-                    LOG.info("image tower frozen: its features are computed once per image (up to {} MB)",
-                            maxBytes >> 20);
+                    long precomputeStart = System.nanoTime();
+                    precomputeFeatures(trainer, setup, train, val);
+                    LOG.info("image tower frozen: its features are computed once per image ({} images in {} s, up "
+                            + "to {} MB)", trainer.cachedImages(), String.format(Locale.ROOT, "%.1f",
+                            (System.nanoTime() - precomputeStart) / 1e9), maxBytes >> 20);
+                } else if (setup.policy.freezesVision()) {
+                    LOG.info("image tower frozen, but its features are computed at every use: {} changes the images "
+                            + "from epoch to epoch", augment.jitter() ? "colour jitter (--no-aug-jitter turns it "
+                            + "off)" : "augmentation");
                 }
-                return loop(setup, trainer, train, val, out, manager, runStart);
+                return loop(setup, trainer, train, val, out, manager, runStart, augment);
             }
         }
     }
@@ -344,17 +360,47 @@ public final class TrainingRun {
         return c.withVision(v).withText(t).withFusion(f).withMaxQueryLen(maxQuery);
     }
 
+    /** Computes the features of every training and validation image once, before the first step. */
+    private void precomputeFeatures(Trainer trainer, Setup setup, List<Sample> train, List<Sample> val) {
+        Map<Path, Sample> oneOfEachImage = new LinkedHashMap<>();
+        for (List<Sample> split : List.of(train, val)) {
+            for (Sample s : split) {
+                oneOfEachImage.putIfAbsent(s.imageFile(), s);
+            }
+        }
+        ModelConfig mc = setup.model.config();
+        List<Sample> images = new ArrayList<>(oneOfEachImage.values());
+        BatchLoader loader = BatchLoader.builder(images, new EvalTransform(mc.vision().imageSize()), setup.tokenizer)
+                .setBatchSize(Math.max(config.evalBatchSize(), 64)).setPatchSize(mc.vision().patchSize())
+                .setMaxQueryLength(mc.maxQueryLen()).optWorkers(config.numWorkers()).optShuffle(false).build();
+        try (BatchLoader.Epoch batches = loader.epoch(0)) {
+            while (batches.hasNext() && !stopRequested.get()) {
+                trainer.precomputeVisualFeatures(batches.next());
+            }
+        }
+    }
+
+    /** @return the training augmentations the configuration asks for, at the model's input size */
+    private AugmentConfig augmentation(ModelConfig mc) {
+        return new AugmentConfig(mc.vision().imageSize(), config.augCrop(), config.augScale(), config.augTranslate(),
+                config.augBlur(), config.augHflip(), config.augJitter());
+    }
+
     private Outcome loop(Setup setup, Trainer trainer, List<Sample> train, List<Sample> val, Path out,
-            NDManager manager, long runStart) throws IOException {
+            NDManager manager, long runStart, AugmentConfig augment) throws IOException {
         ClipVgModel model = setup.model;
         ModelConfig mc = model.config();
-        AugmentConfig augment = new AugmentConfig(mc.vision().imageSize(), config.augCrop(), config.augScale(),
-                config.augTranslate(), config.augBlur(), config.augHflip());
         SkippedSamples skipped = new SkippedSamples();
+        // with kept image features, the workers need not decode images whose features are known
         BatchLoader loader = BatchLoader.builder(train, new TrainTransform(augment), setup.tokenizer)
                 .setBatchSize(config.batchSize()).setPatchSize(mc.vision().patchSize())
                 .setMaxQueryLength(mc.maxQueryLen()).optWorkers(config.numWorkers()).optSeed(config.seed())
-                .optShuffle(true).optDropLast(false).optSkipped(skipped).build();
+                .optShuffle(true).optDropLast(false).optSkipped(skipped).optPixelsWanted(trainer.pixelsWanted())
+                .build();
+        BatchLoader valLoader = BatchLoader.builder(val, new EvalTransform(mc.vision().imageSize()), setup.tokenizer)
+                .setBatchSize(config.evalBatchSize()).setPatchSize(mc.vision().patchSize())
+                .setMaxQueryLength(mc.maxQueryLen()).optWorkers(config.numWorkers()).optShuffle(false)
+                .optPixelsWanted(trainer.pixelsWanted()).build();
         int batches = loader.maxBatchesPerEpoch();
         int epochs = config.epochs();
         LrSchedule schedule = schedule(epochs);
@@ -431,8 +477,8 @@ public final class TrainingRun {
             Double valLoss = null;
             if (!val.isEmpty()) {
                 listener.validating(epoch, val.size());
-                EvalReport report = Evaluator.evaluate(model, manager, setup.tokenizer, val, "val",
-                        config.evalBatchSize(), config.numWorkers(), null);
+                EvalReport report = Evaluator.evaluate(valLoader, val, mc.vision().imageSize(), trainer::predict, "val",
+                        null);
                 valMetrics = new LinkedHashMap<>(report.pixel().toMap());
                 Map<String, Double> boxLoss = report.boxLoss(config.lossL1(), config.lossGiou());
                 valLoss = boxLoss.get("loss");
@@ -457,9 +503,12 @@ public final class TrainingRun {
             if (improved) {
                 best = score;
             }
-            if (config.timeBudgetMinutes() > 0 && epoch <= startEpoch + 1 && setup.resume == null) {
+            if (config.timeBudgetMinutes() > 0 && epoch <= startEpoch + 1
+                    && (setup.resume == null || setup.resume.plannedEpochs == 0)) {
                 // fit the rest of the run into the budget, judging by the latest epoch (validation included); the
-                // second epoch is the better guide, the first one pays for warming up the engine
+                // second epoch is the better guide, the first one pays for warming up the engine. A run resumed
+                // before any epoch was fitted (killed after vision pre-training) fits its remaining epochs into
+                // the budget counted from its own start
                 double spent = (System.nanoTime() - runStart) / 1e9;
                 double perEpoch = log.seconds();
                 int fit = epoch + 1 + (int) Math.floor(Math.max(0, config.timeBudgetMinutes() * 60 - spent)

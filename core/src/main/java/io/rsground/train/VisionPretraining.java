@@ -582,8 +582,7 @@ public final class VisionPretraining {
                 }
                 collector.backward(total);
             }
-            GradientClipping.clipGlobalNorm(params.values(), clipMaxNorm);
-            optimizer.step(params, name -> lr);
+            optimizer.step(params, name -> lr, clipMaxNorm);
         }
         return terms;
     }

@@ -12,6 +12,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 
 /**
@@ -20,7 +22,7 @@ import java.util.function.IntFunction;
  * image computes its features (without gradients); later ones copy them. The cache holds at most a given number of
  * bytes; images beyond that are encoded at every use, still without gradients.
  *
- * <p>Only for use by one training thread.
+ * <p>Only for use by one training thread, except {@link #holds}, which loader threads may ask.
  */
 final class VisualFeatureCache {
     private final ClipVgModel model;
@@ -29,6 +31,8 @@ final class VisualFeatureCache {
     /** Placeholder while an image's features are being computed within one batch. */
     private static final float[] EMPTY = new float[0];
     private final Map<String, float[]> features = new HashMap<>();
+    /** The keys of {@link #features}, for other threads to ask about. */
+    private final Set<String> kept = ConcurrentHashMap.newKeySet();
     private long bytes;
 
     /**
@@ -81,6 +85,7 @@ final class VisualFeatureCache {
                     rows.put(key, row);
                     if (bytes + (long) rowLength * Float.BYTES <= maxBytes) {
                         features.put(key, row);
+                        kept.add(key);
                         bytes += (long) rowLength * Float.BYTES;
                     }
                 }
@@ -93,6 +98,16 @@ final class VisualFeatureCache {
             System.arraycopy(rows.get(keys[i]), 0, out, i * rowLength, rowLength);
         }
         return HostArrays.create(manager, out, new Shape(b, tokens, width));
+    }
+
+    /**
+     * @param sampleIndex a sample's global index
+     * @return true when the features of the sample's image are kept, so its pixels are no longer needed (safe to
+     *     ask from any thread: once kept, features stay)
+     */
+    boolean holds(int sampleIndex) {
+        String key = imageOfSample.apply(sampleIndex);
+        return key != null && kept.contains(key);
     }
 
     /** @return images whose features are kept */

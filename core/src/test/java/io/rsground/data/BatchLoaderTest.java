@@ -274,6 +274,88 @@ class BatchLoaderTest {
         }
     }
 
+    /** Counts how often images are prepared; otherwise the evaluation transform (or a random one). */
+    private static final class CountingTransform implements SampleTransform {
+        final AtomicInteger calls = new AtomicInteger();
+        private final SampleTransform inner;
+
+        CountingTransform(SampleTransform inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public int imageSize() {
+            return inner.imageSize();
+        }
+
+        @Override
+        public boolean deterministic() {
+            return inner.deterministic();
+        }
+
+        @Override
+        public Layout layout(int width, int height, Box boxPixels, String query) {
+            return inner.layout(width, height, boxPixels, query);
+        }
+
+        @Override
+        public Prepared apply(BufferedImage image, Box boxPixels, String query, RandomGenerator rng) {
+            calls.incrementAndGet();
+            return inner.apply(image, boxPixels, query, rng);
+        }
+    }
+
+    @Test
+    void samplesWhosePixelsAreNotWantedComeWithoutDecoding() {
+        // the consumer keeps what it computed from even-numbered samples and wants their pixels no more
+        List<Batch> reference = all(loader(samples, EVAL, 4).optWorkers(2).build(), 0);
+        CountingTransform counting = new CountingTransform(EVAL);
+        BatchLoader loader = loader(samples, counting, 4).optWorkers(2).optPixelsWanted(index -> index % 2 == 1)
+                .build();
+        List<Batch> batches = all(loader, 0);
+        long odd = samples.stream().filter(s -> s.index() % 2 == 1).count();
+        assertThat(odd).isBetween(1L, samples.size() - 1L);
+        assertThat(counting.calls.get()).isEqualTo((int) odd);
+        int plane = 3 * SIZE * SIZE;
+        int patches = (SIZE / PATCH) * (SIZE / PATCH);
+        for (int b = 0; b < reference.size(); b++) {
+            Batch want = reference.get(b);
+            Batch got = batches.get(b);
+            assertThat(got.sampleIndices()).isEqualTo(want.sampleIndices());
+            // box, tokens and patch mask as decoding gives them; pixels only where they are wanted
+            assertThat(got.boxes()).isEqualTo(want.boxes());
+            assertThat(got.tokens()).isEqualTo(want.tokens());
+            assertThat(got.patchMask()).isEqualTo(want.patchMask());
+            for (int i = 0; i < got.size(); i++) {
+                float[] row = Arrays.copyOfRange(got.pixels(), i * plane, (i + 1) * plane);
+                float[] decoded = Arrays.copyOfRange(want.pixels(), i * plane, (i + 1) * plane);
+                if (got.sampleIndices()[i] % 2 == 1) {
+                    assertThat(row).isEqualTo(decoded);
+                } else {
+                    assertThat(row).containsOnly(0f);
+                    assertThat(decoded).as("the decoded image is not blank").isNotEqualTo(row);
+                }
+            }
+        }
+        assertThat(patches).isEqualTo(reference.get(0).patches());
+    }
+
+    @Test
+    void aRandomTransformAlwaysDecodes() {
+        // with augmentation every epoch prepares each image anew, whatever the consumer says
+        CountingTransform counting = new CountingTransform(TRAIN);
+        BatchLoader loader = loader(samples, counting, 4).optWorkers(1).optPixelsWanted(index -> false).build();
+        all(loader, 0);
+        all(loader, 1);
+        assertThat(counting.calls.get()).isEqualTo(2 * samples.size());
+        assertThat(TRAIN.deterministic()).isFalse();
+        assertThat(EVAL.deterministic()).isTrue();
+        assertThat(new TrainTransform(new AugmentConfig(SIZE, false, false, false, false, false)).deterministic())
+                .as("colour jitter alone").isFalse();
+        assertThat(new TrainTransform(new AugmentConfig(SIZE, false, false, false, false, false, false))
+                .deterministic()).isTrue();
+    }
+
     @Test
     void usedLengthDropsOnlyTrailingPadding() {
         assertThat(BatchLoader.usedLength(new long[] {49406, 320, 49407, 0, 0})).isEqualTo(3);

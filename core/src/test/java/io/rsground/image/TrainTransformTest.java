@@ -300,6 +300,43 @@ class TrainTransformTest {
     }
 
     @Test
+    void withJitterTurnedOffEverySeedGivesTheEvalTransform() {
+        BufferedImage image = scene(448, 173, new Box(40, 30, 90, 100), 5);
+        Box box = new Box(40, 30, 90, 100);
+        AugmentConfig plain = new AugmentConfig(SIZE, false, false, false, false, false, false);
+        TrainTransform transform = new TrainTransform(plain);
+        assertThat(plain.deterministic()).isTrue();
+        assertThat(transform.deterministic()).isTrue();
+        Prepared eval = new EvalTransform(SIZE).apply(image, box, NEUTRAL, new SplittableRandom(0));
+        for (int seed = 0; seed < 10; seed++) {
+            Prepared p = transform.apply(image, box, NEUTRAL, new SplittableRandom(seed));
+            assertThat(p.augmentation().colour()).isEmpty();
+            assertThat(p.pixels()).isEqualTo(eval.pixels());
+            assertThat(p.box()).isEqualTo(eval.box());
+        }
+    }
+
+    @Test
+    void theLayoutFollowsFromTheImageSizeAsApplyingGivesIt() {
+        TrainTransform plain = new TrainTransform(new AugmentConfig(SIZE, false, false, false, false, false, false));
+        EvalTransform eval = new EvalTransform(SIZE);
+        int[][] sizes = {{448, 173}, {120, 300}, {SIZE, SIZE}, {57, 57}, {1000, 999}};
+        for (int[] wh : sizes) {
+            Box box = new Box(wh[0] * 0.2, wh[1] * 0.3, wh[0] * 0.7, wh[1] * 0.9);
+            BufferedImage image = scene(wh[0], wh[1], box, 3);
+            for (SampleTransform t : List.of(plain, eval)) {
+                Prepared p = t.apply(image, box, "the ship", new SplittableRandom(1));
+                SampleTransform.Layout layout = t.layout(wh[0], wh[1], box, "the ship");
+                assertThat(layout.pixelMask()).as("%s x %s", wh[0], wh[1]).isEqualTo(p.pixelMask());
+                assertThat(layout.box()).isEqualTo(p.box());
+                assertThat(layout.query()).isEqualTo(p.query());
+            }
+        }
+        // with anything random left, the pixels are needed
+        assertThat(new TrainTransform(AugmentConfig.none(SIZE)).layout(100, 100, new Box(1, 1, 5, 5), "x")).isNull();
+    }
+
+    @Test
     void jitterAppliesEachEnhancementOnceInARandomOrder() {
         TrainTransform transform = new TrainTransform(AugmentConfig.none(SIZE));
         BufferedImage image = scene(224, 224, new Box(40, 30, 90, 100), 5);

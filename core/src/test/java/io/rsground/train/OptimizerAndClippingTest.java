@@ -125,4 +125,97 @@ class OptimizerAndClippingTest {
             assertThat(gb.getFloat(0)).isCloseTo(-0.8f, within(1e-6f));
         }
     }
+
+    /** A parameter of any shape with gradient g, produced by backward of sum(w * g). */
+    private static Parameter shaped(NDManager m, String name, float[] w, float[] g, long... shape) {
+        Parameter p = Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(shape)).optInitializer((mm, s, t) -> mm.create(w, new Shape(shape))).build();
+        p.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32);
+        backward(m, p, g);
+        return p;
+    }
+
+    private static void backward(NDManager m, Parameter p, float[] g) {
+        try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
+            c.backward(p.getArray().mul(m.create(g, p.getArray().getShape())).sum());
+        }
+    }
+
+    @Test
+    void parametersSharingARateMoveTogetherAsTheyWouldOneByOne() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, Parameter> params = new LinkedHashMap<>();
+            params.put("a", shaped(m, "a", new float[] {1, -2, 3, 4, 5, -6}, new float[] {0.5f, -3, 1, 1, -1, 2}, 2, 3));
+            params.put("b", shaped(m, "b", new float[] {7}, new float[] {-0.25f}, 1));
+            params.put("c", shaped(m, "c", new float[] {-1, 1}, new float[] {2, 2}, 2));
+            TorchOptimizer opt = new TorchOptimizer(OptimizerKind.ADAMW, 0.1, m);
+            // a and c share a rate, b has its own: two groups
+            opt.step(params, n -> n.equals("b") ? 0.02 : 0.01);
+            // the first AdamW step: w * (1 - lr * wd) - lr * sign(g)
+            assertThat(params.get("a").getArray().toFloatArray()).containsExactly(new float[] {
+                1 * 0.999f - 0.01f, -2 * 0.999f + 0.01f, 3 * 0.999f - 0.01f, 4 * 0.999f - 0.01f,
+                5 * 0.999f + 0.01f, -6 * 0.999f - 0.01f}, within(1e-6f));
+            assertThat(params.get("a").getArray().getShape()).isEqualTo(new Shape(2, 3));
+            assertThat(params.get("b").getArray().getFloat(0)).isCloseTo(7 * 0.998f + 0.02f, within(1e-6f));
+            assertThat(params.get("c").getArray().toFloatArray()).containsExactly(new float[] {
+                -1 * 0.999f - 0.01f, 1 * 0.999f - 0.01f}, within(1e-6f));
+            assertThat(params.get("a").getArray().getGradient().toFloatArray()).containsOnly(0f);
+            // the state is exported per parameter, in its own shape
+            assertThat(opt.exportState().get("first.a").shape()).containsExactly(2, 3);
+            assertThat(opt.exportState().get("second.b").floats()).hasSize(1);
+            // the parameters outlive the optimizer and still train
+            opt.close();
+            float before = params.get("c").getArray().getFloat(1);
+            backward(m, params.get("c"), new float[] {1, 1});
+            assertThat(params.get("c").getArray().getGradient().toFloatArray()).containsExactly(1f, 1f);
+            assertThat(params.get("c").getArray().getFloat(1)).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aLaterSplitOfTheRatesRegroupsAndKeepsEachParametersState() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] w1 = {1, 2};
+            float[] w2 = {-3};
+            Map<String, Parameter> together = new LinkedHashMap<>();
+            together.put("p", withGradient(m, "p", w1, new float[] {0.3f, -0.7f}));
+            together.put("q", withGradient(m, "q", w2, new float[] {0.9f}));
+            Parameter aloneP = withGradient(m, "p", w1, new float[] {0.3f, -0.7f});
+            Parameter aloneQ = withGradient(m, "q", w2, new float[] {0.9f});
+            try (TorchOptimizer joint = new TorchOptimizer(OptimizerKind.ADAMW, 0.05, m);
+                    TorchOptimizer forP = new TorchOptimizer(OptimizerKind.ADAMW, 0.05, m);
+                    TorchOptimizer forQ = new TorchOptimizer(OptimizerKind.ADAMW, 0.05, m)) {
+                // step 1: one rate for both (one group); step 2: different rates (two groups)
+                joint.step(together, n -> 0.1);
+                forP.step(one(aloneP), n -> 0.1);
+                forQ.step(one(aloneQ), n -> 0.1);
+                backward(m, together.get("p"), new float[] {-0.2f, 0.4f});
+                backward(m, together.get("q"), new float[] {0.1f});
+                backward(m, aloneP, new float[] {-0.2f, 0.4f});
+                backward(m, aloneQ, new float[] {0.1f});
+                joint.step(together, n -> n.equals("p") ? 0.05 : 0.2);
+                forP.step(one(aloneP), n -> 0.05);
+                forQ.step(one(aloneQ), n -> 0.2);
+                assertThat(together.get("p").getArray().toFloatArray()).containsExactly(aloneP.getArray()
+                        .toFloatArray());
+                assertThat(together.get("q").getArray().toFloatArray()).containsExactly(aloneQ.getArray()
+                        .toFloatArray());
+            }
+        }
+    }
+
+    @Test
+    void clippingInTheStepScalesAllGradientsByTheGlobalNorm() {
+        try (NDManager m = NDManager.newBaseManager(); TorchOptimizer sgd = new TorchOptimizer(OptimizerKind.SGD, 0,
+                m)) {
+            Map<String, Parameter> params = new LinkedHashMap<>();
+            params.put("a", withGradient(m, "a", new float[] {0f, 0f}, new float[] {3f, 0f}));
+            params.put("b", withGradient(m, "b", new float[] {0f}, new float[] {-4f}));
+            // norm 5, limit 1: gradients (0.6, 0) and (-0.8), the first SGD step moves by lr times them
+            assertThat(sgd.step(params, n -> 0.5, 1.0)).isCloseTo(5.0, within(1e-6));
+            assertThat(params.get("a").getArray().toFloatArray()).containsExactly(new float[] {-0.3f, 0f},
+                    within(1e-6f));
+            assertThat(params.get("b").getArray().getFloat(0)).isCloseTo(0.4f, within(1e-6f));
+        }
+    }
 }
