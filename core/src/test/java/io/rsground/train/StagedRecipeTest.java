@@ -455,6 +455,46 @@ class StagedRecipeTest {
     }
 
     @Test
+    void aRunKilledAfterVisionPretrainingResumesWithItsTower(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        TrainConfig config = stagedRun(out, 1, 6).with("text_layers", 1).with("aug_jitter", false);
+        int[] pretrainedCalls = new int[1];
+        // the process dies at the first grounding step
+        assertThatThrownBy(() -> new TrainingRun(config, new TrainingRun.Listener() {
+            @Override
+            public void pretrained(VisionPretraining.Result result) {
+                pretrainedCalls[0]++;
+            }
+
+            @Override
+            public void step(int epoch, int batch, int batches, Trainer.StepResult result) {
+                throw new IllegalStateException("killed");
+            }
+        }).run()).hasMessage("killed");
+        Path last = out.resolve(TrainingRun.LAST);
+        JsonNode state = new ObjectMapper().readTree(last.resolve("training-state.json").toFile());
+        assertThat(state.get("vision_pretrained").asBoolean()).isTrue();
+        assertThat(state.get("epoch").asInt()).isZero();
+        Map<String, HostTensor> tower = RsgroundCheckpoint.read(last).weights();
+
+        TrainingRun.Outcome resumed = new TrainingRun(config.with("resume", last.toString()),
+                new TrainingRun.Listener() {
+                    @Override
+                    public void pretrained(VisionPretraining.Result result) {
+                        pretrainedCalls[0]++;
+                    }
+                }).run();
+        assertThat(resumed.epochsCompleted()).isEqualTo(1);
+        assertThat(pretrainedCalls[0]).as("the tower is not trained again").isEqualTo(1);
+        Map<String, HostTensor> end = RsgroundCheckpoint.read(last).weights();
+        tower.forEach((k, v) -> {
+            if (ClipVgModel.isVisionParameter(k)) {
+                assertThat(end.get(k).floats()).as(k).containsExactly(v.floats());
+            }
+        });
+    }
+
+    @Test
     void ctrlCDuringVisionPretrainingSavesAndTheResumedRunPretrainsAgain(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
         TrainConfig config = stagedRun(out, 1, 1000);
