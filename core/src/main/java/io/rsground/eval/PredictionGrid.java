@@ -9,10 +9,11 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A grid of evaluated samples for people to look at: each tile shows the image with the ground truth in green and
@@ -71,7 +72,7 @@ public final class PredictionGrid {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, Math.max(11, height / 3)));
         FontMetrics fm = g.getFontMetrics();
         double iou = p.iouPixels();
-        String score = String.format(Locale.ROOT, "IoU %.2f", iou);
+        String score = scoreLabel(iou);
         // the query wraps in the space left of the score, so the two never overlap
         List<String> lines = wrap(p.query(), fm, width - fm.stringWidth(score) - 10, 2);
         g.setColor(Color.WHITE);
@@ -82,6 +83,16 @@ public final class PredictionGrid {
         }
         g.setColor(iou >= 0.5 ? TRUTH : PREDICTED);
         g.drawString(score, x + width - fm.stringWidth(score) - 2, y + fm.getAscent() + 2);
+    }
+
+    /**
+     * The IoU shown under a tile, rounded down: rounded to nearest, 0.497 would read "0.50" in the colour of a miss.
+     *
+     * @param iou in [0, 1]
+     * @return e.g. "IoU 0.49"
+     */
+    static String scoreLabel(double iou) {
+        return "IoU " + BigDecimal.valueOf(iou).setScale(2, RoundingMode.FLOOR).toPlainString();
     }
 
     private static List<String> wrap(String text, FontMetrics fm, int width, int maxLines) {

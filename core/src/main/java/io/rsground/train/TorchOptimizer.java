@@ -49,7 +49,15 @@ public final class TorchOptimizer implements AutoCloseable {
     /** State read by {@link #importState} before the parameters it belongs to were seen. */
     private final Map<String, float[]> pendingFirst = new LinkedHashMap<>();
     private final Map<String, float[]> pendingSecond = new LinkedHashMap<>();
+    private final long pieceElements;
     private long steps;
+
+    /**
+     * Elements per piece of a group that one update handles at a time: a flat temporary of a whole large model
+     * (170 M parameters: 680 MB, a dozen per step) is fresh memory the process faults in every step, while pieces
+     * of 16 MB are reused by the allocator. A parameter larger than this is a piece of its own.
+     */
+    static final long PIECE_ELEMENTS = 1L << 22;
 
     /** Parameters sharing a learning rate, their values, gradients and state as flat tensors. */
     private static final class Group {
@@ -57,6 +65,8 @@ public final class TorchOptimizer implements AutoCloseable {
         final List<Parameter> params = new ArrayList<>();
         final List<long[]> shapes = new ArrayList<>();
         final List<Long> offsets = new ArrayList<>();
+        /** Consecutive runs of parameters updated together: {first index, end index (exclusive)}. */
+        final List<int[]> pieces = new ArrayList<>();
         NDArray values;
         /** First moment (Adam) or momentum buffer (SGD); null until the first update needs it. */
         NDArray first;
@@ -71,6 +81,15 @@ public final class TorchOptimizer implements AutoCloseable {
      * @param parent manager under which the optimizer keeps its state
      */
     public TorchOptimizer(OptimizerKind kind, double weightDecay, NDManager parent) {
+        this(kind, weightDecay, parent, PIECE_ELEMENTS);
+    }
+
+    /** @param pieceElements elements per piece of a group ({@link #PIECE_ELEMENTS}; tests use small pieces) */
+    TorchOptimizer(OptimizerKind kind, double weightDecay, NDManager parent, long pieceElements) {
+        if (pieceElements < 1) {
+            throw new IllegalArgumentException("pieces need at least one element, got " + pieceElements);
+        }
+        this.pieceElements = pieceElements;
         this.kind = kind;
         this.weightDecay = weightDecay;
         this.stateManager = parent.newSubManager();
@@ -121,27 +140,49 @@ public final class TorchOptimizer implements AutoCloseable {
                 }
             }
             double[] rates = regroupIfNeeded(params, learningRate);
-            List<NDArray> gradients = new ArrayList<>(groups.size());
+            // per group, per piece: the piece's gradients as one flat tensor [piece elements]
+            List<List<NDArray>> gradients = new ArrayList<>(groups.size());
             double sumSquares = 0;
             for (Group g : groups) {
-                NDList parts = new NDList(g.params.size());
-                for (Parameter p : g.params) {
-                    parts.add(gradientOf.get(p));
+                List<NDArray> pieces = new ArrayList<>(g.pieces.size());
+                for (int[] piece : g.pieces) {
+                    NDList parts = new NDList(piece[1] - piece[0]);
+                    for (int i = piece[0]; i < piece[1]; i++) {
+                        parts.add(gradientOf.get(g.params.get(i)));
+                    }
+                    NDArray flat = parts.size() == 1 ? parts.get(0).duplicate() : NDArrays.concat(parts, 0);
+                    pieces.add(flat);
+                    try (NDScope temporaries = new NDScope()) {
+                        temporaries.suppressNotUsedWarning();
+                        sumSquares += flat.mul(flat).sum().toType(DataType.FLOAT64, false).getDouble();
+                    }
                 }
-                NDArray flat = parts.size() == 1 ? parts.get(0).duplicate() : NDArrays.concat(parts, 0); // [size]
-                gradients.add(flat);
-                sumSquares += flat.mul(flat).sum().toType(DataType.FLOAT64, false).getDouble();
+                gradients.add(pieces);
             }
             double norm = Math.sqrt(sumSquares);
             if (clipMaxNorm > 0) {
                 double coefficient = GradientClipping.coefficient(norm, clipMaxNorm);
                 if (coefficient < 1) {
-                    gradients.forEach(flat -> flat.muli((float) coefficient));
+                    gradients.forEach(pieces -> pieces.forEach(flat -> flat.muli((float) coefficient)));
                 }
             }
             for (int i = 0; i < groups.size(); i++) {
-                update(groups.get(i), gradients.get(i), rates[i]);
-                for (Parameter p : groups.get(i).params) {
+                Group g = groups.get(i);
+                ensureState(g);
+                for (int k = 0; k < g.pieces.size(); k++) {
+                    int[] piece = g.pieces.get(k);
+                    long from = g.offsets.get(piece[0]);
+                    long to = piece[1] < g.offsets.size() ? g.offsets.get(piece[1]) : g.size;
+                    String range = from + ":" + to;
+                    // each piece's temporaries are freed before the next piece needs its own
+                    try (NDScope temporaries = new NDScope()) {
+                        temporaries.suppressNotUsedWarning();
+                        update(g.values.get(range), g.first == null ? null : g.first.get(range),
+                                g.second == null ? null : g.second.get(range), gradients.get(i).get(k), rates[i]);
+                    }
+                    gradients.get(i).get(k).close();
+                }
+                for (Parameter p : g.params) {
                     JniUtils.zeroGrad((PtNDArray) p.getArray());
                 }
             }
@@ -220,6 +261,18 @@ public final class TorchOptimizer implements AutoCloseable {
                 parts.add(p.getArray().reshape(-1));
             }
             g.values = NDArrays.concat(parts, 0);
+            int start = 0;
+            long pieceSize = 0;
+            for (int i = 0; i < names.size(); i++) {
+                long n = new Shape(g.shapes.get(i)).size();
+                if (i > start && pieceSize + n > pieceElements) {
+                    g.pieces.add(new int[] {start, i});
+                    start = i;
+                    pieceSize = 0;
+                }
+                pieceSize += n;
+            }
+            g.pieces.add(new int[] {start, names.size()});
             g.values.attach(stateManager);
             NDScope.unregister(g.values);
             for (int i = 0; i < names.size(); i++) {
@@ -270,50 +323,55 @@ public final class TorchOptimizer implements AutoCloseable {
         return a;
     }
 
-    private void update(Group g, NDArray grad, double lr) {
-        NDArray w = g.values;
+    /** Creates the state the rule needs on its first update (zeros: torch's first moments and momentum start there). */
+    private void ensureState(Group g) {
+        boolean needsFirst = kind == OptimizerKind.ADAMW || kind == OptimizerKind.ADAM || kind == OptimizerKind.SGD;
+        boolean needsSecond = kind != OptimizerKind.SGD;
+        if (needsFirst && g.first == null) {
+            g.first = zeros(g.size);
+        }
+        if (needsSecond && g.second == null) {
+            g.second = zeros(g.size);
+        }
+    }
+
+    /**
+     * One update of a piece of a group, in place on views of its flat tensors (all [piece elements]).
+     *
+     * @param w the values
+     * @param first first moment or momentum buffer (null for RMSprop)
+     * @param second second moment or square average (null for SGD)
+     * @param grad the gradients
+     */
+    private void update(NDArray w, NDArray first, NDArray second, NDArray grad, double lr) {
         switch (kind) {
             case ADAMW -> {
                 w.muli((float) (1 - lr * weightDecay));
-                adam(g, grad, lr);
+                adam(w, first, second, grad, lr);
             }
-            case ADAM -> adam(g, weightDecay == 0 ? grad : grad.add(w.mul((float) weightDecay)), lr);
+            case ADAM -> adam(w, first, second, weightDecay == 0 ? grad : grad.add(w.mul((float) weightDecay)), lr);
             case SGD -> {
                 NDArray d = weightDecay == 0 ? grad : grad.add(w.mul((float) weightDecay));
-                if (g.first == null) {
-                    g.first = d.duplicate();
-                    g.first.attach(stateManager);
-                    NDScope.unregister(g.first);
-                } else {
-                    g.first.muli((float) momentum).addi(d);
-                }
-                w.subi(g.first.mul((float) lr));
+                // torch starts the buffer as a copy of d: 0 * momentum + d is that, exactly
+                first.muli((float) momentum).addi(d);
+                w.subi(first.mul((float) lr));
             }
             case RMSPROP -> {
                 NDArray d = weightDecay == 0 ? grad : grad.add(w.mul((float) weightDecay));
-                if (g.second == null) {
-                    g.second = zeros(g.size);
-                }
-                g.second.muli((float) rmsAlpha).addi(d.mul(d).mul((float) (1 - rmsAlpha)));
-                w.subi(d.div(g.second.sqrt().add((float) eps)).mul((float) lr));
+                second.muli((float) rmsAlpha).addi(d.mul(d).muli((float) (1 - rmsAlpha)));
+                w.subi(d.div(second.sqrt().addi((float) eps)).muli((float) lr));
             }
             default -> throw new IllegalStateException(kind.toString());
         }
     }
 
-    private void adam(Group g, NDArray grad, double lr) {
-        if (g.first == null) {
-            g.first = zeros(g.size);
-        }
-        if (g.second == null) {
-            g.second = zeros(g.size);
-        }
-        g.first.muli((float) beta1).addi(grad.mul((float) (1 - beta1)));
-        g.second.muli((float) beta2).addi(grad.mul(grad).mul((float) (1 - beta2)));
+    private void adam(NDArray w, NDArray first, NDArray second, NDArray grad, double lr) {
+        first.muli((float) beta1).addi(grad.mul((float) (1 - beta1)));
+        second.muli((float) beta2).addi(grad.mul(grad).muli((float) (1 - beta2)));
         double correction1 = 1 - Math.pow(beta1, steps);
         double correction2Sqrt = Math.sqrt(1 - Math.pow(beta2, steps));
-        NDArray denom = g.second.sqrt().div((float) correction2Sqrt).add((float) eps);
-        g.values.subi(g.first.div(denom).mul((float) (lr / correction1)));
+        NDArray denom = second.sqrt().divi((float) correction2Sqrt).addi((float) eps);
+        w.subi(first.div(denom).muli((float) (lr / correction1)));
     }
 
     /** @return the state as tensors ("first.NAME", "second.NAME") plus "steps", for a checkpoint */

@@ -173,6 +173,48 @@ class OptimizerAndClippingTest {
     }
 
     @Test
+    void aGroupUpdatedPieceByPieceMovesAsInOnePiece() {
+        float[][] weights = {{1, -2, 3, 4, 5, -6}, {7}, {-1, 1}};
+        float[][][] gradients = {
+            {{0.5f, -3, 1, 1, -1, 2}, {-0.25f}, {2, 2}},
+            {{-1, 0.5f, 0.25f, 2, -2, 1}, {3}, {-0.5f, 1}},
+            {{0.1f, 0.2f, -0.3f, 0.4f, 0.5f, -0.6f}, {-1}, {0.75f, -0.75f}}};
+        for (OptimizerKind kind : OptimizerKind.values()) {
+            try (NDManager m = NDManager.newBaseManager();
+                    // pieces of at most 3 elements: "a" (6) alone, "b" and "c" (1 + 2) together
+                    TorchOptimizer pieces = new TorchOptimizer(kind, 0.1, m, 3);
+                    TorchOptimizer whole = new TorchOptimizer(kind, 0.1, m)) {
+                Map<String, Parameter> inPieces = new LinkedHashMap<>();
+                Map<String, Parameter> inOne = new LinkedHashMap<>();
+                String[] names = {"a", "b", "c"};
+                for (int i = 0; i < names.length; i++) {
+                    inPieces.put(names[i], withGradient(m, names[i], weights[i].clone(), gradients[0][i]));
+                    inOne.put(names[i], withGradient(m, names[i], weights[i].clone(), gradients[0][i]));
+                }
+                for (int step = 0; step < gradients.length; step++) {
+                    if (step > 0) {
+                        for (int i = 0; i < names.length; i++) {
+                            backward(m, inPieces.get(names[i]), gradients[step][i]);
+                            backward(m, inOne.get(names[i]), gradients[step][i]);
+                        }
+                    }
+                    // clipped at 1: the global norm must come from every piece
+                    double normPieces = pieces.step(inPieces, n -> 0.05, 1.0);
+                    double normOne = whole.step(inOne, n -> 0.05, 1.0);
+                    assertThat(normPieces).as("%s step %d", kind, step).isCloseTo(normOne, within(1e-6)); // float32 sums in another order
+                }
+                for (String name : names) {
+                    assertThat(inPieces.get(name).getArray().toFloatArray()).as("%s %s", kind, name)
+                            .containsExactly(inOne.get(name).getArray().toFloatArray(), within(1e-6f));
+                    assertThat(inPieces.get(name).getArray().toFloatArray()).as("%s %s moved", kind, name)
+                            .isNotEqualTo(weights[name.charAt(0) - 'a']);
+                }
+                assertThat(pieces.exportState().keySet()).isEqualTo(whole.exportState().keySet());
+            }
+        }
+    }
+
+    @Test
     void aLaterSplitOfTheRatesRegroupsAndKeepsEachParametersState() {
         try (NDManager m = NDManager.newBaseManager()) {
             float[] w1 = {1, 2};
