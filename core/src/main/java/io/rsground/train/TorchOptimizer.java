@@ -25,9 +25,10 @@ import java.util.function.ToDoubleFunction;
  *
  * <p><b>One flat buffer per learning rate</b>, as torch's fused and multi-tensor optimizers do it: at the first
  * step the parameters that share a learning rate are copied into one flat tensor, and each parameter's array
- * becomes a view of its slice. A step then gathers the gradients into one flat tensor and updates every parameter
- * of the group with a dozen native calls instead of a dozen per parameter (each call costs microseconds; a small
- * model has a hundred parameters). The arithmetic is element-wise and the same as per tensor. The parameters keep
+ * becomes a view of its slice. A step then gathers the gradients of consecutive parameters into flat pieces of at
+ * most {@link #PIECE_ELEMENTS} and updates each piece with a dozen native calls instead of a dozen per parameter
+ * (each call costs microseconds; a small model has a hundred parameters, and fits in a few pieces). The arithmetic
+ * is element-wise and the same as per tensor. The parameters keep
  * their views (the storage outlives this optimizer); a different set of parameters, or a different split into
  * learning rates, regroups them.
  *
