@@ -2,6 +2,7 @@ package io.rsground.eval;
 
 import ai.djl.ndarray.NDManager;
 import io.rsground.box.Box;
+import io.rsground.config.ModelConfig;
 import io.rsground.data.Batch;
 import io.rsground.data.BatchLoader;
 import io.rsground.data.Sample;
@@ -36,11 +37,24 @@ public final class Evaluator {
      */
     public static EvalReport evaluate(ClipVgModel model, NDManager manager, Tokenizer tokenizer,
             List<Sample> samples, String split, int batchSize, int workers, IntConsumer progress) {
-        int size = model.config().vision().imageSize();
-        BatchLoader loader = BatchLoader.builder(samples, new EvalTransform(size), tokenizer)
-                .setBatchSize(batchSize).setPatchSize(model.config().vision().patchSize())
-                .setMaxQueryLength(model.config().maxQueryLen()).optWorkers(workers).optShuffle(false).build();
-        return evaluate(loader, samples, size, batch -> Predictions.predict(model, manager, batch), split, progress);
+        BatchLoader loader = loader(samples, model.config(), tokenizer, batchSize, workers).build();
+        return evaluate(loader, samples, model.config().vision().imageSize(),
+                batch -> Predictions.predict(model, manager, batch), split, progress);
+    }
+
+    /**
+     * @param samples what to visit, in order
+     * @param config the model's configuration (input size, patch size, query length)
+     * @param tokenizer the model's tokenizer
+     * @param batchSize samples per batch
+     * @param workers loader threads
+     * @return a builder of batches prepared with the evaluation transform, not shuffled
+     */
+    public static BatchLoader.Builder loader(List<Sample> samples, ModelConfig config, Tokenizer tokenizer,
+            int batchSize, int workers) {
+        return BatchLoader.builder(samples, new EvalTransform(config.vision().imageSize()), tokenizer)
+                .setBatchSize(batchSize).setPatchSize(config.vision().patchSize())
+                .setMaxQueryLength(config.maxQueryLen()).optWorkers(workers).optShuffle(false);
     }
 
     /**

@@ -84,6 +84,8 @@ public final class TrainTransform implements SampleTransform {
 
     private final AugmentConfig config;
     private final int[] longSides;
+    /** What this transform is when nothing random is on (the layout of an image then follows from its size). */
+    private final EvalTransform unaugmented;
 
     /**
      * @param config which augmentations to apply and the canvas size
@@ -91,6 +93,7 @@ public final class TrainTransform implements SampleTransform {
     public TrainTransform(AugmentConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.longSides = longSides(config.imageSize(), config.scale());
+        this.unaugmented = new EvalTransform(config.imageSize());
     }
 
     /** @return the configuration */
@@ -111,7 +114,7 @@ public final class TrainTransform implements SampleTransform {
     /** With nothing random left this is the eval transform, whose layout follows from the image's size. */
     @Override
     public Layout layout(int width, int height, Box boxPixels, String query) {
-        return config.deterministic() ? new EvalTransform(config.imageSize()).layout(width, height, boxPixels, query)
+        return config.deterministic() ? unaugmented.layout(width, height, boxPixels, query)
                 : null;
     }
 

@@ -17,6 +17,12 @@ public final class Predictions {
     private Predictions() {
     }
 
+    /** Image features of a batch: [B, 1 + P, W * n], the concatenated multi-level tower outputs per row. */
+    @FunctionalInterface
+    interface VisualFeatures {
+        NDArray of(NDManager scope, Batch batch);
+    }
+
     /**
      * Runs the image tower once per distinct image of the batch: evaluation visits the expressions of one image one
      * after another, and each of them would otherwise encode the same pixels again.
@@ -24,42 +30,58 @@ public final class Predictions {
      * @param model the model
      * @param manager parent manager for temporaries
      * @param batch prepared samples
-     * @return [B, 4] predicted boxes, cx, cy, w, h normalised to the padded square, row-major
+     * @return [B, 4] cx, cy, w, h normalised, row-major
      */
     public static float[] predict(ClipVgModel model, NDManager manager, Batch batch) {
-        Engine.getInstance();
+        return predict(model, manager, batch, (scope, b) -> encodeEachImageOnce(model, scope, b));
+    }
+
+    /**
+     * Predicts boxes without recording gradients, from image features the caller supplies (kept ones, in training).
+     *
+     * @param visual the batch's image features
+     * @return [B, 4] cx, cy, w, h normalised, row-major
+     */
+    static float[] predict(ClipVgModel model, NDManager manager, Batch batch, VisualFeatures visual) {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         // the NDScope also frees intermediates that DJL attaches to the parameters' manager
         try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
             arrays.suppressNotUsedWarning();
             int b = batch.size();
-            int s = batch.imageSize();
-            int[] imageOfRow = sameImageAsPrevious(batch);
-            int images = b == 0 ? 0 : imageOfRow[b - 1] + 1;
-            float[] pixels = batch.pixels();
-            if (images < b) {
-                int plane = 3 * s * s;
-                pixels = new float[images * plane];
-                for (int i = 0; i < b; i++) {
-                    if (i == 0 || imageOfRow[i] != imageOfRow[i - 1]) {
-                        System.arraycopy(batch.pixels(), i * plane, pixels, imageOfRow[i] * plane, plane);
-                    }
-                }
-            }
-            NDArray visual = model.encodeImage(null, HostArrays.create(scope, pixels, new Shape(images, 3, s, s)),
-                    false); // [U, 1 + P, W * n]
-            if (images < b) {
-                long[] rows = Arrays.stream(imageOfRow).asLongStream().toArray();
-                visual = visual.get(new NDIndex("{}", HostArrays.create(scope, rows, new Shape(b)))); // [B, 1 + P, Wn]
-            }
+            NDArray features = visual.of(scope, batch); // [B, 1 + P, Wn]
             NDArray patchMask = HostArrays.create(scope, batch.patchMask(), new Shape(b, batch.patches()));
             NDArray tokens = HostArrays.create(scope, batch.tokens(), new Shape(b, batch.tokenLength()));
             NDArray text = model.encodeText(null, tokens, false);
-            return model.fuse(null, visual, patchMask, text, tokens, false).boxes().toFloatArray();
+            return model.fuse(null, features, patchMask, text, tokens, false).boxes().toFloatArray();
         } finally {
             JniUtils.setGradMode(gradMode);
         }
+    }
+
+    /** @return [B, 1 + P, W * n] the tower's features, computed once per distinct image and repeated per row */
+    private static NDArray encodeEachImageOnce(ClipVgModel model, NDManager scope, Batch batch) {
+        int b = batch.size();
+        int s = batch.imageSize();
+        int[] imageOfRow = sameImageAsPrevious(batch);
+        int images = b == 0 ? 0 : imageOfRow[b - 1] + 1;
+        float[] pixels = batch.pixels();
+        if (images < b) {
+            int plane = 3 * s * s;
+            pixels = new float[images * plane];
+            for (int i = 0; i < b; i++) {
+                if (i == 0 || imageOfRow[i] != imageOfRow[i - 1]) {
+                    System.arraycopy(batch.pixels(), i * plane, pixels, imageOfRow[i] * plane, plane);
+                }
+            }
+        }
+        NDArray visual = model.encodeImage(null, HostArrays.create(scope, pixels, new Shape(images, 3, s, s)),
+                false); // [U, 1 + P, W * n]
+        if (images < b) {
+            long[] rows = Arrays.stream(imageOfRow).asLongStream().toArray();
+            visual = visual.get(new NDIndex("{}", HostArrays.create(scope, rows, new Shape(b)))); // [B, 1 + P, Wn]
+        }
+        return visual;
     }
 
     /**

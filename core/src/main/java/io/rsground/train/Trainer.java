@@ -206,21 +206,8 @@ public final class Trainer implements AutoCloseable {
      * @return [B, 4] cx, cy, w, h normalised, row-major
      */
     public float[] predict(Batch batch) {
-        if (visualCache == null) {
-            return Predictions.predict(model, manager, batch);
-        }
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
-            arrays.suppressNotUsedWarning();
-            NDArray patchMask = HostArrays.create(scope, batch.patchMask(), new Shape(batch.size(), batch.patches()));
-            NDArray tokens = HostArrays.create(scope, batch.tokens(), new Shape(batch.size(), batch.tokenLength()));
-            NDArray visual = visualCache.features(scope, batch);
-            NDArray text = model.encodeText(null, tokens, false);
-            return model.fuse(null, visual, patchMask, text, tokens, false).boxes().toFloatArray();
-        } finally {
-            JniUtils.setGradMode(gradMode);
-        }
+        return visualCache == null ? Predictions.predict(model, manager, batch)
+                : Predictions.predict(model, manager, batch, visualCache::features);
     }
 
     @Override

@@ -22,7 +22,6 @@ import io.rsground.data.SkippedSamples;
 import io.rsground.eval.EvalReport;
 import io.rsground.eval.Evaluator;
 import io.rsground.image.AugmentConfig;
-import io.rsground.image.EvalTransform;
 import io.rsground.image.TrainTransform;
 import io.rsground.infer.ModelLoader;
 import io.rsground.model.ClipVgModel;
@@ -370,9 +369,8 @@ public final class TrainingRun {
         }
         ModelConfig mc = setup.model.config();
         List<Sample> images = new ArrayList<>(oneOfEachImage.values());
-        BatchLoader loader = BatchLoader.builder(images, new EvalTransform(mc.vision().imageSize()), setup.tokenizer)
-                .setBatchSize(Math.max(config.evalBatchSize(), 64)).setPatchSize(mc.vision().patchSize())
-                .setMaxQueryLength(mc.maxQueryLen()).optWorkers(config.numWorkers()).optShuffle(false).build();
+        BatchLoader loader = Evaluator.loader(images, mc, setup.tokenizer, Math.max(config.evalBatchSize(), 64),
+                config.numWorkers()).build();
         try (BatchLoader.Epoch batches = loader.epoch(0)) {
             while (batches.hasNext() && !stopRequested.get()) {
                 trainer.precomputeVisualFeatures(batches.next());
@@ -397,9 +395,7 @@ public final class TrainingRun {
                 .setMaxQueryLength(mc.maxQueryLen()).optWorkers(config.numWorkers()).optSeed(config.seed())
                 .optShuffle(true).optDropLast(false).optSkipped(skipped).optPixelsWanted(trainer.pixelsWanted())
                 .build();
-        BatchLoader valLoader = BatchLoader.builder(val, new EvalTransform(mc.vision().imageSize()), setup.tokenizer)
-                .setBatchSize(config.evalBatchSize()).setPatchSize(mc.vision().patchSize())
-                .setMaxQueryLength(mc.maxQueryLen()).optWorkers(config.numWorkers()).optShuffle(false)
+        BatchLoader valLoader = Evaluator.loader(val, mc, setup.tokenizer, config.evalBatchSize(), config.numWorkers())
                 .optPixelsWanted(trainer.pixelsWanted()).build();
         int batches = loader.maxBatchesPerEpoch();
         int epochs = config.epochs();

@@ -16,7 +16,6 @@ import io.rsground.data.synth.SceneGenerator;
 import io.rsground.data.synth.SceneOptions;
 import io.rsground.eval.EvalReport;
 import io.rsground.eval.Evaluator;
-import io.rsground.image.EvalTransform;
 import io.rsground.model.ClipVgModel;
 import io.rsground.text.WordTokenizer;
 import java.nio.file.Path;
@@ -44,9 +43,7 @@ class OverfitTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             ClipVgModel model = new ClipVgModel(config);
             model.initializeParameters(manager);
-            BatchLoader loader = BatchLoader.builder(samples, new EvalTransform(config.vision().imageSize()), tokenizer)
-                    .setBatchSize(samples.size()).setPatchSize(config.vision().patchSize())
-                    .setMaxQueryLength(config.maxQueryLen()).optShuffle(false).build();
+            BatchLoader loader = Evaluator.loader(samples, config, tokenizer, samples.size(), 0).build();
             Batch all;
             try (BatchLoader.Epoch epoch = loader.epoch(0)) {
                 all = epoch.next();

@@ -12,8 +12,8 @@ import io.rsground.data.BatchLoader;
 import io.rsground.data.DiorRsvgDataset;
 import io.rsground.data.ProgressListener;
 import io.rsground.data.Sample;
+import io.rsground.eval.Evaluator;
 import io.rsground.data.synth.SceneGenerator;
-import io.rsground.image.EvalTransform;
 import io.rsground.model.ClipVgModel;
 import io.rsground.text.WordTokenizer;
 import java.nio.file.Path;
@@ -38,9 +38,7 @@ class PredictionsTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             ClipVgModel model = new ClipVgModel(config);
             model.initializeParameters(manager);
-            BatchLoader loader = BatchLoader.builder(samples, new EvalTransform(config.vision().imageSize()), tokenizer)
-                    .setBatchSize(samples.size()).setPatchSize(config.vision().patchSize())
-                    .setMaxQueryLength(config.maxQueryLen()).optShuffle(false).build();
+            BatchLoader loader = Evaluator.loader(samples, config, tokenizer, samples.size(), 0).build();
             Batch all;
             try (BatchLoader.Epoch epoch = loader.epoch(0)) {
                 all = epoch.next();
