@@ -223,6 +223,12 @@ final class TrainCommand implements Callable<Integer> {
                     + "%.1f%%, object box L1 %.4f%n", result.steps(), result.images(), result.seconds(),
                     100 * result.terms().getOrDefault("class_accuracy", Double.NaN),
                     result.terms().getOrDefault("box_l1", Double.NaN));
+            if (!result.heldOut().isEmpty()) {
+                out.printf(Locale.ROOT, "  on %.0f validation images it never saw: patch class accuracy %.1f%%, "
+                        + "object box L1 %.4f%n", result.heldOut().get("images"),
+                        100 * result.heldOut().getOrDefault("class_accuracy", Double.NaN),
+                        result.heldOut().getOrDefault("box_l1", Double.NaN));
+            }
             out.flush();
         }
 

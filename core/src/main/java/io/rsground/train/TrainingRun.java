@@ -163,7 +163,7 @@ public final class TrainingRun {
             visionPretrained = setup.resume != null && setup.resume.visionPretrained;
             boolean pretrainedNow = false;
             if ((config.pretrainVisionMinutes() > 0 || config.pretrainVisionSteps() > 0) && !visionPretrained) {
-                pretrainVision(setup, train, dataset, root, out, manager);
+                pretrainVision(setup, train, val, dataset, root, out, manager);
                 pretrainedNow = visionPretrained;
             }
             TrainingObjective objective = Objectives.create(config.recipe(), new Objectives.Context(config,
@@ -218,8 +218,8 @@ public final class TrainingRun {
     }
 
     /** Stage 1 of the staged recipe: the image tower learns the data set's objects; a summary goes to OUT. */
-    private void pretrainVision(Setup setup, List<Sample> train, DiorRsvgDataset dataset, Path root, Path out,
-            NDManager manager) throws IOException {
+    private void pretrainVision(Setup setup, List<Sample> train, List<Sample> val, DiorRsvgDataset dataset,
+            Path root, Path out, NDManager manager) throws IOException {
         Map<Path, List<VisionPretraining.LabeledBox>> objects = VisionPretraining.knownObjects(root,
                 dataset.allSamples());
         VisionPretraining.Settings settings = new VisionPretraining.Settings(config.pretrainVisionMinutes(),
@@ -240,7 +240,7 @@ public final class TrainingRun {
                     public boolean stopRequested() {
                         return stopRequested.get();
                     }
-                });
+                }, val);
         // a stage cut short by Ctrl-C is run again, from where the tower got to, when the run resumes
         visionPretrained = !stopRequested.get();
         ObjectNode summary = JSON.createObjectNode();
@@ -250,6 +250,7 @@ public final class TrainingRun {
         summary.set("classes", JSON.valueToTree(result.classes()));
         summary.set("labels", JSON.valueToTree(result.labels()));
         summary.set("final", JSON.valueToTree(result.terms()));
+        summary.set("held_out", JSON.valueToTree(result.heldOut()));
         Files.writeString(out.resolve("pretrain-vision.json"), JSON.writeValueAsString(summary) + "\n");
         listener.pretrained(result);
     }

@@ -125,9 +125,11 @@ public final class VisionPretraining {
      * @param classes the class names, in channel order
      * @param labels every channel's name: the classes, then attributes such as colours
      * @param terms running means of the last steps
+     * @param heldOut the same measures on images the stage never trained on, unmirrored ("box_l1",
+     *     "class_accuracy", "images"); empty without held-out images
      */
     public record Result(int steps, double seconds, int images, List<String> classes, List<String> labels,
-            Map<String, Double> terms) {
+            Map<String, Double> terms, Map<String, Double> heldOut) {
     }
 
     /**
@@ -350,11 +352,14 @@ public final class VisionPretraining {
      *     image without an entry counts as holding none
      * @param settings budget and rates
      * @param progress hears about every step
+     * @param heldOutImages samples whose images the heads are measured on after the last step (validation), none
+     *     to skip; an image also among the training ones is left out
      * @return what was done
      * @throws IOException when no training image can be read
      */
     public static Result run(ClipVgModel model, NDManager manager, List<Sample> trainImages,
-            Map<Path, List<LabeledBox>> objectsByImage, Settings settings, Progress progress) throws IOException {
+            Map<Path, List<LabeledBox>> objectsByImage, Settings settings, Progress progress,
+            List<Sample> heldOutImages) throws IOException {
         int size = model.config().vision().imageSize();
         int patchSize = model.config().vision().patchSize();
         int patches = model.config().vision().numPatches();
@@ -416,6 +421,7 @@ public final class VisionPretraining {
         int step = 0;
         Map<String, Double> sums = new LinkedHashMap<>();
         Map<String, Double> last = Map.of();
+        Map<String, Double> heldOut;
         int summed = 0;
         Engine.getInstance();
         boolean gradMode = JniUtils.isGradMode();
@@ -458,6 +464,8 @@ public final class VisionPretraining {
                     }
                 }
             }
+            heldOut = measureHeldOut(model, manager, heldOutImages, objectsByImage, objectsOfImage.keySet(), batch,
+                    transform, classIndex, classes.size(), patchSize, classW, classB, boxW, boxB);
         } finally {
             JniUtils.setGradMode(gradMode);
             for (Parameter p : List.of(classW, classB, boxW, boxB, posW, posB)) {
@@ -471,7 +479,90 @@ public final class VisionPretraining {
         List<String> labels = new ArrayList<>(classes);
         labels.addAll(attributes);
         return new Result(step, (System.nanoTime() - start) / 1e9, files.size() - unreadable.size(), classes,
-                List.copyOf(labels), last);
+                List.copyOf(labels), last, heldOut);
+    }
+
+    /**
+     * The heads' plain box L1 (canvas units, over patches that hold a box) and patch class accuracy on images the
+     * tower never trained on: the training figures come from mirrored images it has seen dozens of times, and only
+     * these say how well it sees a new one.
+     *
+     * @return "box_l1", "class_accuracy", "images"; empty when no held-out image is readable
+     */
+    private static Map<String, Double> measureHeldOut(ClipVgModel model, NDManager manager, List<Sample> heldOutImages,
+            Map<Path, List<LabeledBox>> objectsByImage, java.util.Set<Path> trainFiles, int batch,
+            EvalTransform transform, Map<String, Integer> classIndex, int classCount, int patchSize, Parameter classW,
+            Parameter classB, Parameter boxW, Parameter boxB) {
+        List<Path> files = new ArrayList<>(new java.util.LinkedHashSet<>(heldOutImages.stream().map(Sample::imageFile)
+                .filter(f -> !trainFiles.contains(f)).toList()));
+        if (files.isEmpty()) {
+            return Map.of();
+        }
+        int size = model.config().vision().imageSize();
+        int patches = model.config().vision().numPatches();
+        int c = classIndex.size();
+        Map<Path, List<LabeledBox>> objects = new HashMap<>();
+        // a class or colour the training images never showed has no channel: its objects count for nothing
+        files.forEach(f -> objects.put(f, objectsByImage.getOrDefault(f, List.of()).stream()
+                .filter(o -> classIndex.containsKey(o.className()))
+                .map(o -> o.attribute() == null || classIndex.containsKey(o.attribute()) ? o
+                        : new LabeledBox(o.box(), o.className(), null)).toList()));
+        int[] order = IntStream.range(0, files.size()).toArray();
+        double boxErrorSum = 0;
+        long boxValues = 0;
+        Map<Path, String> unreadable = new ConcurrentHashMap<>();
+        float[] allLogits = new float[files.size() * patches * c];
+        float[] allTargets = new float[allLogits.length];
+        int measured = 0;
+        JniUtils.setGradMode(false);
+        for (int from = 0; from < files.size(); from += batch) {
+            int n = Math.min(batch, files.size() - from);
+            List<Prepared> items = prepare(files, order, from, n, new ConcurrentHashMap<>(), unreadable, transform,
+                    objects, classIndex, patchSize);
+            if (items.isEmpty()) {
+                continue;
+            }
+            int g = items.size();
+            float[] pixels = new float[g * 3 * size * size];
+            for (int j = 0; j < g; j++) {
+                System.arraycopy(items.get(j).pixels(), 0, pixels, j * 3 * size * size, 3 * size * size);
+            }
+            float[] logits;
+            float[] boxes;
+            try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
+                arrays.suppressNotUsedWarning();
+                NDArray visual = model.encodeImage(null, HostArrays.create(scope, pixels, new Shape(g, 3, size, size)),
+                        false).get(":, 1:, :"); // [G, P, Wn]
+                logits = Nn.linear(visual, classW.getArray(), classB.getArray()).toFloatArray(); // [G, P, C]
+                boxes = Activation.sigmoid(Nn.linear(visual, boxW.getArray(), boxB.getArray())).toFloatArray();
+            }
+            for (int j = 0; j < g; j++) {
+                Targets t = items.get(j).targets();
+                for (int p = 0; p < patches; p++) {
+                    if (t.boxWeights()[p] > 0) {
+                        for (int k = 0; k < 4; k++) {
+                            boxErrorSum += Math.abs(boxes[(j * patches + p) * 4 + k] - t.boxes()[p * 4 + k]);
+                        }
+                        boxValues += 4;
+                    }
+                }
+                System.arraycopy(logits, j * patches * c, allLogits, (measured + j) * patches * c, patches * c);
+                System.arraycopy(t.classes(), 0, allTargets, (measured + j) * patches * c, patches * c);
+            }
+            measured += g;
+        }
+        if (!unreadable.isEmpty()) {
+            LOG.warn("vision pre-training: {} held-out images left out, e.g. {}", unreadable.size(),
+                    unreadable.values().iterator().next());
+        }
+        if (measured == 0) {
+            return Map.of();
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("box_l1", boxValues == 0 ? Double.NaN : boxErrorSum / boxValues);
+        out.put("class_accuracy", classAccuracy(allLogits, allTargets, measured * patches, c, classCount));
+        out.put("images", (double) measured);
+        return out;
     }
 
     private static double fraction(int step, Settings s, long start, double budgetSeconds) {

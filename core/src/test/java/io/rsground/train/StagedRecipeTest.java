@@ -418,6 +418,16 @@ class StagedRecipeTest {
         assertThat(pretrainedCalls[0]).isEqualTo(1);
         JsonNode summary = new ObjectMapper().readTree(out.resolve("pretrain-vision.json").toFile());
         assertThat(summary.get("steps").asInt()).isEqualTo(12);
+        DiorRsvgDataset dataset = DiorRsvgDataset.open(data, null);
+        java.util.Set<Path> trainImages = new java.util.HashSet<>(dataset.split("train").stream()
+                .map(Sample::imageFile).toList());
+        long valImages = dataset.split("val").stream().map(Sample::imageFile).distinct()
+                .filter(f -> !trainImages.contains(f)).count();
+        JsonNode heldOut = summary.get("held_out");
+        assertThat(heldOut.get("images").asInt()).as("every validation image the tower never trained on")
+                .isEqualTo((int) valImages).isPositive();
+        assertThat(heldOut.get("box_l1").asDouble()).isBetween(0.0, 1.0);
+        assertThat(heldOut.get("class_accuracy").asDouble()).isBetween(0.0, 1.0);
         assertThat(summary.get("classes").size()).isGreaterThanOrEqualTo(2);
         assertThat(summary.get("labels").size()).as("classes and the scenes' colours")
                 .isGreaterThan(summary.get("classes").size());
