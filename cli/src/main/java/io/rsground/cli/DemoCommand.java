@@ -113,17 +113,22 @@ final class DemoCommand implements Callable<Integer> {
         return Errors.OK;
     }
 
-    /** Draws the synthetic data set, reusing one drawn before with the same parameters. */
+    /**
+     * @param p a data set's {@code synth.json}
+     * @return true when this generator version drew it with this run's parameters (older files have no version)
+     */
+    boolean drawnAlike(JsonNode p) {
+        return p.path("version").asInt(1) == SceneGenerator.VERSION && p.path("seed").asLong() == seed
+                && p.path("images").asInt() == images && p.path("size").asInt() == size
+                && p.path("zoom").asDouble() == zoom && p.path("crowding").asDouble() == crowding;
+    }
+
+    /** Draws the synthetic data set, reusing one drawn before by this generator version with the same parameters. */
     private void draw(Path root, PrintWriter o) throws Exception {
         Path params = root.resolve("synth.json");
-        if (Files.exists(params)) {
-            JsonNode p = new ObjectMapper().readTree(params.toFile());
-            if (p.path("seed").asLong() == seed && p.path("images").asInt() == images
-                    && p.path("size").asInt() == size && p.path("zoom").asDouble() == zoom
-                    && p.path("crowding").asDouble() == crowding) {
-                o.println("reusing the synthetic data set in " + root);
-                return;
-            }
+        if (Files.exists(params) && drawnAlike(new ObjectMapper().readTree(params.toFile()))) {
+            o.println("reusing the synthetic data set in " + root);
+            return;
         }
         RsgroundCheckpoint.deleteTree(root);
         SceneGenerator.Summary s;

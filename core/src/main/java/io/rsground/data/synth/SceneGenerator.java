@@ -48,6 +48,13 @@ import javax.xml.stream.XMLStreamWriter;
  */
 public final class SceneGenerator {
 
+    /**
+     * Changes whenever the same parameters would draw a different data set, so that a data set drawn before is not
+     * taken for a new one ({@code synth.json}'s {@code version}). 2: splits no longer send crowded images to
+     * training.
+     */
+    public static final int VERSION = 2;
+
     /** Split shares of described objects: train, val, test. */
     public static final double[] SPLIT_SHARES = {0.7, 0.1, 0.2};
     /** JPEG quality of the written images. */
@@ -235,6 +242,7 @@ public final class SceneGenerator {
         }
         ObjectNode params = JSON.createObjectNode();
         params.put("generator", "rsground synth");
+        params.put("version", VERSION);
         params.put("seed", seed);
         params.put("images", images);
         params.put("size", size);
@@ -330,7 +338,9 @@ public final class SceneGenerator {
 
     /**
      * Splits by image: images in a seeded random order, each given to the split furthest below its share of the
-     * described objects so far.
+     * described objects before it. The image's own count stays out of the choice: counted in, it raised the
+     * largest split's deficit most, so crowded images went to training and the validation and test images held
+     * fewer, larger objects than the training ones (4.3 objects per image against 2.4 and 3.2 in the demo's data).
      *
      * @return per image the split number (0 train, 1 val, 2 test), -1 for an image without described objects
      */
@@ -354,7 +364,6 @@ public final class SceneGenerator {
             if (count == 0) {
                 continue;
             }
-            total += count;
             int best = 0;
             double bestDeficit = Double.NEGATIVE_INFINITY;
             for (int s = 0; s < SPLIT_SHARES.length; s++) {
@@ -366,6 +375,7 @@ public final class SceneGenerator {
             }
             split[i] = best;
             have[best] += count;
+            total += count;
         }
         return split;
     }

@@ -255,6 +255,37 @@ class SyntheticScenesTest {
     }
 
     @Test
+    void crowdedImagesAreNotSentToTrainingMoreThanSparseOnes() {
+        // many copies of the rendered scenes, shuffled by the split's own seed: every split should hold images of
+        // the same mix of object counts as the whole
+        List<List<SceneObject>> objects = new ArrayList<>();
+        for (int copy = 0; copy < 300; copy++) {
+            for (Scene s : RENDERED) {
+                objects.add(s.objects());
+            }
+        }
+        int[] split = SceneGenerator.assignSplits(objects, 5);
+        double[] described = new double[3];
+        int[] images = new int[3];
+        double all = 0;
+        int allImages = 0;
+        for (int i = 0; i < split.length; i++) {
+            long n = objects.get(i).stream().filter(SceneObject::described).count();
+            if (split[i] >= 0) {
+                described[split[i]] += n;
+                images[split[i]]++;
+                all += n;
+                allImages++;
+            }
+        }
+        double mean = all / allImages;
+        for (int s = 0; s < 3; s++) {
+            assertThat(described[s] / images[s]).as("described objects per image in split %d", s)
+                    .isCloseTo(mean, org.assertj.core.data.Offset.offset(0.1 * mean));
+        }
+    }
+
+    @Test
     void badArgumentsAreRefusedWithTheValue(@TempDir Path dir) {
         assertThatThrownBy(() -> SceneGenerator.generate(dir, 0, 800, 1, (d, t) -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");

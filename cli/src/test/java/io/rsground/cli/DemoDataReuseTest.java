@@ -1,0 +1,39 @@
+package io.rsground.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rsground.data.synth.SceneGenerator;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The demo draws its data set again unless the one on disk came from this generator with the same parameters. */
+class DemoDataReuseTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static ObjectNode drawnBy(int version) {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("generator", "rsground synth");
+        if (version > 0) {
+            p.put("version", version);
+        }
+        p.put("seed", 0L);
+        p.put("images", DemoDefaults.IMAGES);
+        p.put("size", DemoDefaults.SCENE_SIZE);
+        p.put("zoom", DemoDefaults.ZOOM);
+        p.put("crowding", DemoDefaults.CROWDING);
+        return p;
+    }
+
+    @Test
+    void onlyTheSameGeneratorAndParametersAreReused() {
+        DemoCommand demo = new DemoCommand();
+        new CommandLine(demo).parseArgs();
+        assertThat(demo.drawnAlike(drawnBy(SceneGenerator.VERSION))).isTrue();
+        assertThat(demo.drawnAlike(drawnBy(0))).as("a file from before versions (biased splits)").isFalse();
+        assertThat(demo.drawnAlike(drawnBy(SceneGenerator.VERSION - 1))).isFalse();
+        assertThat(demo.drawnAlike(drawnBy(SceneGenerator.VERSION).put("zoom", DemoDefaults.ZOOM + 1))).isFalse();
+        assertThat(demo.drawnAlike(drawnBy(SceneGenerator.VERSION).put("images", 8))).isFalse();
+    }
+}
