@@ -60,14 +60,22 @@ public final class TorchOptimizer implements AutoCloseable {
      */
     static final long PIECE_ELEMENTS = 1L << 22;
 
+    /**
+     * Parameters {@code [from, to)} of a group, updated together.
+     *
+     * @param elements their slice of the group's flat tensors, as an index ("start:end")
+     */
+    private record Piece(int from, int to, String elements) {
+    }
+
     /** Parameters sharing a learning rate, their values, gradients and state as flat tensors. */
     private static final class Group {
         final List<String> names = new ArrayList<>();
         final List<Parameter> params = new ArrayList<>();
         final List<long[]> shapes = new ArrayList<>();
         final List<Long> offsets = new ArrayList<>();
-        /** Consecutive runs of parameters updated together: {first index, end index (exclusive)}. */
-        final List<int[]> pieces = new ArrayList<>();
+        /** Consecutive runs of parameters updated together. */
+        final List<Piece> pieces = new ArrayList<>();
         NDArray values;
         /** First moment (Adam) or momentum buffer (SGD); null until the first update needs it. */
         NDArray first;
@@ -146,9 +154,9 @@ public final class TorchOptimizer implements AutoCloseable {
             double sumSquares = 0;
             for (Group g : groups) {
                 List<NDArray> pieces = new ArrayList<>(g.pieces.size());
-                for (int[] piece : g.pieces) {
-                    NDList parts = new NDList(piece[1] - piece[0]);
-                    for (int i = piece[0]; i < piece[1]; i++) {
+                for (Piece piece : g.pieces) {
+                    NDList parts = new NDList(piece.to() - piece.from());
+                    for (int i = piece.from(); i < piece.to(); i++) {
                         parts.add(gradientOf.get(g.params.get(i)));
                     }
                     NDArray flat = parts.size() == 1 ? parts.get(0).duplicate() : NDArrays.concat(parts, 0);
@@ -171,10 +179,7 @@ public final class TorchOptimizer implements AutoCloseable {
                 Group g = groups.get(i);
                 ensureState(g);
                 for (int k = 0; k < g.pieces.size(); k++) {
-                    int[] piece = g.pieces.get(k);
-                    long from = g.offsets.get(piece[0]);
-                    long to = piece[1] < g.offsets.size() ? g.offsets.get(piece[1]) : g.size;
-                    String range = from + ":" + to;
+                    String range = g.pieces.get(k).elements();
                     // each piece's temporaries are freed before the next piece needs its own
                     try (NDScope temporaries = new NDScope()) {
                         temporaries.suppressNotUsedWarning();
@@ -267,13 +272,13 @@ public final class TorchOptimizer implements AutoCloseable {
             for (int i = 0; i < names.size(); i++) {
                 long n = new Shape(g.shapes.get(i)).size();
                 if (i > start && pieceSize + n > pieceElements) {
-                    g.pieces.add(new int[] {start, i});
+                    g.pieces.add(new Piece(start, i, g.offsets.get(start) + ":" + g.offsets.get(i)));
                     start = i;
                     pieceSize = 0;
                 }
                 pieceSize += n;
             }
-            g.pieces.add(new int[] {start, names.size()});
+            g.pieces.add(new Piece(start, names.size(), g.offsets.get(start) + ":" + g.size));
             g.values.attach(stateManager);
             NDScope.unregister(g.values);
             for (int i = 0; i < names.size(); i++) {

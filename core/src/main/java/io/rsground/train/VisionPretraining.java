@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -490,11 +491,11 @@ public final class VisionPretraining {
      * @return "box_l1", "class_accuracy", "images"; empty when no held-out image is readable
      */
     private static Map<String, Double> measureHeldOut(ClipVgModel model, NDManager manager, List<Sample> heldOutImages,
-            Map<Path, List<LabeledBox>> objectsByImage, java.util.Set<Path> trainFiles, int batch,
-            EvalTransform transform, Map<String, Integer> classIndex, int classCount, int patchSize, Parameter classW,
-            Parameter classB, Parameter boxW, Parameter boxB) {
-        List<Path> files = new ArrayList<>(new java.util.LinkedHashSet<>(heldOutImages.stream().map(Sample::imageFile)
-                .filter(f -> !trainFiles.contains(f)).toList()));
+            Map<Path, List<LabeledBox>> objectsByImage, Set<Path> trainFiles, int batch, EvalTransform transform,
+            Map<String, Integer> classIndex, int classCount, int patchSize, Parameter classW, Parameter classB,
+            Parameter boxW, Parameter boxB) {
+        List<Path> files = heldOutImages.stream().map(Sample::imageFile).distinct()
+                .filter(f -> !trainFiles.contains(f)).toList();
         if (files.isEmpty()) {
             return Map.of();
         }
@@ -508,47 +509,34 @@ public final class VisionPretraining {
                 .map(o -> o.attribute() == null || classIndex.containsKey(o.attribute()) ? o
                         : new LabeledBox(o.box(), o.className(), null)).toList()));
         int[] order = IntStream.range(0, files.size()).toArray();
-        double boxErrorSum = 0;
-        long boxValues = 0;
         Map<Path, String> unreadable = new ConcurrentHashMap<>();
+        double boxErrorSum = 0;
+        double boxValues = 0;
         float[] allLogits = new float[files.size() * patches * c];
         float[] allTargets = new float[allLogits.length];
         int measured = 0;
         JniUtils.setGradMode(false);
         for (int from = 0; from < files.size(); from += batch) {
-            int n = Math.min(batch, files.size() - from);
-            List<Prepared> items = prepare(files, order, from, n, new ConcurrentHashMap<>(), unreadable, transform,
-                    objects, classIndex, patchSize);
+            // held-out images are seen once: nothing to keep them for
+            List<Prepared> items = prepare(files, order, from, Math.min(batch, files.size() - from),
+                    new ConcurrentHashMap<>(), unreadable, transform, objects, classIndex, patchSize);
             if (items.isEmpty()) {
                 continue;
             }
-            int g = items.size();
-            float[] pixels = new float[g * 3 * size * size];
-            for (int j = 0; j < g; j++) {
-                System.arraycopy(items.get(j).pixels(), 0, pixels, j * 3 * size * size, 3 * size * size);
-            }
-            float[] logits;
-            float[] boxes;
+            Stacked stacked = Stacked.of(items, size, patches, c);
+            int g = stacked.images();
             try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
                 arrays.suppressNotUsedWarning();
-                NDArray visual = model.encodeImage(null, HostArrays.create(scope, pixels, new Shape(g, 3, size, size)),
-                        false).get(":, 1:, :"); // [G, P, Wn]
-                logits = Nn.linear(visual, classW.getArray(), classB.getArray()).toFloatArray(); // [G, P, C]
-                boxes = Activation.sigmoid(Nn.linear(visual, boxW.getArray(), boxB.getArray())).toFloatArray();
+                NDArray visual = model.encodeImage(null, HostArrays.create(scope, stacked.pixels(),
+                        new Shape(g, 3, size, size)), false).get(":, 1:, :"); // [G, P, Wn]
+                float[] logits = Nn.linear(visual, classW.getArray(), classB.getArray()).toFloatArray(); // [G, P, C]
+                System.arraycopy(logits, 0, allLogits, measured * patches * c, logits.length);
+                double[] plain = plainBoxError(predictedBoxes(visual, boxW, boxB).toFloatArray(), stacked.boxes(),
+                        stacked.boxWeights());
+                boxErrorSum += plain[0];
+                boxValues += plain[1];
             }
-            for (int j = 0; j < g; j++) {
-                Targets t = items.get(j).targets();
-                for (int p = 0; p < patches; p++) {
-                    if (t.boxWeights()[p] > 0) {
-                        for (int k = 0; k < 4; k++) {
-                            boxErrorSum += Math.abs(boxes[(j * patches + p) * 4 + k] - t.boxes()[p * 4 + k]);
-                        }
-                        boxValues += 4;
-                    }
-                }
-                System.arraycopy(logits, j * patches * c, allLogits, (measured + j) * patches * c, patches * c);
-                System.arraycopy(t.classes(), 0, allTargets, (measured + j) * patches * c, patches * c);
-            }
+            System.arraycopy(stacked.classes(), 0, allTargets, measured * patches * c, stacked.classes().length);
             measured += g;
         }
         if (!unreadable.isEmpty()) {
@@ -563,6 +551,65 @@ public final class VisionPretraining {
         out.put("class_accuracy", classAccuracy(allLogits, allTargets, measured * patches, c, classCount));
         out.put("images", (double) measured);
         return out;
+    }
+
+    /**
+     * @param visual [G, P, Wn] patch features
+     * @return [G, P, 4] the box head's reading of each patch (through a sigmoid, the target format of
+     *     {@link #targets})
+     */
+    private static NDArray predictedBoxes(NDArray visual, Parameter boxW, Parameter boxB) {
+        return Activation.sigmoid(Nn.linear(visual, boxW.getArray(), boxB.getArray()));
+    }
+
+    /**
+     * The plain (unweighted) L1 error of the patches that hold a box.
+     *
+     * @param predicted [G * P * 4] predicted boxes
+     * @param targets [G * P * 4] their targets
+     * @param weights [G * P] box weights, 0 where a patch holds no box
+     * @return {sum of absolute errors, number of values summed}
+     */
+    static double[] plainBoxError(float[] predicted, float[] targets, float[] weights) {
+        double sum = 0;
+        long values = 0;
+        for (int p = 0; p < weights.length; p++) {
+            if (weights[p] > 0) {
+                for (int k = 0; k < 4; k++) {
+                    sum += Math.abs(predicted[p * 4 + k] - targets[p * 4 + k]);
+                }
+                values += 4;
+            }
+        }
+        return new double[] {sum, values};
+    }
+
+    /**
+     * Prepared images stacked into batch arrays.
+     *
+     * @param pixels [G, 3, S, S]
+     * @param valid [G, P]
+     * @param classes [G, P, C]
+     * @param boxes [G, P, 4]
+     * @param boxWeights [G, P]
+     */
+    private record Stacked(int images, float[] pixels, float[] valid, float[] classes, float[] boxes,
+            float[] boxWeights) {
+        static Stacked of(List<Prepared> items, int size, int patches, int c) {
+            int g = items.size();
+            int plane = 3 * size * size;
+            Stacked s = new Stacked(g, new float[g * plane], new float[g * patches], new float[g * patches * c],
+                    new float[g * patches * 4], new float[g * patches]);
+            for (int j = 0; j < g; j++) {
+                Prepared p = items.get(j);
+                System.arraycopy(p.pixels(), 0, s.pixels, j * plane, plane);
+                System.arraycopy(p.valid(), 0, s.valid, j * patches, patches);
+                System.arraycopy(p.targets().classes(), 0, s.classes, j * patches * c, patches * c);
+                System.arraycopy(p.targets().boxes(), 0, s.boxes, j * patches * 4, patches * 4);
+                System.arraycopy(p.targets().boxWeights(), 0, s.boxWeights, j * patches, patches);
+            }
+            return s;
+        }
     }
 
     private static double fraction(int step, Settings s, long start, double budgetSeconds) {
@@ -615,43 +662,30 @@ public final class VisionPretraining {
             int patches, int c, int classCount, float[] centres, Parameter classW, Parameter classB, Parameter boxW, Parameter boxB,
             Parameter posW, Parameter posB, Map<String, Parameter> params, TorchOptimizer optimizer, double lr,
             double clipMaxNorm) {
-        int g = items.size();
-        int plane = 3 * size * size;
-        float[] pixels = new float[g * plane];
-        float[] valid = new float[g * patches];
-        float[] classTargets = new float[g * patches * c];
-        float[] boxTargets = new float[g * patches * 4];
-        float[] boxWeights = new float[g * patches];
+        Stacked batch = Stacked.of(items, size, patches, c);
+        int g = batch.images();
+        float[] valid = batch.valid();
+        float[] boxWeights = batch.boxWeights();
         double validCount = 0;
         double boxCount = 0;
-        int boxPatches = 0;
-        for (int j = 0; j < g; j++) {
-            Prepared p = items.get(j);
-            System.arraycopy(p.pixels(), 0, pixels, j * plane, plane);
-            System.arraycopy(p.valid(), 0, valid, j * patches, patches);
-            System.arraycopy(p.targets().classes(), 0, classTargets, j * patches * c, patches * c);
-            System.arraycopy(p.targets().boxes(), 0, boxTargets, j * patches * 4, patches * 4);
-            System.arraycopy(p.targets().boxWeights(), 0, boxWeights, j * patches, patches);
-        }
         for (int i = 0; i < valid.length; i++) {
             validCount += valid[i];
             boxCount += boxWeights[i];
-            boxPatches += boxWeights[i] > 0 ? 1 : 0;
         }
         JniUtils.setGradMode(true);
         Map<String, Double> terms = new LinkedHashMap<>();
         try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
             arrays.suppressNotUsedWarning();
-            NDArray images = HostArrays.create(scope, pixels, new Shape(g, 3, size, size));
+            NDArray images = HostArrays.create(scope, batch.pixels(), new Shape(g, 3, size, size));
             NDArray validArr = HostArrays.create(scope, valid, new Shape(g, patches, 1));
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray visual = model.encodeImage(null, images, true).get(":, 1:, :"); // [G, P, Wn]
                 NDArray logits = Nn.linear(visual, classW.getArray(), classB.getArray()); // [G, P, C]
-                NDArray target = HostArrays.create(scope, classTargets, new Shape(g, patches, c));
+                NDArray target = HostArrays.create(scope, batch.classes(), new Shape(g, patches, c));
                 NDArray classLoss = Nn.scale(Activation.softPlus(logits).sub(logits.mul(target)).mul(validArr).sum(),
                         1.0 / Math.max(1, validCount * c));
-                NDArray boxPred = Activation.sigmoid(Nn.linear(visual, boxW.getArray(), boxB.getArray()));
-                NDArray boxError = boxPred.sub(HostArrays.create(scope, boxTargets, new Shape(g, patches, 4))).abs();
+                NDArray boxPred = predictedBoxes(visual, boxW, boxB);
+                NDArray boxError = boxPred.sub(HostArrays.create(scope, batch.boxes(), new Shape(g, patches, 4))).abs();
                 NDArray boxWeightArr = HostArrays.create(scope, boxWeights, new Shape(g, patches, 1));
                 NDArray boxLoss = Nn.scale(boxError.mul(boxWeightArr).sum(), 1.0 / Math.max(1, boxCount * 4));
                 NDArray posPred = Nn.linear(visual, posW.getArray(), posB.getArray()); // [G, P, 2]
@@ -661,10 +695,10 @@ public final class VisionPretraining {
                 terms.put("classes", (double) classLoss.getFloat());
                 terms.put("box", (double) boxLoss.getFloat());
                 // the plain mean, in canvas units, for people to read
-                terms.put("box_l1", boxError.mul(boxWeightArr.gt(0)).sum().getFloat()
-                        / Math.max(1, boxPatches * 4.0));
+                double[] plain = plainBoxError(boxPred.toFloatArray(), batch.boxes(), boxWeights);
+                terms.put("box_l1", plain[0] / Math.max(1, plain[1]));
                 terms.put("position", (double) posLoss.getFloat());
-                terms.put("class_accuracy", classAccuracy(logits.toFloatArray(), classTargets, g * patches, c,
+                terms.put("class_accuracy", classAccuracy(logits.toFloatArray(), batch.classes(), g * patches, c,
                         classCount));
                 double value = total.getFloat();
                 if (!Double.isFinite(value)) {

@@ -136,6 +136,17 @@ class StagedRecipeTest {
     }
 
     @Test
+    void plainBoxErrorCountsOnlyPatchesThatHoldABoxAndIgnoresTheirWeights() {
+        float[] predicted = {0.5f, 0.5f, 0.2f, 0.1f, 0.9f, 0.9f, 0.9f, 0.9f, 0.4f, 0.6f, 0.3f, 0.3f};
+        float[] targets = {0.4f, 0.5f, 0.25f, 0.1f, 0f, 0f, 0f, 0f, 0.4f, 0.5f, 0.1f, 0.3f};
+        float[] weights = {2f, 0f, 0.5f};
+        double[] plain = VisionPretraining.plainBoxError(predicted, targets, weights);
+        // |0.1| + 0 + |-0.05| + 0 for the first patch, 0 + |0.1| + |0.2| + 0 for the third; the second holds none
+        assertThat(plain[0]).isCloseTo(0.45, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(plain[1]).isEqualTo(8);
+    }
+
+    @Test
     void aBoxWeighsInInverseProportionToItsObjectsSize() {
         // on a 100-px canvas a 15 x 15 object is the reference size (0.15 of the side)
         assertThat(VisionPretraining.boxWeight(15, 15, 100)).isEqualTo(1f, within(1e-6f));
