@@ -124,6 +124,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--text-layers", defaultValue = "0", description = "text-tower depth when training from "
             + "scratch (0: the architecture's; the demo recipe uses 1)")
     int textLayers;
+    @Option(names = "--conv-stem", split = ",", paramLabel = "C1,C2,...", description = "from scratch: project the "
+            + "image patches with 3x3 stride-2 convolutions of these channels, log2(patch size) of them, instead of "
+            + "CLIP's linear map (the demo recipe uses 16,32,64,128)")
+    java.util.List<Integer> convStem;
     @Option(names = "--seed", defaultValue = "13") long seed;
     @Option(names = {"--num-workers", "--num_workers"}, defaultValue = "2") int numWorkers;
     @Option(names = {"--loss-l1", "--loss_l1"}, defaultValue = "1") double lossL1;
@@ -141,7 +145,7 @@ final class TrainCommand implements Callable<Integer> {
                 augCrop, augScale, augTranslate, augBlur, augHflip, imsize, maxQueryLen, vlNheads, vlHiddenDim,
                 vlEncLayers, vlDimFeedforward, vlDropout, freezeClip, freezeClipFully, seed, numWorkers, lossL1,
                 lossGiou, 0, logEvery, minutes, pretrainVisionMinutes, pretrainVisionSteps, pretrainVisionLr,
-                freezeVision, referentWeight, attentionWeight, textLayers, readoutWeight, augJitter);
+                freezeVision, referentWeight, attentionWeight, textLayers, readoutWeight, augJitter, convStem);
     }
 
     static String str(Path p) {

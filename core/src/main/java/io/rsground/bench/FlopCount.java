@@ -30,6 +30,17 @@ public final class FlopCount {
         double w = v.width();
         int layers = v.extractLayers().get(v.extractLayers().size() - 1) + 1;
         double patchEmbed = 2.0 * v.numPatches() * 3 * v.patchSize() * v.patchSize() * w;
+        if (!v.convStem().isEmpty()) {
+            patchEmbed = 0;
+            double side = v.imageSize();
+            double in = 3;
+            for (int out : v.convStem()) {
+                side /= 2;
+                patchEmbed += 2.0 * side * side * out * in * 9;
+                in = out;
+            }
+            patchEmbed += 2.0 * v.numPatches() * in * w;
+        }
         return patchEmbed + layers * block(t, w, 4 * w);
     }
 

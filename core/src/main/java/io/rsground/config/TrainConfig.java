@@ -66,6 +66,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param readoutWeight weight of the readout term of the "referent" recipe (the box loss of the boxes [REG] would
  *     give if it looked only at the referred object in the last fusion layer)
  * @param augJitter colour jitter of the training images (the reference's, always on there); null means on
+ * @param convStem when not empty, the image tower trained from scratch projects its patches with a
+ *     convolutional stem of these channels ({@code vision.conv_stem}) instead of CLIP's linear map
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainConfig(
@@ -80,9 +82,15 @@ public record TrainConfig(
         Boolean freezeClip, boolean freezeClipFully, long seed, int numWorkers, double lossL1, double lossGiou,
         int evalBatchSize, int logEvery, double timeBudgetMinutes,
         double pretrainVisionMinutes, int pretrainVisionSteps, double pretrainVisionLr, boolean freezeVision,
-        double referentWeight, double attentionWeight, int textLayers, double readoutWeight, Boolean augJitter) {
+        double referentWeight, double attentionWeight, int textLayers, double readoutWeight, Boolean augJitter,
+        java.util.List<Integer> convStem) {
 
     public TrainConfig {
+        convStem = convStem == null ? java.util.List.of() : java.util.List.copyOf(convStem);
+        if (!convStem.isEmpty() && (weights != null || retrain != null)) {
+            throw new ConfigException("--conv-stem replaces the image tower's patch projection, so it only applies "
+                    + "when training from scratch, not with --weights or --retrain");
+        }
         if (epochs < 1) {
             throw new ConfigException("epochs must be at least 1, got " + epochs);
         }
@@ -151,7 +159,7 @@ public record TrainConfig(
         return new TrainConfig(dataRoot, null, outputDir, null, null, null, null, null, null, "reference",
                 110, 32, 2.5e-4, -1, 1e-4, "adamw", "cosine", 60, 0.9, 0.9, 0, 0,
                 true, true, true, false, false, 0, 0, 0, 0, 0, 0, -1,
-                null, false, 13, 2, 1, 1, 0, 50, 0, 0, 0, 3e-3, false, 10, 3, 0, 1, true);
+                null, false, 13, 2, 1, 1, 0, 50, 0, 0, 0, 3e-3, false, 10, 3, 0, 1, true, java.util.List.of());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.rsground.config;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
@@ -12,6 +13,10 @@ import java.util.List;
  * @param layers residual attention blocks
  * @param heads attention heads
  * @param extractLayers 0-based blocks whose outputs are concatenated into the multi-level feature
+ * @param convStem output channels of the 3x3 stride-2 convolutions that replace CLIP's patch projection when not
+ *     empty (each halves the side, so there are log2(patch_size) of them), a 1x1 projection to {@code width} after
+ *     them: not CLIP's (its weights have no such layers), for towers trained from scratch, where a convolutional
+ *     stem learns to place objects within a patch several times faster than one linear map of its pixels
  */
 public record VisionConfig(
         @JsonProperty("image_size") int imageSize,
@@ -19,10 +24,22 @@ public record VisionConfig(
         @JsonProperty("width") int width,
         @JsonProperty("layers") int layers,
         @JsonProperty("heads") int heads,
-        @JsonProperty("extract_layers") List<Integer> extractLayers) {
+        @JsonProperty("extract_layers") List<Integer> extractLayers,
+        @JsonProperty("conv_stem") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Integer> convStem) {
 
     public VisionConfig {
         extractLayers = extractLayers == null ? null : List.copyOf(extractLayers);
+        convStem = convStem == null ? List.of() : List.copyOf(convStem);
+    }
+
+    /** @return the same tower with a convolutional stem of these channels (empty: CLIP's patch projection) */
+    public VisionConfig withConvStem(List<Integer> channels) {
+        return new VisionConfig(imageSize, patchSize, width, layers, heads, extractLayers, channels);
+    }
+
+    /** @return the same tower with another input side */
+    public VisionConfig withImageSize(int side) {
+        return new VisionConfig(side, patchSize, width, layers, heads, extractLayers, convStem);
     }
 
     /** @return patches along one side of the image */
@@ -64,6 +81,18 @@ public record VisionConfig(
                 throw new ConfigException("vision.extract_layers must be strictly increasing, got " + extractLayers);
             }
             previous = layer;
+        }
+        if (!convStem.isEmpty()) {
+            if (1 << convStem.size() != patchSize) {
+                throw new ConfigException("vision.conv_stem has " + convStem.size() + " stride-2 convolutions, which"
+                        + " make patches of " + (1 << convStem.size()) + " px, but vision.patch_size is " + patchSize
+                        + "; it needs log2(patch_size) of them");
+            }
+            for (int channels : convStem) {
+                if (channels <= 0) {
+                    throw new ConfigException("vision.conv_stem channels must be positive, got " + convStem);
+                }
+            }
         }
     }
 }

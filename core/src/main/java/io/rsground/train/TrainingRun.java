@@ -339,12 +339,17 @@ public final class TrainingRun {
         return ModelConfigs.preset(config.preset() != null ? config.preset() : "vit-b-16");
     }
 
-    /** Applies the reference's architecture flags (--imsize, --max-query-len, --vl-*) and --text-layers. */
+    /**
+     * Applies the reference's architecture flags (--imsize, --max-query-len, --vl-*), --text-layers and
+     * --conv-stem.
+     */
     private ModelConfig applyOverrides(ModelConfig c) {
         VisionConfig v = c.vision();
         if (config.imsize() > 0 && config.imsize() != v.imageSize()) {
-            v = new VisionConfig(config.imsize(), v.patchSize(), v.width(), v.layers(), v.heads(),
-                    v.extractLayers());
+            v = v.withImageSize(config.imsize());
+        }
+        if (!config.convStem().isEmpty()) {
+            v = v.withConvStem(config.convStem());
         }
         FusionConfig f = c.fusion();
         f = new FusionConfig(config.vlHiddenDim() > 0 ? config.vlHiddenDim() : f.hiddenDim(),

@@ -117,6 +117,33 @@ class ModelConfigsTest {
     }
 
     @Test
+    void aConvolutionalStemIsOptionalAndMustMakeThePatchSize(@TempDir Path dir) throws Exception {
+        String base = """
+                {"vision": {"image_size": 128, "patch_size": 16, "width": 128, "layers": 2, "heads": 2,
+                 "extract_layers": [0, 1]%s},
+                 "text": {"context_length": 32, "vocab_size": 100, "width": 64, "layers": 1, "heads": 2},
+                 "embed_dim": 64,
+                 "fusion": {"hidden_dim": 64, "heads": 8, "ffn_dim": 128, "layers": 2, "dropout": 0.1},
+                 "max_query_len": 32}""";
+        // files without the field (CLIP's, rsground's before it) project patches linearly
+        assertThat(ModelConfigs.parse(base.formatted(""), "a.json").vision().convStem()).isEmpty();
+        ModelConfig stem = ModelConfigs.parse(base.formatted(", \"conv_stem\": [8, 16, 32, 64]"), "b.json");
+        assertThat(stem.vision().convStem()).containsExactly(8, 16, 32, 64);
+        Path f = dir.resolve("stem.json");
+        ModelConfigs.write(stem, f);
+        assertThat(ModelConfigs.read(f)).isEqualTo(stem);
+        // four stride-2 convolutions make 16-px patches; three would make 8
+        assertThatThrownBy(() -> ModelConfigs.parse(base.formatted(", \"conv_stem\": [8, 16, 32]"), "c.json"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("c.json")
+                .hasMessageContaining("vision.conv_stem has 3 stride-2 convolutions, which make patches of 8 px, but"
+                        + " vision.patch_size is 16");
+        assertThatThrownBy(() -> ModelConfigs.parse(base.formatted(", \"conv_stem\": [8, 0, 32, 64]"), "d.json"))
+                .hasMessageContaining("vision.conv_stem channels must be positive, got [8, 0, 32, 64]");
+        // CLIP's presets write no stem at all, so their files read as before
+        assertThat(ModelConfigs.toJson(ModelConfigs.preset("vit-b-16"))).doesNotContain("conv_stem");
+    }
+
+    @Test
     void configsAreImmutable() {
         ModelConfig c = ModelConfigs.preset("tiny");
         assertThatThrownBy(() -> c.vision().extractLayers().add(1)).isInstanceOf(UnsupportedOperationException.class);

@@ -42,8 +42,7 @@ class NoLeakTest {
         var tiny = ModelConfigs.preset("tiny");
         var v = tiny.vision();
         // the tiny preset at 64 px: the leak does not depend on the size, the test's run time does
-        var config = tiny.withVision(new io.rsground.config.VisionConfig(64, v.patchSize(), v.width(), v.layers(),
-                v.heads(), v.extractLayers())).withVocabSize(200);
+        var config = tiny.withVision(v.withImageSize(64)).withVocabSize(200);
         try (NDManager manager = NDManager.newBaseManager()) {
             ClipVgModel model = new ClipVgModel(config);
             model.initializeParameters(manager);

@@ -64,9 +64,8 @@ class StagedRecipeTest {
     static ModelConfig tinyAt64() {
         ModelConfig tiny = ModelConfigs.preset("tiny").withVocabSize(tokenizer.vocabSize());
         VisionConfig v = tiny.vision();
-        return tiny.withVision(new VisionConfig(64, v.patchSize(), v.width(), v.layers(), v.heads(),
-                v.extractLayers())).withFusion(new FusionConfig(tiny.fusion().hiddenDim(), tiny.fusion().heads(),
-                tiny.fusion().ffnDim(), tiny.fusion().layers(), 0));
+        return tiny.withVision(v.withImageSize(64)).withFusion(new FusionConfig(tiny.fusion().hiddenDim(),
+                tiny.fusion().heads(), tiny.fusion().ffnDim(), tiny.fusion().layers(), 0));
     }
 
     static List<Batch> batches(ModelConfig config, int batchSize, int count) {
@@ -409,7 +408,8 @@ class StagedRecipeTest {
     @Test
     void stagedRunPretrainsOnceFreezesTheTowerAndResumes(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
-        TrainConfig config = stagedRun(out, 2, 12).with("text_layers", 1);
+        // the demo's tower: a convolutional stem in place of CLIP's patch projection
+        TrainConfig config = stagedRun(out, 2, 12).with("text_layers", 1).with("conv_stem", List.of(4, 8, 16, 32));
         int[] pretrainedCalls = new int[1];
         TrainingRun[] run = new TrainingRun[1];
         run[0] = new TrainingRun(config, new TrainingRun.Listener() {
@@ -473,6 +473,10 @@ class StagedRecipeTest {
                 .isEqualTo(1);
         assertThat(end.keySet()).anyMatch(k -> k.startsWith("clip.transformer.resblocks.0."))
                 .noneMatch(k -> k.startsWith("clip.transformer.resblocks.1."));
+        assertThat(RsgroundCheckpoint.read(out.resolve(TrainingRun.LAST)).config().vision().convStem())
+                .containsExactly(4, 8, 16, 32);
+        assertThat(end.keySet()).contains("clip.visual.conv_stem.0.weight", "clip.visual.conv_stem.3.bias",
+                "clip.visual.conv_stem.proj.weight").doesNotContain("clip.visual.conv1.weight");
     }
 
     @Test
@@ -550,6 +554,16 @@ class StagedRecipeTest {
         assertThat(pretrainedSteps[0]).as("stage 1 runs again on resume").isEqualTo(10);
         assertThat(resumed.stopped()).isFalse();
         assertThat(resumed.epochsCompleted()).isEqualTo(1);
+    }
+
+    @Test
+    void aConvolutionalStemOnlyAppliesFromScratch() {
+        TrainConfig scratch = TrainConfig.defaults("data", "out").with("conv_stem", List.of(16, 32, 64, 128));
+        assertThat(scratch.convStem()).containsExactly(16, 32, 64, 128);
+        assertThat(TrainConfig.fromJson(scratch.toJson()).convStem()).containsExactly(16, 32, 64, 128);
+        assertThat(TrainConfig.defaults("data", "out").convStem()).isEmpty();
+        assertThatThrownBy(() -> scratch.with("weights", "clip.safetensors")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--conv-stem").hasMessageContaining("from scratch");
     }
 
     @Test
