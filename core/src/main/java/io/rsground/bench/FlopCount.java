@@ -29,19 +29,23 @@ public final class FlopCount {
         double t = v.numPatches() + 1;
         double w = v.width();
         int layers = v.extractLayers().get(v.extractLayers().size() - 1) + 1;
-        double patchEmbed = 2.0 * v.numPatches() * 3 * v.patchSize() * v.patchSize() * w;
-        if (!v.convStem().isEmpty()) {
-            patchEmbed = 0;
-            double side = v.imageSize();
-            double in = 3;
-            for (int out : v.convStem()) {
-                side /= 2;
-                patchEmbed += 2.0 * side * side * out * in * 9;
-                in = out;
-            }
-            patchEmbed += 2.0 * v.numPatches() * in * w;
+        return patchEmbedding(v) + layers * block(t, w, 4 * w);
+    }
+
+    /** @return operations that turn one image into patch tokens: CLIP's projection, or the convolutional stem */
+    static double patchEmbedding(VisionConfig v) {
+        if (v.convStem().isEmpty()) {
+            return 2.0 * v.numPatches() * 3 * v.patchSize() * v.patchSize() * v.width();
         }
-        return patchEmbed + layers * block(t, w, 4 * w);
+        double ops = 0;
+        double side = v.imageSize();
+        double in = 3;
+        for (int out : v.convStem()) {
+            side /= 2;
+            ops += 2.0 * side * side * out * in * 9;
+            in = out;
+        }
+        return ops + 2.0 * v.numPatches() * in * v.width();
     }
 
     /** @return operations of the text tower for one query of the given length */
