@@ -121,6 +121,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--readout-weight", defaultValue = "1", description = "referent recipe: weight of the "
             + "readout term (the box loss had [REG] looked only at the referred object; 0: off)")
     double readoutWeight;
+    @Option(names = "--match-weight", defaultValue = "10", description = "referent recipe: weight of the match "
+            + "term (the query's end token picks the referred object's patches by cosine similarity; 0: off)")
+    double matchWeight;
     @Option(names = "--text-layers", defaultValue = "0", description = "text-tower depth when training from "
             + "scratch (0: the architecture's; the demo recipe uses 1)")
     int textLayers;
@@ -145,7 +148,8 @@ final class TrainCommand implements Callable<Integer> {
                 augCrop, augScale, augTranslate, augBlur, augHflip, imsize, maxQueryLen, vlNheads, vlHiddenDim,
                 vlEncLayers, vlDimFeedforward, vlDropout, freezeClip, freezeClipFully, seed, numWorkers, lossL1,
                 lossGiou, 0, logEvery, minutes, pretrainVisionMinutes, pretrainVisionSteps, pretrainVisionLr,
-                freezeVision, referentWeight, attentionWeight, textLayers, readoutWeight, augJitter, convStem);
+                freezeVision, referentWeight, attentionWeight, textLayers, readoutWeight, augJitter, convStem,
+                matchWeight);
     }
 
     static String str(Path p) {

@@ -68,6 +68,9 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param augJitter colour jitter of the training images (the reference's, always on there); null means on
  * @param convStem when not empty, the image tower trained from scratch projects its patches with a
  *     convolutional stem of these channels ({@code vision.conv_stem}) instead of CLIP's linear map
+ * @param matchWeight weight of the match term of the "referent" recipe (the query's end token picks the referred
+ *     object's patches by cosine similarity at the fusion encoder's input); a configuration written before the
+ *     term existed reads as 0, so a resumed run trains as it did
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainConfig(
@@ -83,7 +86,7 @@ public record TrainConfig(
         int evalBatchSize, int logEvery, double timeBudgetMinutes,
         double pretrainVisionMinutes, int pretrainVisionSteps, double pretrainVisionLr, boolean freezeVision,
         double referentWeight, double attentionWeight, int textLayers, double readoutWeight, Boolean augJitter,
-        java.util.List<Integer> convStem) {
+        java.util.List<Integer> convStem, double matchWeight) {
 
     public TrainConfig {
         convStem = convStem == null ? java.util.List.of() : java.util.List.copyOf(convStem);
@@ -128,9 +131,10 @@ public record TrainConfig(
         if (!(pretrainVisionLr > 0)) {
             pretrainVisionLr = 3e-3;
         }
-        if (referentWeight < 0 || attentionWeight < 0 || readoutWeight < 0) {
-            throw new ConfigException("referent_weight, attention_weight and readout_weight must not be negative, "
-                    + "got " + referentWeight + ", " + attentionWeight + " and " + readoutWeight);
+        if (referentWeight < 0 || attentionWeight < 0 || readoutWeight < 0 || matchWeight < 0) {
+            throw new ConfigException("referent_weight, attention_weight, readout_weight and match_weight must not "
+                    + "be negative, got " + referentWeight + ", " + attentionWeight + ", " + readoutWeight + " and "
+                    + matchWeight);
         }
         if (textLayers < 0) {
             throw new ConfigException("text_layers must not be negative, got " + textLayers);
@@ -159,7 +163,8 @@ public record TrainConfig(
         return new TrainConfig(dataRoot, null, outputDir, null, null, null, null, null, null, "reference",
                 110, 32, 2.5e-4, -1, 1e-4, "adamw", "cosine", 60, 0.9, 0.9, 0, 0,
                 true, true, true, false, false, 0, 0, 0, 0, 0, 0, -1,
-                null, false, 13, 2, 1, 1, 0, 50, 0, 0, 0, 3e-3, false, 10, 3, 0, 1, true, java.util.List.of());
+                null, false, 13, 2, 1, 1, 0, 50, 0, 0, 0, 3e-3, false, 10, 3, 0, 1, true, java.util.List.of(),
+                10);
     }
 
     /**

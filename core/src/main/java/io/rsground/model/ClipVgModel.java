@@ -158,7 +158,7 @@ public final class ClipVgModel extends NamedBlock {
         FusionEncoder.Layers layers = fusion.forwardAll(ps, x, pos, keyMask, training, fullSequence);
         NDArray out = layers.last();
         NDArray regOut = out.get(":, 0, :"); // [B, H]
-        return new Output(head.forward(ps, regOut, training), regOut, out, visual, layers);
+        return new Output(head.forward(ps, regOut, training), regOut, out, visual, layers, x);
     }
 
     /**
@@ -210,8 +210,10 @@ public final class ClipVgModel extends NamedBlock {
      * @param visual [B, 1 + P, W * n] the multi-level visual features
      * @param layers every fusion layer's output (the last one is {@code fused}) and the last layer's [REG]
      *     attention weights, [B, heads, 1 + L + 1 + P]
+     * @param inputs [B, 1 + L + 1 + P, H] the fusion encoder's input before the position embeddings: [REG], the
+     *     projected text features, the projected class token and patches
      */
     public record Output(NDArray boxes, NDArray regOutput, NDArray fused, NDArray visual,
-            FusionEncoder.Layers layers) {
+            FusionEncoder.Layers layers, NDArray inputs) {
     }
 }

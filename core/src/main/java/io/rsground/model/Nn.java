@@ -11,7 +11,7 @@ import ai.djl.nn.norm.LayerNorm;
 /** Functional building blocks with PyTorch semantics, each one native call where possible. */
 public final class Nn {
     /** Added to attention scores of masked keys: exp underflows to exactly 0, as with -inf, without inf - inf. */
-    static final float MASKED = -1e9f;
+    public static final float MASKED = -1e9f;
 
     private static final float LAYER_NORM_EPS = 1e-5f;
 

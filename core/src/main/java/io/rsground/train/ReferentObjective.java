@@ -6,8 +6,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.UniformInitializer;
 import io.rsground.data.Batch;
+import io.rsground.infer.TokenBatch;
 import io.rsground.model.ClipVgModel;
 import io.rsground.model.FusionEncoder;
 import io.rsground.model.HostArrays;
@@ -17,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The box loss plus three terms that tell a from-scratch fusion encoder where the referred object is, so that
+ * The box loss plus four terms that tell a from-scratch fusion encoder where the referred object is, so that
  * [REG] learns to read it instead of settling on the mean box. All come from the target box alone
  * ({@link PatchTargets#referent coverage} of each patch by it), so they work on any data set.
  * <ul>
@@ -32,10 +34,16 @@ import java.util.Map;
  *       ClipVgModel#boxesAttending}). The values, the feed-forward and the box head learn to read a box off the
  *       object while the attention is still learning to find it; with the other two terms that is what the box
  *       head otherwise learns last.
+ *   <li><b>match</b>: {@code -log} of the share of a softmax over the image's patches that falls on the referred
+ *       object, the scores being the cosine similarity of the query's end token and each patch as they enter the
+ *       fusion encoder (after {@code text_proj} and {@code ml_visu_proj}) times a learned scale ({@code
+ *       aux.match.log_scale}, CLIP's temperature, starting at 10). A direct path from the words to the patches they
+ *       name: the text tower and both projections learn what colours, classes and places the words mean without
+ *       waiting for the fusion layers' attention to carry the gradient.
  * </ul>
- * Total: {@code box + referentWeight * referent + attentionWeight * attention + readoutWeight * readout}. The
- * referent head is the objective's own ({@code aux.referent.*}), trained with the model and never saved with it:
- * the model is unchanged.
+ * Total: {@code box + referentWeight * referent + attentionWeight * attention + readoutWeight * readout +
+ * matchWeight * match}. The referent head and the match scale are the objective's own ({@code aux.*}), trained with
+ * the model and never exported with it: the model is unchanged.
  */
 public final class ReferentObjective implements TrainingObjective {
     private static final double EPSILON = 1e-6;
@@ -43,6 +51,7 @@ public final class ReferentObjective implements TrainingObjective {
     private final double referentWeight;
     private final double attentionWeight;
     private final double readoutWeight;
+    private final double matchWeight;
     private final GroundingLoss boxLoss;
     private final int hidden;
     private final int layers;
@@ -50,23 +59,26 @@ public final class ReferentObjective implements TrainingObjective {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private Parameter headWeight;
     private Parameter headBias;
+    private Parameter matchLogScale;
 
     /**
      * @param boxLoss the reference's L1 + GIoU
      * @param referentWeight weight of the per-patch referent term (0: off)
      * @param attentionWeight weight of the [REG] attention term (0: off)
      * @param readoutWeight weight of the readout term (0: off)
+     * @param matchWeight weight of the match term (0: off)
      * @param hidden the fusion width H
      * @param layers the number of fusion layers
      * @param patchSize the image tower's patch side
      */
     public ReferentObjective(GroundingLoss boxLoss, double referentWeight, double attentionWeight,
-            double readoutWeight, int hidden, int layers, int patchSize) {
-        if (!(referentWeight >= 0) || !(attentionWeight >= 0) || !(readoutWeight >= 0)) {
+            double readoutWeight, double matchWeight, int hidden, int layers, int patchSize) {
+        if (!(referentWeight >= 0) || !(attentionWeight >= 0) || !(readoutWeight >= 0) || !(matchWeight >= 0)) {
             throw new IllegalArgumentException("auxiliary weights must be >= 0, got referent " + referentWeight
-                    + ", attention " + attentionWeight + ", readout " + readoutWeight);
+                    + ", attention " + attentionWeight + ", readout " + readoutWeight + ", match " + matchWeight);
         }
         this.readoutWeight = readoutWeight;
+        this.matchWeight = matchWeight;
         this.boxLoss = boxLoss;
         this.boxObjective = new BoxObjective(boxLoss);
         this.referentWeight = referentWeight;
@@ -94,6 +106,13 @@ public final class ReferentObjective implements TrainingObjective {
             parameters.put(headWeight.getName(), headWeight);
             parameters.put(headBias.getName(), headBias);
         }
+        if (matchWeight > 0) {
+            matchLogScale = Parameter.builder().setName("aux.match.log_scale").setType(Parameter.Type.WEIGHT)
+                    .optShape(new Shape(1)).optInitializer(new ConstantInitializer((float) Math.log(10)))
+                    .build();
+            matchLogScale.initialize(manager, DataType.FLOAT32);
+            parameters.put(matchLogScale.getName(), matchLogScale);
+        }
     }
 
     @Override
@@ -104,7 +123,7 @@ public final class ReferentObjective implements TrainingObjective {
     @Override
     public Loss compute(ClipVgModel model, ClipVgModel.Output out, NDArray targetBoxes, Batch batch) {
         Loss box = boxObjective.compute(model, out, targetBoxes, batch);
-        if (referentWeight == 0 && attentionWeight == 0 && readoutWeight == 0) {
+        if (referentWeight == 0 && attentionWeight == 0 && readoutWeight == 0 && matchWeight == 0) {
             return box;
         }
         Map<String, Double> terms = new LinkedHashMap<>(box.terms());
@@ -139,7 +158,7 @@ public final class ReferentObjective implements TrainingObjective {
             long keys = weights.getShape().get(2);
             NDArray onPatches = weights.get(":, :, " + (keys - p) + ":"); // [B, heads, P]
             NDArray mass = onPatches.mul(cover.expandDims(1)).sum(new int[] {2}).mean(new int[] {1}); // [B]
-            NDArray attention = Nn.scale(Nn.scalar(mass, EPSILON).add(mass).log().sum(), -1.0 / b);
+            NDArray attention = meanNegativeLog(mass);
             terms.put("attention", (double) attention.getFloat());
             terms.put("attention_mass", (double) mass.mean().getFloat());
             total = total.add(Nn.scale(attention, attentionWeight));
@@ -147,7 +166,52 @@ public final class ReferentObjective implements TrainingObjective {
         if (readoutWeight > 0) {
             total = total.add(Nn.scale(readout(model, out, targetBoxes, batch, coverage, terms), readoutWeight));
         }
+        if (matchWeight > 0) {
+            total = total.add(Nn.scale(match(out, batch, cover, terms), matchWeight));
+        }
         return new Loss(total, terms);
+    }
+
+    /** @return the mean over the batch of {@code -log(mass + epsilon)}, mass [B] */
+    private static NDArray meanNegativeLog(NDArray mass) {
+        return Nn.scale(Nn.scalar(mass, EPSILON).add(mass).log().sum(), -1.0 / mass.getShape().get(0));
+    }
+
+    /**
+     * The match term: how much of a softmax over the patches, scored by their cosine similarity to the query's end
+     * token at the fusion encoder's input, falls on the referred object.
+     *
+     * @param cover [B, P] each patch's coverage by the referred object
+     * @return the scalar term
+     */
+    private NDArray match(ClipVgModel.Output out, Batch batch, NDArray cover, Map<String, Double> terms) {
+        int b = batch.size();
+        int p = batch.patches();
+        int length = batch.tokenLength();
+        NDArray inputs = out.inputs(); // [B, 1 + L + 1 + P, H]
+        long positions = inputs.getShape().get(1);
+        // the end token is the last non-padding one; with causal text attention it is the one that saw every word
+        float[] endToken = new float[b * length]; // [B, L] one-hot
+        for (int i = 0; i < b; i++) {
+            int used = TokenBatch.usedLength(java.util.Arrays.copyOfRange(batch.tokens(), i * length,
+                    (i + 1) * length));
+            endToken[i * length + Math.max(0, used - 1)] = 1;
+        }
+        NDManager m = cover.getManager();
+        NDArray text = inputs.get(":, 1:" + (1 + length) + ", :"); // [B, L, H]
+        NDArray query = text.mul(HostArrays.create(m, endToken, new Shape(b, length)).expandDims(2))
+                .sum(new int[] {1}); // [B, H]
+        NDArray patches = inputs.get(":, " + (positions - p) + ":, :"); // [B, P, H]
+        NDArray queryUnit = query.div(query.norm(new int[] {1}, true).add(Nn.scalar(query, EPSILON)));
+        NDArray patchUnit = patches.div(patches.norm(new int[] {2}, true).add(Nn.scalar(patches, EPSILON)));
+        NDArray scores = patchUnit.matMul(queryUnit.expandDims(2)).reshape(b, p) // [B, P] cosine
+                .mul(matchLogScale.getArray().exp())
+                .add(HostArrays.create(m, batch.patchMask(), new Shape(b, p)).mul(Nn.MASKED));
+        NDArray mass = scores.softmax(1).mul(cover).sum(new int[] {1}); // [B]
+        NDArray match = meanNegativeLog(mass);
+        terms.put("match", (double) match.getFloat());
+        terms.put("match_mass", (double) mass.mean().getFloat());
+        return match;
     }
 
     /**

@@ -239,7 +239,7 @@ class StagedRecipeTest {
         try (NDManager manager = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             ClipVgModel model = evaluationModel(config, manager);
-            ReferentObjective objective = new ReferentObjective(new GroundingLoss(1, 1), 10, 3, 0,
+            ReferentObjective objective = new ReferentObjective(new GroundingLoss(1, 1), 10, 3, 0, 0,
                     config.fusion().hiddenDim(), config.fusion().layers(), config.vision().patchSize());
             objective.initialize(manager);
             int b = batch.size();
@@ -292,6 +292,112 @@ class StagedRecipeTest {
     }
 
     @Test
+    void matchTermScoresPatchesByTheirCosineWithTheQuerysEndToken() {
+        ModelConfig config = tinyAt64();
+        Batch batch = batches(config, 5, 1).get(0);
+        Engine.getInstance().setRandomSeed(8);
+        try (NDManager manager = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            ClipVgModel model = evaluationModel(config, manager);
+            int b = batch.size();
+            int p = batch.patches();
+            int length = batch.tokenLength();
+            ClipVgModel.Output out = forward(model, manager, batch);
+            ReferentObjective objective = new ReferentObjective(new GroundingLoss(1, 1), 0, 0, 0, 2,
+                    config.fusion().hiddenDim(), config.fusion().layers(), config.vision().patchSize());
+            objective.initialize(manager);
+            assertThat(objective.parameters()).containsOnlyKeys("aux.match.log_scale");
+            TrainingObjective.Loss loss = objective.compute(model, out, manager.create(batch.boxes(), new Shape(b, 4)),
+                    batch);
+
+            // the inputs are the projected patches and text, where the fusion encoder receives them
+            int h = config.fusion().hiddenDim();
+            long positions = out.inputs().getShape().get(1);
+            assertThat(out.inputs().getShape()).isEqualTo(new Shape(b, 1 + length + 1 + p, h));
+            float[] inputs = out.inputs().toFloatArray();
+            float[] visual = out.visual().toFloatArray(); // [B, 1 + P, C]
+            int c = (int) out.visual().getShape().get(2);
+            float[] w = model.namedParameters().get("ml_visu_proj.weight").getArray().toFloatArray(); // [H, C]
+            float[] bias = model.namedParameters().get("ml_visu_proj.bias").getArray().toFloatArray();
+            for (int i = 0; i < b; i += 2) {
+                for (int k = 0; k < p; k += 7) {
+                    for (int j = 0; j < h; j += 9) {
+                        double sum = bias[j];
+                        for (int q = 0; q < c; q++) {
+                            sum += (double) w[j * c + q] * visual[(i * (1 + p) + 1 + k) * c + q];
+                        }
+                        assertThat(inputs[(int) ((i * positions + positions - p + k) * h + j)])
+                                .isCloseTo((float) sum, within(1e-4f));
+                    }
+                }
+            }
+
+            // by hand: cosine of each unpadded patch with the last non-padding token, times 10, softmax, mass on the
+            // referred object
+            float[] cover = PatchTargets.referent(batch.boxes(), b, 64, config.vision().patchSize());
+            long[] tokens = batch.tokens();
+            double massSum = 0;
+            double logSum = 0;
+            for (int i = 0; i < b; i++) {
+                int end = 0;
+                for (int t = 0; t < length; t++) {
+                    if (tokens[i * length + t] != 0) {
+                        end = t;
+                    }
+                }
+                double[] query = new double[h];
+                for (int j = 0; j < h; j++) {
+                    query[j] = inputs[(int) ((i * positions + 1 + end) * h + j)];
+                }
+                double[] scores = new double[p];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int k = 0; k < p; k++) {
+                    double dot = 0;
+                    double qq = 0;
+                    double pp = 0;
+                    for (int j = 0; j < h; j++) {
+                        double v = inputs[(int) ((i * positions + positions - p + k) * h + j)];
+                        dot += v * query[j];
+                        qq += query[j] * query[j];
+                        pp += v * v;
+                    }
+                    scores[k] = batch.patchMask()[i * p + k] == 1 ? Double.NEGATIVE_INFINITY
+                            : 10 * dot / (Math.sqrt(qq) * Math.sqrt(pp));
+                    max = Math.max(max, scores[k]);
+                }
+                double z = 0;
+                double mass = 0;
+                for (int k = 0; k < p; k++) {
+                    double e = Math.exp(scores[k] - max);
+                    z += e;
+                    mass += e * cover[i * p + k];
+                }
+                mass /= z;
+                massSum += mass;
+                logSum += Math.log(mass + 1e-6);
+            }
+            assertThat(loss.terms().get("match_mass")).isCloseTo(massSum / b, within(1e-5));
+            assertThat(loss.terms().get("match")).isCloseTo(-logSum / b, within(1e-4));
+            assertThat((double) loss.total().getFloat()).isCloseTo(loss.terms().get("l1") + loss.terms().get("giou")
+                    + 2 * loss.terms().get("match"), within(1e-3));
+        }
+    }
+
+    @Test
+    void matchWeightDefaultsOnAndReadsAsOffFromOlderConfigurations() throws Exception {
+        TrainConfig defaults = TrainConfig.defaults("data", "out");
+        assertThat(defaults.matchWeight()).isEqualTo(10);
+        assertThat(TrainConfig.fromJson(defaults.with("match_weight", 0.5).toJson()).matchWeight()).isEqualTo(0.5);
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode older = (com.fasterxml.jackson.databind.node.ObjectNode)
+                json.readTree(defaults.toJson());
+        older.remove("match_weight");
+        assertThat(TrainConfig.fromJson(json.writeValueAsString(older)).matchWeight()).isZero();
+        assertThatThrownBy(() -> defaults.with("match_weight", -1)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("match_weight");
+    }
+
+    @Test
     void attendedReadoutWithTheLayersOwnAttentionGivesTheModelsBoxes() {
         ModelConfig tiny = tinyAt64();
         // one head: then the layer's own attention is a single distribution the readout can be handed
@@ -333,7 +439,7 @@ class StagedRecipeTest {
             ClipVgModel.Output out = forward(model, manager, batch);
             NDArray target = manager.create(batch.boxes(), new Shape(b, 4));
             GroundingLoss boxLoss = new GroundingLoss(2, 3);
-            ReferentObjective objective = new ReferentObjective(boxLoss, 0, 0, 5, config.fusion().hiddenDim(),
+            ReferentObjective objective = new ReferentObjective(boxLoss, 0, 0, 5, 0, config.fusion().hiddenDim(),
                     config.fusion().layers(), patchSize);
             TrainingObjective.Loss loss = objective.compute(model, out, target, batch);
 
