@@ -28,8 +28,8 @@ public final class Objectives {
         register("reference", c -> new BoxObjective(new GroundingLoss(c.config().lossL1(), c.config().lossGiou())));
         register("referent", c -> new ReferentObjective(new GroundingLoss(c.config().lossL1(),
                 c.config().lossGiou()), c.config().referentWeight(), c.config().attentionWeight(),
-                c.config().readoutWeight(), c.config().matchWeight(), c.model().fusion().hiddenDim(), c.model().fusion().layers(),
-                c.model().vision().patchSize()));
+                c.config().readoutWeight(), c.config().matchWeight(), c.model().fusion().hiddenDim(),
+                c.model().fusion().layers(), c.model().vision().patchSize()));
     }
 
     private Objectives() {
