@@ -110,6 +110,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--pretrain-vision-steps", paramLabel = "N", defaultValue = "0",
             description = "at most this many steps of that stage (0: no limit)")
     int pretrainVisionSteps;
+    @Option(names = "--pretrain-vision-batch", paramLabel = "N", defaultValue = "0",
+            description = "images per step of that stage (0: --batch-size)")
+    int pretrainVisionBatch;
     @Option(names = "--pretrain-vision-lr", defaultValue = "3e-3", description = "peak rate of that stage")
     double pretrainVisionLr;
     @Option(names = "--referent-weight", defaultValue = "10", description = "referent recipe: weight of the "
@@ -131,6 +134,10 @@ final class TrainCommand implements Callable<Integer> {
             + "image patches with 3x3 stride-2 convolutions of these channels, log2(patch size) of them, instead of "
             + "CLIP's linear map (the demo recipe uses 16,32,64,128)")
     java.util.List<Integer> convStem;
+    @Option(names = "--replicas", defaultValue = "1", description = "copies of the model that compute the shards of "
+            + "each step side by side, each on its share of the cores: faster for small models such as the tiny "
+            + "preset (the demo uses 2); needs --vl-dropout 0")
+    int replicas;
     @Option(names = "--seed", defaultValue = "13") long seed;
     @Option(names = {"--num-workers", "--num_workers"}, defaultValue = "2") int numWorkers;
     @Option(names = {"--loss-l1", "--loss_l1"}, defaultValue = "1") double lossL1;
@@ -149,7 +156,7 @@ final class TrainCommand implements Callable<Integer> {
                 vlEncLayers, vlDimFeedforward, vlDropout, freezeClip, freezeClipFully, seed, numWorkers, lossL1,
                 lossGiou, 0, logEvery, minutes, pretrainVisionMinutes, pretrainVisionSteps, pretrainVisionLr,
                 freezeVision, referentWeight, attentionWeight, textLayers, readoutWeight, augJitter, convStem,
-                matchWeight);
+                matchWeight, replicas, pretrainVisionBatch);
     }
 
     static String str(Path p) {

@@ -32,4 +32,15 @@ class DemoDefaultsTest {
         assertThat(c.convStem()).containsExactly(16, 32, 64, 128);
         assertThat(c.weights()).isNull();
     }
+
+    @Test
+    void theDemoShardsItsGroundingStageWithoutChangingStageOne() {
+        TrainConfig c = DemoDefaults.trainConfig("data", null, "out", "tiny", 9, 0, 2);
+        // copies side by side need a forward pass without random draws, and shards of equal size
+        assertThat(c.replicas()).isGreaterThan(1);
+        assertThat(c.vlDropout()).isZero();
+        assertThat(c.batchSize() % c.replicas()).isZero();
+        // stage 1 keeps the batch its learning rate was measured with
+        assertThat(c.pretrainVisionBatch()).isEqualTo(32);
+    }
 }

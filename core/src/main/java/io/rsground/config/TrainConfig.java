@@ -71,6 +71,10 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param matchWeight weight of the match term of the "referent" recipe (the query's end token picks the referred
  *     object's patches by cosine similarity at the fusion encoder's input); a configuration written before the
  *     term existed reads as 0, so a resumed run trains as it did
+ * @param replicas copies of the model that compute the shards of each step side by side, each on its share of the
+ *     cores (for small models, whose operations are too small to spread over the cores; needs a fusion dropout of
+ *     0); 0 or 1: one
+ * @param pretrainVisionBatch images per step of vision pre-training; 0: {@code batchSize}
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TrainConfig(
@@ -86,7 +90,7 @@ public record TrainConfig(
         int evalBatchSize, int logEvery, double timeBudgetMinutes,
         double pretrainVisionMinutes, int pretrainVisionSteps, double pretrainVisionLr, boolean freezeVision,
         double referentWeight, double attentionWeight, int textLayers, double readoutWeight, Boolean augJitter,
-        java.util.List<Integer> convStem, double matchWeight) {
+        java.util.List<Integer> convStem, double matchWeight, int replicas, int pretrainVisionBatch) {
 
     public TrainConfig {
         convStem = convStem == null ? java.util.List.of() : java.util.List.copyOf(convStem);
@@ -146,6 +150,12 @@ public record TrainConfig(
         if (augJitter == null) {
             augJitter = true;
         }
+        if (pretrainVisionBatch < 0) {
+            throw new ConfigException("pretrain_vision_batch must not be negative, got " + pretrainVisionBatch);
+        }
+        if (replicas < 0) {
+            throw new ConfigException("replicas must not be negative, got " + replicas);
+        }
         if (freezeVision && freezeClip != null && !freezeClip) {
             throw new ConfigException("--freeze-vision and --no-freeze-clip contradict each other");
         }
@@ -164,7 +174,7 @@ public record TrainConfig(
                 110, 32, 2.5e-4, -1, 1e-4, "adamw", "cosine", 60, 0.9, 0.9, 0, 0,
                 true, true, true, false, false, 0, 0, 0, 0, 0, 0, -1,
                 null, false, 13, 2, 1, 1, 0, 50, 0, 0, 0, 3e-3, false, 10, 3, 0, 1, true, java.util.List.of(),
-                10);
+                10, 1, 0);
     }
 
     /**

@@ -40,4 +40,24 @@ public record Batch(int size, int imageSize, float[] pixels, byte[] pixelMask, f
     public int patches() {
         return size == 0 ? 0 : patchMask.length / size;
     }
+
+    /**
+     * @param from first sample, inclusive
+     * @param to last sample, exclusive
+     * @return samples [from, to) as a batch of their own, same S and L (the arrays are copied)
+     */
+    public Batch slice(int from, int to) {
+        if (from < 0 || to > size || from > to) {
+            throw new IndexOutOfBoundsException("samples " + from + ".." + to + " of a batch of " + size);
+        }
+        int plane = 3 * imageSize * imageSize;
+        int maskPlane = imageSize * imageSize;
+        int p = patches();
+        return new Batch(to - from, imageSize, java.util.Arrays.copyOfRange(pixels, from * plane, to * plane),
+                java.util.Arrays.copyOfRange(pixelMask, from * maskPlane, to * maskPlane),
+                java.util.Arrays.copyOfRange(patchMask, from * p, to * p),
+                java.util.Arrays.copyOfRange(tokens, from * tokenLength, to * tokenLength), tokenLength,
+                java.util.Arrays.copyOfRange(boxes, from * 4, to * 4),
+                java.util.Arrays.copyOfRange(sampleIndices, from, to));
+    }
 }

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
+import java.util.function.Supplier;
 
 /**
  * One optimisation step at a time on a {@link ClipVgModel}: forward in train mode, the grounding loss, backward,
@@ -33,6 +34,7 @@ public final class Trainer implements AutoCloseable {
     private int epoch;
     private long iteration;
     private VisualFeatureCache visualCache;
+    private Replicas replicas;
 
     /**
      * What a step measured.
@@ -163,33 +165,22 @@ public final class Trainer implements AutoCloseable {
      * @throws DivergenceException when the loss is not finite; the parameters are left as they were
      */
     public StepResult step(Batch batch, double lrFactor) {
+        if (replicas != null) {
+            return replicatedStep(batch, lrFactor);
+        }
         Engine.getInstance();
         JniUtils.setGradMode(true);
         // the NDScope also frees intermediates that DJL attaches to the parameters' manager
         try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
             arrays.suppressNotUsedWarning();
-            NDArray patchMask = HostArrays.create(scope, batch.patchMask(), new Shape(batch.size(), batch.patches()));
-            NDArray tokens = HostArrays.create(scope, batch.tokens(), new Shape(batch.size(), batch.tokenLength()));
-            NDArray target = HostArrays.create(scope, batch.boxes(), new Shape(batch.size(), 4));
             TrainingObjective.Loss loss;
             double total;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                ClipVgModel.Output out;
-                if (visualCache == null) {
-                    NDArray pixels = HostArrays.create(scope, batch.pixels(), new Shape(batch.size(), 3,
-                            batch.imageSize(), batch.imageSize()));
-                    out = model.forward(null, pixels, patchMask, tokens, true, objective.needsFusedSequence());
-                } else {
-                    NDArray visual = visualCache.features(scope, batch);
-                    NDArray text = model.encodeText(null, tokens, true);
-                    out = model.fuse(null, visual, patchMask, text, tokens, true, objective.needsFusedSequence());
-                }
-                loss = objective.compute(model, out, target, batch);
+                NDArray visual = visualCache == null ? null : visualCache.features(scope, batch);
+                loss = shardLoss(model, objective, scope, batch, visual);
                 total = loss.total().getFloat();
                 if (!Double.isFinite(total)) {
-                    throw new DivergenceException(epoch, iteration, "the loss became " + total + " at epoch "
-                            + (epoch + 1) + ", iteration " + iteration + ": lower --lr (now " + lr + "), set "
-                            + "--clip-max-norm (e.g. 0.1) or add --warmup-epochs; the last good checkpoint is kept");
+                    throw divergence(total);
                 }
                 collector.backward(loss.total());
             }
@@ -197,6 +188,52 @@ public final class Trainer implements AutoCloseable {
             iteration++;
             return new StepResult(total, loss.terms(), norm);
         }
+    }
+
+    /**
+     * The loss of a batch (or a shard of one) on a model: from the pixels, or from the kept image features.
+     *
+     * @param visual [B, 1 + P, W * n] the batch's kept image features, or null to run the image tower
+     */
+    private static TrainingObjective.Loss shardLoss(ClipVgModel model, TrainingObjective objective, NDManager scope,
+            Batch batch, NDArray visual) {
+        NDArray patchMask = HostArrays.create(scope, batch.patchMask(), new Shape(batch.size(), batch.patches()));
+        NDArray tokens = HostArrays.create(scope, batch.tokens(), new Shape(batch.size(), batch.tokenLength()));
+        NDArray target = HostArrays.create(scope, batch.boxes(), new Shape(batch.size(), 4));
+        ClipVgModel.Output out;
+        if (visual == null) {
+            NDArray pixels = HostArrays.create(scope, batch.pixels(), new Shape(batch.size(), 3,
+                    batch.imageSize(), batch.imageSize()));
+            out = model.forward(null, pixels, patchMask, tokens, true, objective.needsFusedSequence());
+        } else {
+            NDArray text = model.encodeText(null, tokens, true);
+            out = model.fuse(null, visual, patchMask, text, tokens, true, objective.needsFusedSequence());
+        }
+        return objective.compute(model, out, target, batch);
+    }
+
+    /** {@link #step} with the batch cut into shards that the replicas compute side by side. */
+    private StepResult replicatedStep(Batch batch, double lrFactor) {
+        Engine.getInstance();
+        try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
+            arrays.suppressNotUsedWarning();
+            NDArray visual = visualCache == null ? null : visualCache.features(scope, batch);
+            Replicas.Result r = replicas.backward(batch, (copyModel, copyObjective, shardScope, shard, from) ->
+                    shardLoss(copyModel, copyObjective, shardScope, shard,
+                            visual == null ? null : visual.get(from + ":" + (from + shard.size()))));
+            if (!Double.isFinite(r.total())) {
+                throw divergence(r.total());
+            }
+            double norm = optimizer.step(trainable, name -> baseLearningRate(name) * lrFactor, clipMaxNorm);
+            iteration++;
+            return new StepResult(r.total(), r.terms(), norm);
+        }
+    }
+
+    private DivergenceException divergence(double total) {
+        return new DivergenceException(epoch, iteration, "the loss became " + total + " at epoch " + (epoch + 1)
+                + ", iteration " + iteration + ": lower --lr (now " + lr + "), set --clip-max-norm (e.g. 0.1) or add "
+                + "--warmup-epochs; the last good checkpoint is kept");
     }
 
     /**
@@ -210,8 +247,33 @@ public final class Trainer implements AutoCloseable {
                 : Predictions.predict(model, manager, batch, visualCache::features);
     }
 
+    /**
+     * Computes each step from here on in {@code count} shards side by side, on copies of the model that share its
+     * weights (see {@link Replicas}): for small models, whose operations are too small to spread over the cores.
+     * The forward pass must draw no random numbers (no dropout).
+     *
+     * @param count copies, the model included; 1 leaves the step as it is
+     * @param newObjective makes an objective like this trainer's for each further copy
+     */
+    public void useReplicas(int count, Supplier<TrainingObjective> newObjective) {
+        if (replicas != null) {
+            throw new IllegalStateException("replicas are already in use");
+        }
+        if (count > 1) {
+            replicas = new Replicas(model, objective, trainable, count, newObjective, manager);
+        }
+    }
+
+    /** @return the copies that compute each step, the model included (1 without replicas) */
+    public int replicaCount() {
+        return replicas == null ? 1 : replicas.count();
+    }
+
     @Override
     public void close() {
+        if (replicas != null) {
+            replicas.close();
+        }
         optimizer.close();
         objective.close();
     }

@@ -35,6 +35,7 @@ import io.rsground.weights.WeightFiles;
 import io.rsground.weights.WeightLoader;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -156,6 +157,11 @@ public final class TrainingRun {
         try (NDManager manager = NDManager.newBaseManager()) {
             Setup setup = setUp(train, manager);
             ModelConfig modelConfig = setup.model.config();
+            if (config.replicas() > 1 && modelConfig.fusion().dropout() > 0) {
+                // copies side by side would draw the dropout masks from one generator in no fixed order
+                throw new ConfigException("--replicas " + config.replicas() + " needs a fusion dropout of 0 (the "
+                        + "model's is " + modelConfig.fusion().dropout() + "): add --vl-dropout 0, or drop --replicas");
+            }
             Files.writeString(out.resolve("train-config.json"), config.toJson() + "\n");
             ModelConfigs.write(modelConfig, out.resolve("model.json"));
 
@@ -166,8 +172,8 @@ public final class TrainingRun {
                 pretrainVision(setup, train, val, dataset, root, out, manager);
                 pretrainedNow = visionPretrained;
             }
-            TrainingObjective objective = Objectives.create(config.recipe(), new Objectives.Context(config,
-                    modelConfig, root, train));
+            Objectives.Context objectiveContext = new Objectives.Context(config, modelConfig, root, train);
+            TrainingObjective objective = Objectives.create(config.recipe(), objectiveContext);
             try (Trainer trainer = new Trainer(setup.model, manager, setup.policy,
                     OptimizerKind.parse(config.optimizer()), config.lr(), config.lrClip(), config.weightDecay(),
                     config.clipMaxNorm(), objective)) {
@@ -199,6 +205,17 @@ public final class TrainingRun {
                             + "from epoch to epoch", augment.jitter() ? "colour jitter (--no-aug-jitter turns it "
                             + "off)" : "augmentation");
                 }
+                if (config.replicas() > 1) {
+                    trainer.useReplicas(config.replicas(), () -> {
+                        try {
+                            return Objectives.create(config.recipe(), objectiveContext);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                    LOG.info("each step in {} shards side by side, on {} copies of the model", config.replicas(),
+                            config.replicas());
+                }
                 return loop(setup, trainer, train, val, out, manager, runStart, augment);
             }
         }
@@ -223,7 +240,8 @@ public final class TrainingRun {
         Map<Path, List<VisionPretraining.LabeledBox>> objects = VisionPretraining.knownObjects(root,
                 dataset.allSamples());
         VisionPretraining.Settings settings = new VisionPretraining.Settings(config.pretrainVisionMinutes(),
-                config.pretrainVisionSteps(), config.batchSize(), config.pretrainVisionLr(), config.weightDecay(),
+                config.pretrainVisionSteps(), config.pretrainVisionBatch() > 0 ? config.pretrainVisionBatch()
+                : config.batchSize(), config.pretrainVisionLr(), config.weightDecay(),
                 config.clipMaxNorm() > 0 ? config.clipMaxNorm() : 1.0, config.seed());
         LOG.info("vision pre-training: {}{}", config.pretrainVisionMinutes() > 0 ? String.format(Locale.ROOT,
                 "%.1f min", config.pretrainVisionMinutes()) : "", config.pretrainVisionSteps() > 0
