@@ -72,6 +72,8 @@ final class Replicas implements AutoCloseable {
     /** For each copy beyond the first, per parameter name, the model's array its alias was made from. */
     private final List<Map<String, NDArray>> aliasedFrom = new ArrayList<>();
     private final ExecutorService threads;
+    /** The intra-op threads of the thread that made the copies. */
+    private final int callerThreads;
 
     /**
      * @param model the model being trained (the first copy)
@@ -102,7 +104,8 @@ final class Replicas implements AutoCloseable {
             copies.add(copy);
             aliasedFrom.add(new LinkedHashMap<>());
         }
-        int perCopy = Math.max(1, JniUtils.getNumThreads() / count);
+        callerThreads = JniUtils.getNumThreads();
+        int perCopy = Math.max(1, callerThreads / count);
         AtomicInteger made = new AtomicInteger();
         threads = Executors.newFixedThreadPool(count, task -> {
             Thread t = new Thread(() -> {
@@ -274,6 +277,8 @@ final class Replicas implements AutoCloseable {
     @Override
     public void close() {
         threads.shutdownNow();
+        // the copies' threads also set the default that threads starting later begin with; give it back
+        JniUtils.setNumThreads(callerThreads);
         for (int i = 1; i < copies.size(); i++) {
             copies.get(i).objective().close();
             copies.get(i).manager().close();
