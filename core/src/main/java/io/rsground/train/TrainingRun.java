@@ -529,14 +529,21 @@ public final class TrainingRun {
                 // second epoch is the better guide, the first one pays for warming up the engine. A run resumed
                 // before any epoch was fitted (killed after vision pre-training) fits its remaining epochs into
                 // the budget counted from its own start
-                double spent = (System.nanoTime() - runStart) / 1e9;
-                double perEpoch = log.seconds();
-                int fit = epoch + 1 + (int) Math.floor(Math.max(0, config.timeBudgetMinutes() * 60 - spent)
-                        / perEpoch);
-                int planned = Math.max(1, Math.min(config.epochs(), fit));
+                double left = config.timeBudgetMinutes() * 60 - (System.nanoTime() - runStart) / 1e9;
+                int planned = fitEpochs(epoch + 1, config.epochs(), left, log.seconds());
                 if (planned != epochs) {
                     LOG.info("time budget of {} min: {} epochs of about {} s", config.timeBudgetMinutes(), planned,
-                            Math.round(perEpoch));
+                            Math.round(log.seconds()));
+                    epochs = planned;
+                    schedule = schedule(epochs);
+                }
+            } else if (config.timeBudgetMinutes() > 0) {
+                // later epochs may run slower than the ones the plan was made from (the machine's speed drifts)
+                double left = config.timeBudgetMinutes() * 60 - (System.nanoTime() - runStart) / 1e9;
+                int planned = refitEpochs(epoch + 1, epochs, left, log.seconds());
+                if (planned != epochs) {
+                    LOG.info("time budget of {} min: the epochs now take about {} s, so {} epochs instead of {}",
+                            config.timeBudgetMinutes(), Math.round(log.seconds()), planned, epochs);
                     epochs = planned;
                     schedule = schedule(epochs);
                 }
@@ -552,6 +559,37 @@ public final class TrainingRun {
             }
         }
         return new Outcome(epochs, best, false, history);
+    }
+
+    /**
+     * The epoch count that fits a time budget, judged by the latest epoch.
+     *
+     * @param done epochs completed
+     * @param most the most epochs asked for
+     * @param secondsLeft budget left, in seconds (may be negative)
+     * @param perEpoch seconds the latest epoch took
+     * @return done plus as many epochs as fit, at least 1 and at most {@code most}
+     */
+    static int fitEpochs(int done, int most, double secondsLeft, double perEpoch) {
+        int fit = done + (int) Math.floor(Math.max(0, secondsLeft) / perEpoch);
+        return Math.max(1, Math.min(most, fit));
+    }
+
+    /**
+     * A plan made earlier, shortened when the epochs have become slower: the last epochs are dropped rather than
+     * overrun the budget by more than half an epoch; a plan is never lengthened (its schedule is under way).
+     *
+     * @param done epochs completed
+     * @param planned the current plan
+     * @param secondsLeft budget left, in seconds (may be negative)
+     * @param perEpoch seconds the latest epoch took
+     * @return the epochs to run in all, between {@code done} and {@code planned}
+     */
+    static int refitEpochs(int done, int planned, double secondsLeft, double perEpoch) {
+        if ((planned - done) * perEpoch <= secondsLeft + perEpoch / 2) {
+            return planned;
+        }
+        return Math.min(planned, done + (int) Math.floor(Math.max(0, secondsLeft + perEpoch / 2) / perEpoch));
     }
 
     private LrSchedule schedule(int epochs) {
