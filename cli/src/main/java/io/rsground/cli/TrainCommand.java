@@ -250,11 +250,20 @@ final class TrainCommand implements Callable<Integer> {
         @Override
         public void started(TrainingRun.RunInfo info) {
             epochs = info.epochs();
+            // with a time budget the epoch count is only an upper bound until the first epochs have been timed
+            String range = info.timeBudgetMinutes() > 0
+                    ? String.format(Locale.ROOT, "epochs %d..%d at most, as many as %.1f minutes allow",
+                            info.startEpoch() + 1, info.epochs(), info.timeBudgetMinutes())
+                    : String.format(Locale.ROOT, "epochs %d..%d", info.startEpoch() + 1, info.epochs());
             out.printf(Locale.ROOT, "training %,d of %,d parameters on %d samples (%d for validation), %d batches "
-                    + "per epoch, epochs %d..%d; %s%n", info.trainableParameters(), info.parameters(),
-                    info.trainSamples(), info.valSamples(), info.batchesPerEpoch(), info.startEpoch() + 1,
-                    info.epochs(), info.start());
+                    + "per epoch, %s; %s%n", info.trainableParameters(), info.parameters(),
+                    info.trainSamples(), info.valSamples(), info.batchesPerEpoch(), range, info.start());
             out.flush();
+        }
+
+        @Override
+        public void planned(int plannedEpochs, double secondsPerEpoch) {
+            epochs = plannedEpochs;
         }
 
         @Override

@@ -90,6 +90,15 @@ public final class TrainingRun {
         /** An epoch finished (validated, checkpointed). */
         default void epochDone(EpochLog log) {
         }
+
+        /**
+         * The time budget changed how many epochs the run will have.
+         *
+         * @param epochs the total now planned
+         * @param secondsPerEpoch what the latest epoch took, which the plan is made from
+         */
+        default void planned(int epochs, double secondsPerEpoch) {
+        }
     }
 
     /**
@@ -105,9 +114,12 @@ public final class TrainingRun {
      * @param trainableParameters scalars trained (auxiliary heads included)
      * @param tokenizer tokenizer kind
      * @param start where the weights came from
+     * @param timeBudgetMinutes the run's time budget in minutes (0: none; the epoch count is then fitted to it
+     *     after the first epochs)
      */
     public record RunInfo(ModelConfig model, int trainSamples, int valSamples, int startEpoch, int epochs,
-            int batchesPerEpoch, long parameters, long trainableParameters, String tokenizer, String start) {
+            int batchesPerEpoch, long parameters, long trainableParameters, String tokenizer, String start,
+            double timeBudgetMinutes) {
     }
 
     /**
@@ -449,7 +461,8 @@ public final class TrainingRun {
             trainable += p.getShape().size();
         }
         listener.started(new RunInfo(mc, train.size(), val.size(), startEpoch, epochs, batches,
-                model.parameterCount(), trainable, setup.tokenizer.describe().kind(), setup.start));
+                model.parameterCount(), trainable, setup.tokenizer.describe().kind(), setup.start,
+                config.timeBudgetMinutes()));
 
         for (int epoch = startEpoch; epoch < epochs; epoch++) {
             long epochStart = System.nanoTime();
@@ -532,10 +545,12 @@ public final class TrainingRun {
                 double left = config.timeBudgetMinutes() * 60 - (System.nanoTime() - runStart) / 1e9;
                 int planned = fitEpochs(epoch + 1, config.epochs(), left, log.seconds());
                 if (planned != epochs) {
-                    LOG.info("time budget of {} min: {} epochs of about {} s", config.timeBudgetMinutes(), planned,
-                            Math.round(log.seconds()));
+                    LOG.info("time budget of {} min: {} epochs of about {} s",
+                            String.format(Locale.ROOT, "%.1f", config.timeBudgetMinutes()), planned,
+                            String.format(Locale.ROOT, "%.1f", log.seconds()));
                     epochs = planned;
                     schedule = schedule(epochs);
+                    listener.planned(epochs, log.seconds());
                 }
             } else if (config.timeBudgetMinutes() > 0) {
                 // later epochs may run slower than the ones the plan was made from (the machine's speed drifts)
@@ -543,9 +558,11 @@ public final class TrainingRun {
                 int planned = refitEpochs(epoch + 1, epochs, left, log.seconds());
                 if (planned != epochs) {
                     LOG.info("time budget of {} min: the epochs now take about {} s, so {} epochs instead of {}",
-                            config.timeBudgetMinutes(), Math.round(log.seconds()), planned, epochs);
+                            String.format(Locale.ROOT, "%.1f", config.timeBudgetMinutes()),
+                            String.format(Locale.ROOT, "%.1f", log.seconds()), planned, epochs);
                     epochs = planned;
                     schedule = schedule(epochs);
+                    listener.planned(epochs, log.seconds());
                 }
             }
             saveCheckpoint(out.resolve(LAST), setup, trainer, epoch + 1, 0, iteration, best, epochs, log);

@@ -2,7 +2,14 @@ package io.rsground.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rsground.config.TrainConfig;
+import io.rsground.data.ProgressListener;
+import io.rsground.data.synth.SceneGenerator;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** How a time budget sets the number of epochs, by hand-worked cases. */
 class EpochBudgetTest {
@@ -30,5 +37,40 @@ class EpochBudgetTest {
         assertThat(TrainingRun.refitEpochs(7, 10, -3, 21)).isEqualTo(7);
         // a plan already complete stays so
         assertThat(TrainingRun.refitEpochs(10, 10, -50, 21)).isEqualTo(10);
+    }
+
+    @Test
+    void aBudgetedRunRunsTheEpochsItLastAnnouncedAndNoMore(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        SceneGenerator.generate(data, 5, 96, 5, 1, ProgressListener.NONE);
+        // a thousand epochs asked for, a few seconds allowed: the plan must shrink, and the listener hear of it
+        TrainConfig config = TrainConfig.defaults(data.toString(), dir.resolve("out").toString())
+                .with("preset", "tiny").with("imsize", 64).with("epochs", 1000).with("batch_size", 8)
+                .with("num_workers", 1).with("time_budget_minutes", 0.05);
+        List<Integer> plans = new ArrayList<>();
+        int[] started = new int[1];
+        int[] epochsDone = new int[1];
+        TrainingRun.Outcome outcome = new TrainingRun(config, new TrainingRun.Listener() {
+            @Override
+            public void started(TrainingRun.RunInfo info) {
+                started[0] = info.epochs();
+                assertThat(info.timeBudgetMinutes()).isEqualTo(0.05);
+            }
+
+            @Override
+            public void planned(int epochs, double secondsPerEpoch) {
+                assertThat(secondsPerEpoch).isPositive();
+                plans.add(epochs);
+            }
+
+            @Override
+            public void epochDone(EpochLog log) {
+                epochsDone[0]++;
+            }
+        }).run();
+        assertThat(started[0]).isEqualTo(1000);
+        assertThat(plans).isNotEmpty();
+        assertThat(outcome.epochsCompleted()).isEqualTo(plans.get(plans.size() - 1)).isLessThan(1000);
+        assertThat(epochsDone[0]).isEqualTo(outcome.epochsCompleted());
     }
 }
