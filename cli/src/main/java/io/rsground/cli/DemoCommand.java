@@ -2,15 +2,18 @@ package io.rsground.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rsground.config.ModelConfigs;
 import io.rsground.config.TrainConfig;
 import io.rsground.data.DiorRsvgDataset;
 import io.rsground.data.Sample;
 import io.rsground.data.synth.SceneGenerator;
 import io.rsground.data.synth.SceneOptions;
 import io.rsground.eval.EvalReport;
-import io.rsground.eval.Evaluator;
-import io.rsground.infer.LoadedModel;
+import io.rsground.eval.PredictionGrid;
 import io.rsground.infer.ModelLoader;
+import io.rsground.scratch.ScratchArchitecture;
+import io.rsground.scratch.VisionPretrainingStage;
+import io.rsground.train.Recipes;
 import io.rsground.train.TrainingRun;
 import io.rsground.weights.RsgroundCheckpoint;
 import java.io.PrintWriter;
@@ -30,32 +33,52 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Draw a synthetic DIOR-RSVG-layout data set, train a from-scratch tiny CLIP-VG on the CPU with "
-                + "the demo recipe, evaluate it on the held-out test split, and write the data, checkpoints, "
-                + "metrics.json, report.md, plots and a prediction grid into the output folder.")
+                + "the demo recipe (a plan fixed in steps: the same seed gives the same numbers on any machine), "
+                + "evaluate it on the held-out test split, and write the data, checkpoints, metrics.json, report.md, "
+                + "plots and prediction grids into the output folder.")
 final class DemoCommand implements Callable<Integer> {
+    /** Images the demo draws. */
+    static final int IMAGES = 4800;
+    /** Side of the drawn scenes, pixels. */
+    static final int SCENE_SIZE = 256;
+    /**
+     * Objects drawn four times their DIOR size in 800 px: a vehicle is 10-19 px at the 128-px input, still smaller
+     * than DIOR-RSVG's vehicles at a 640-px input (12-24 px).
+     */
+    static final double ZOOM = 4.0;
+    static final double CROWDING = 0.4;
+    /** With a time budget, the share of it that goes to vision pre-training. */
+    static final double PRETRAIN_SHARE = 0.6;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--out", defaultValue = "demo-out", description = "output folder (default: ${DEFAULT-VALUE})")
     Path out;
-    @Option(names = "--minutes", defaultValue = "" + DemoDefaults.MINUTES,
-            description = "training time budget in minutes (default: ${DEFAULT-VALUE})")
-    double minutes;
-    @Option(names = "--images", defaultValue = "" + DemoDefaults.IMAGES,
+    @Option(names = "--images", defaultValue = "" + IMAGES,
             description = "synthetic images to draw (default: ${DEFAULT-VALUE})")
     int images;
-    @Option(names = "--size", defaultValue = "" + DemoDefaults.SCENE_SIZE,
+    @Option(names = "--size", defaultValue = "" + SCENE_SIZE,
             description = "side of the synthetic images in pixels (default: ${DEFAULT-VALUE})")
     int size;
-    @Option(names = "--zoom", defaultValue = "" + DemoDefaults.ZOOM,
+    @Option(names = "--zoom", defaultValue = "" + ZOOM,
             description = "object size factor of the synthetic scenes (default: ${DEFAULT-VALUE})")
     double zoom;
-    @Option(names = "--crowding", defaultValue = "" + DemoDefaults.CROWDING,
+    @Option(names = "--crowding", defaultValue = "" + CROWDING,
             description = "share of extra objects per class in the synthetic scenes (default: ${DEFAULT-VALUE})")
     double crowding;
-    @Option(names = "--preset", defaultValue = DemoDefaults.PRESET,
-            description = "architecture (default: ${DEFAULT-VALUE})")
+    @Option(names = "--preset", description = "architecture (default: the recipe's, tiny; another preset gets the "
+            + "convolutional stem of its own tower, one text layer and no fusion dropout)")
     String preset;
+    @Option(names = "--pretrain-vision-steps", paramLabel = "N", description = "steps of vision pre-training "
+            + "(default: the recipe's)")
+    Integer pretrainSteps;
+    @Option(names = "--epochs", paramLabel = "N", description = "epochs of the grounding stage (default: the "
+            + "recipe's)")
+    Integer epochs;
+    @Option(names = "--minutes", defaultValue = "0", description = "instead of the plan in steps, a wall-time "
+            + "budget for the training run, as train --minutes (three fifths of it for vision pre-training)")
+    double minutes;
     @Option(names = {"--data-root", "--data_root"}, paramLabel = "ROOT",
             description = "run the recipe on this DIOR-RSVG-layout folder instead of drawing one")
     Path dataRoot;
@@ -66,7 +89,6 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
         Files.createDirectories(out);
         Path root = dataRoot != null ? dataRoot : out.resolve("data");
@@ -75,31 +97,51 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path trainDir = out.resolve("train");
         RsgroundCheckpoint.deleteTree(trainDir);
-        double trainMinutes = Math.max(0.5, minutes - (System.nanoTime() - start) / 60e9);
-        TrainConfig config = DemoDefaults.trainConfig(root.toString(), splits == null ? null : splits.toString(),
-                trainDir.toString(), preset, trainMinutes, seed, workers);
-        o.printf(Locale.ROOT, "training for up to %.1f minutes (recipe '%s', preset %s) ...%n", trainMinutes,
-                config.recipe(), preset);
+        TrainConfig config = trainConfig(root, trainDir);
+        o.println(minutes > 0 ? String.format(Locale.ROOT, "training for up to %.1f minutes (recipe '%s') ...",
+                minutes, config.recipe().name()) : String.format(Locale.ROOT, "training: %s, then %d epochs of "
+                + "grounding (recipe '%s') ...", config.recipe().stages().isEmpty() ? "no stage" : config.recipe()
+                .stages(), config.optim().epochs(), config.recipe().name()));
         o.flush();
-        int code = TrainCommand.train(config, o, err);
+        int code = TrainingConsole.train(config, o, spec.commandLine().getErr());
         if (code != Errors.OK) {
             return code;
         }
-
         List<Sample> test = DiorRsvgDataset.open(root, splits).split("test");
         Path best = trainDir.resolve(TrainingRun.BEST);
-        EvalReport report;
-        try (LoadedModel loaded = ModelLoader.load(ModelLoader.Request.of(best));
-                Progress progress = new Progress("eval test", test.size(), "samples")) {
-            report = Evaluator.evaluate(loaded.model(), loaded.manager(), loaded.tokenizer(), test, "test", 64,
-                    workers, done -> progress.progress(done, test.size()));
-        }
-        EvalCommand.write(report, out.resolve("metrics.json"), out.resolve("predictions.jsonl"),
-                out.resolve("report.md"));
-        VisualizeCommand.write(report, root, 16, false, 240, out.resolve("grid.png"));
-        VisualizeCommand.write(report, root, 16, true, 240, out.resolve("grid-worst.png"));
+        EvalReport report = Evaluation.run(ModelLoader.Request.of(best), test, "test", 64, workers);
+        report.write(out.resolve("metrics.json"), out.resolve("predictions.jsonl"), out.resolve("report.md"));
+        PredictionGrid.write(report, Evaluation.images(root), 16, false, 240, out.resolve("grid.png"));
+        PredictionGrid.write(report, Evaluation.images(root), 16, true, 240, out.resolve("grid-worst.png"));
+        summary(o, Duration.ofNanos(System.nanoTime() - start), report, root, trainDir, best, test.get(0));
+        return Errors.OK;
+    }
 
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
+    /** @return the demo recipe with this run's data, output, seed and plan */
+    TrainConfig trainConfig(Path root, Path trainDir) throws Exception {
+        String stage = VisionPretrainingStage.NAME;
+        TrainConfig.Builder b = Recipes.load("demo").dataRoot(root.toString())
+                .splitsDir(splits == null ? null : splits.toString()).out(trainDir.toString()).seed(seed)
+                .numWorkers(workers);
+        if (preset != null) {
+            b.preset(preset).convStem(ScratchArchitecture.doublingStem(ModelConfigs.preset(preset).vision()))
+                    .textLayers(1).vlDropout(0.0);
+        }
+        if (minutes > 0) {
+            b.timeBudgetMinutes(minutes).epochs(200).stageSetting(stage, "steps", 0)
+                    .stageSetting(stage, "minutes", minutes * PRETRAIN_SHARE);
+        }
+        if (pretrainSteps != null) {
+            b.stageSetting(stage, "steps", pretrainSteps);
+        }
+        if (epochs != null) {
+            b.epochs(epochs);
+        }
+        return b.build();
+    }
+
+    private void summary(PrintWriter o, Duration took, EvalReport report, Path root, Path trainDir, Path best,
+            Sample example) {
         o.println();
         o.println("demo finished in " + Progress.format(took) + ": " + report.headline());
         o.println("  data            " + root);
@@ -108,9 +150,8 @@ final class DemoCommand implements Callable<Integer> {
         o.println("  plots           " + trainDir.resolve("loss.png") + ", " + trainDir.resolve("metrics.png"));
         o.println("  predictions     " + out.resolve("grid.png") + " (first 16), " + out.resolve("grid-worst.png")
                 + " (worst 16)");
-        o.println("  try it          ./rsground predict --weights " + best + " --image "
-                + test.get(0).imageFile() + " --query \"" + test.get(0).query() + "\"");
-        return Errors.OK;
+        o.println("  try it          ./rsground predict --weights " + best + " --image " + example.imageFile()
+                + " --query \"" + example.query() + "\"");
     }
 
     /**

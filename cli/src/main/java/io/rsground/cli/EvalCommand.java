@@ -1,11 +1,7 @@
 package io.rsground.cli;
 
-import io.rsground.data.DiorRsvgDataset;
 import io.rsground.data.Sample;
 import io.rsground.eval.EvalReport;
-import io.rsground.eval.Evaluator;
-import io.rsground.infer.LoadedModel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -22,10 +18,10 @@ final class EvalCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @CommandLine.ArgGroup(exclusive = false, multiplicity = "1")
-    DataSplit data;
+    DataSplitOptions data;
 
     @CommandLine.Mixin
-    CheckpointOptions model;
+    ModelOptions model;
     @Option(names = "--json", paramLabel = "FILE", description = "write the metrics as JSON") Path json;
     @Option(names = "--predictions", paramLabel = "FILE.jsonl", description = "write one line per sample")
     Path predictions;
@@ -33,48 +29,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = {"--batch-size", "--batch_size"}, defaultValue = "32") int batchSize;
     @Option(names = {"--num-workers", "--num_workers"}, defaultValue = "2") int workers;
 
-    /** The data set and split options, shared with {@code visualize}. */
-    static final class DataSplit {
-        @Option(names = {"--data-root", "--data_root"}, required = true, paramLabel = "ROOT") Path root;
-        @Option(names = {"--splits", "--split-root"}, paramLabel = "DIR") Path splits;
-        @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: "
-                + "${DEFAULT-VALUE})") String split;
-
-        List<Sample> samples() throws Exception {
-            List<Sample> samples = DiorRsvgDataset.open(root, splits).split(split);
-            if (samples.isEmpty()) {
-                throw new Errors.BadInputException("split '" + split + "' of " + root + " is empty");
-            }
-            return samples;
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
-        EvalReport r = evaluate(data, model.model(), batchSize, workers);
-        write(r, json, predictions, report);
+        List<Sample> samples = data.samples();
+        EvalReport r = Evaluation.run(model.request(), samples, data.split, batchSize, workers);
+        r.write(json, predictions, report);
         spec.commandLine().getOut().println(r.toMarkdown());
         return Errors.OK;
-    }
-
-    static EvalReport evaluate(DataSplit data, ModelOptions model, int batchSize, int workers) throws Exception {
-        List<Sample> samples = data.samples();
-        try (LoadedModel loaded = model.load(); Progress progress = new Progress("eval " + data.split,
-                samples.size(), "samples")) {
-            return Evaluator.evaluate(loaded.model(), loaded.manager(), loaded.tokenizer(), samples, data.split,
-                    batchSize, workers, done -> progress.progress(done, samples.size()));
-        }
-    }
-
-    static void write(EvalReport r, Path json, Path predictions, Path report) throws Exception {
-        if (json != null) {
-            r.writeJson(json);
-        }
-        if (predictions != null) {
-            r.writePredictions(predictions);
-        }
-        if (report != null) {
-            Files.writeString(report, r.toMarkdown());
-        }
     }
 }

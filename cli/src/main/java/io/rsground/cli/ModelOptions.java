@@ -8,10 +8,14 @@ import picocli.CommandLine.Option;
 
 /** Options that say which model to load, shared by the commands that use one. */
 final class ModelOptions {
-    @Option(names = "--weights", required = true, paramLabel = "FILE|DIR",
+    @Option(names = "--weights", paramLabel = "FILE|DIR",
             description = "an rsground checkpoint directory, a CLIP-VG .pth, or a .safetensors file (CLIP-VG, "
                     + "OpenAI/OpenCLIP or Hugging Face CLIP names)")
     Path weights;
+
+    /** The earlier spelling of {@code --weights} in {@code eval} and {@code visualize}. */
+    @Option(names = "--checkpoint", hidden = true, paramLabel = "DIR|FILE")
+    Path checkpoint;
 
     @Option(names = "--model-config", paramLabel = "JSON", description = "architecture of a raw weights file")
     Path modelConfig;
@@ -28,17 +32,21 @@ final class ModelOptions {
     @Option(names = "--no-strict", description = "load weights that lack tensors (drawn at random) or have extras")
     boolean lenient;
 
-    ModelOptions() {
-    }
 
-    ModelOptions(Path weights, Path modelConfig, String preset, Path bpe) {
-        this.weights = weights;
-        this.modelConfig = modelConfig;
-        this.preset = preset;
-        this.bpe = bpe;
+    /**
+     * @return what to load
+     * @throws Errors.BadInputException without {@code --weights}
+     */
+    ModelLoader.Request request() {
+        Path file = weights != null ? weights : checkpoint;
+        if (file == null) {
+            throw new Errors.BadInputException("give --weights FILE|DIR: an rsground checkpoint, a CLIP-VG .pth or a "
+                    + ".safetensors file");
+        }
+        return new ModelLoader.Request(file, modelConfig, preset, bpe, !lenient);
     }
 
     LoadedModel load() throws IOException {
-        return ModelLoader.load(new ModelLoader.Request(weights, modelConfig, preset, bpe, !lenient));
+        return ModelLoader.load(request());
     }
 }

@@ -47,15 +47,16 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON line per query and nothing else on stdout")
     boolean json;
 
-    @Option(names = "--out", paramLabel = "PNG", description = "write the image with the boxes and queries drawn")
+    @Option(names = "--out", paramLabel = "FILE", description = "where the output goes: the image with the boxes and "
+            + "queries drawn (PNG or JPEG); with --manifest, the results (JSON lines; default: stdout)")
     Path out;
 
     @Option(names = "--manifest", paramLabel = "JSONL", description = "batch mode: a JSON-lines file of image and "
             + "query pairs (instead of --image and --query)")
     Path manifest;
 
-    @Option(names = "--output", paramLabel = "JSONL", description = "batch mode: where to write the results "
-            + "(default: stdout)")
+    /** The earlier spelling of {@code --out} in batch mode. */
+    @Option(names = "--output", hidden = true, paramLabel = "JSONL")
     Path output;
 
     @Option(names = "--draw", paramLabel = "DIR", description = "batch mode: write each image with its boxes drawn "
@@ -69,14 +70,18 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (manifest != null) {
-            if (image != null || !queries.isEmpty() || out != null) {
+            if (image != null || !queries.isEmpty()) {
                 throw new Errors.BadInputException("--manifest reads images and queries from its lines: leave out "
-                        + "--image, --query and --out");
+                        + "--image and --query");
             }
-            return runManifest();
+            if (out != null && output != null) {
+                throw new Errors.BadInputException("give the results file once: --out (or its old spelling --output)");
+            }
+            return runManifest(out != null ? out : output);
         }
         if (output != null || draw != null) {
-            throw new Errors.BadInputException("--output and --draw go with --manifest; for one image use --out");
+            throw new Errors.BadInputException("--draw goes with --manifest; for one image, --out writes the image "
+                    + "with its boxes");
         }
         if (image == null || queries.isEmpty()) {
             throw new Errors.BadInputException("give --image FILE and at least one --query TEXT, or --manifest FILE");
@@ -120,7 +125,7 @@ final class PredictCommand implements Callable<Integer> {
         return Errors.OK;
     }
 
-    private int runManifest() throws Exception {
+    private int runManifest(Path results) throws Exception {
         if (!Files.isRegularFile(manifest)) {
             throw new NoSuchFileException(manifest.toString(), null, "manifest not found");
         }
@@ -129,14 +134,14 @@ final class PredictCommand implements Callable<Integer> {
         }
         ManifestRunner.Summary summary;
         try (Grounder grounder = new Grounder(model.load(), cacheImages);
-                Writer sink = output != null ? Files.newBufferedWriter(output, StandardCharsets.UTF_8)
+                Writer sink = results != null ? Files.newBufferedWriter(results, StandardCharsets.UTF_8)
                         : new NonClosingWriter(spec.commandLine().getOut());
                 Progress progress = new Progress("predict", 0, "lines")) {
             summary = new ManifestRunner(grounder, manifest, draw).run(sink, progress);
         }
         spec.commandLine().getErr().printf(Locale.ROOT, "predict: %d lines: %d answered (%d queries on %d images), "
                 + "%d with an error%s%n", summary.lines(), summary.lines() - summary.failed(), summary.queries(),
-                summary.images(), summary.failed(), output != null ? "; results in " + output : "");
+                summary.images(), summary.failed(), results != null ? "; results in " + results : "");
         return Errors.OK;
     }
 

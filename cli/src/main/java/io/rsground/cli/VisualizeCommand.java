@@ -1,14 +1,9 @@
 package io.rsground.cli;
 
 import io.rsground.eval.EvalReport;
-import io.rsground.eval.Prediction;
 import io.rsground.eval.PredictionGrid;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,10 +17,10 @@ final class VisualizeCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @CommandLine.ArgGroup(exclusive = false, multiplicity = "1")
-    EvalCommand.DataSplit data;
+    DataSplitOptions data;
 
     @CommandLine.Mixin
-    CheckpointOptions model;
+    ModelOptions model;
     @Option(names = "--count", defaultValue = "16", description = "samples shown (default: ${DEFAULT-VALUE})")
     int count;
     @Option(names = "--worst", description = "show the samples with the lowest IoU (default: the first ones)")
@@ -35,23 +30,10 @@ final class VisualizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EvalReport r = EvalCommand.evaluate(data, model.model(), 32, 2);
-        write(r, data.root, count, worst, tile, out);
+        EvalReport r = Evaluation.run(model.request(), data.samples(), data.split, 32, 2);
+        PredictionGrid.write(r, Evaluation.images(data.root), count, worst, tile, out);
         spec.commandLine().getOut().println("wrote " + out + " (" + Math.min(count, r.predictions().size())
                 + " samples; " + r.headline() + ")");
         return Errors.OK;
-    }
-
-    static void write(EvalReport r, Path root, int count, boolean worst, int tile, Path out) throws Exception {
-        List<Prediction> chosen = new ArrayList<>(r.predictions());
-        if (worst) {
-            chosen.sort(Comparator.comparingDouble(Prediction::iouPixels));
-        }
-        chosen = chosen.subList(0, Math.min(count, chosen.size()));
-        int columns = (int) Math.ceil(Math.sqrt(chosen.size()));
-        if (!ImageIO.write(PredictionGrid.render(chosen, root.resolve("JPEGImages"), tile, columns), "png",
-                out.toFile())) {
-            throw new Errors.BadInputException("cannot write " + out);
-        }
     }
 }

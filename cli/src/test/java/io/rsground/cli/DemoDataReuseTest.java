@@ -19,10 +19,10 @@ class DemoDataReuseTest {
             p.put("version", version);
         }
         p.put("seed", 0L);
-        p.put("images", DemoDefaults.IMAGES);
-        p.put("size", DemoDefaults.SCENE_SIZE);
-        p.put("zoom", DemoDefaults.ZOOM);
-        p.put("crowding", DemoDefaults.CROWDING);
+        p.put("images", DemoCommand.IMAGES);
+        p.put("size", DemoCommand.SCENE_SIZE);
+        p.put("zoom", DemoCommand.ZOOM);
+        p.put("crowding", DemoCommand.CROWDING);
         return p;
     }
 
@@ -33,7 +33,7 @@ class DemoDataReuseTest {
         assertThat(demo.drawnAlike(drawnBy(SceneGenerator.VERSION))).isTrue();
         assertThat(demo.drawnAlike(drawnBy(0))).as("a file from before versions (biased splits)").isFalse();
         assertThat(demo.drawnAlike(drawnBy(SceneGenerator.VERSION - 1))).isFalse();
-        assertThat(demo.drawnAlike(drawnBy(SceneGenerator.VERSION).put("zoom", DemoDefaults.ZOOM + 1))).isFalse();
+        assertThat(demo.drawnAlike(drawnBy(SceneGenerator.VERSION).put("zoom", DemoCommand.ZOOM + 1))).isFalse();
         assertThat(demo.drawnAlike(drawnBy(SceneGenerator.VERSION).put("images", 8))).isFalse();
     }
 }

@@ -15,10 +15,9 @@ import io.rsground.infer.LoadedModel;
 import io.rsground.model.ClipVgModel;
 import io.rsground.text.Tokenizer;
 import io.rsground.text.WordTokenizer;
-import io.rsground.train.BoxObjective;
-import io.rsground.train.GroundingLoss;
+import io.rsground.infer.Predictions;
+import io.rsground.train.Objectives;
 import io.rsground.train.OptimizerKind;
-import io.rsground.train.Predictions;
 import io.rsground.train.TrainablePolicy;
 import io.rsground.train.Trainer;
 import java.awt.image.BufferedImage;
@@ -135,7 +134,7 @@ public final class ModelBenchmark {
             Options options, ObjectNode leakOut) {
         Batch batch = randomBatch(config, options.batch(), 11);
         try (Trainer trainer = new Trainer(model, manager, policy, OptimizerKind.ADAMW, 1e-6, -1, 1e-4, 0,
-                new BoxObjective(new GroundingLoss(1, 1)))) {
+                Objectives.boxLoss(1, 1))) {
             trainer.step(batch, 1);
             long t0 = System.nanoTime();
             for (int i = 0; i < options.steps(); i++) {

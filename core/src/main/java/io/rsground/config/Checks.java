@@ -23,4 +23,22 @@ final class Checks {
             throw new ConfigException("missing required field '" + field + "'");
         }
     }
+
+    static void atLeast(String field, int value, int least) {
+        if (value < least) {
+            throw new ConfigException(field + " must be at least " + least + ", got " + value);
+        }
+    }
+
+    static void notNegative(String field, double value) {
+        if (!(value >= 0)) {
+            throw new ConfigException(field + " must not be negative, got " + value);
+        }
+    }
+
+    static void notNegative(String field, int value) {
+        if (value < 0) {
+            throw new ConfigException(field + " must not be negative, got " + value);
+        }
+    }
 }

@@ -1,205 +1,276 @@
 package io.rsground.config;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Everything a training run was asked to do, as parsed once from the command line; written to the output folder
- * as {@code train-config.json} so that a run can be repeated exactly. Paths are strings to keep the JSON plain.
+ * Everything a training run is asked to do, as a few nested records; written to the output folder as {@code
+ * train-config.json} so that a run can be repeated exactly, and read back from such a file or from a recipe (a
+ * partial one: what it leaves out keeps its default). Every default is written once, in {@link #DEFAULTS}; the
+ * command line's defaults are read from there. JSON keys are snake_case ({@code optim.batch_size}).
  *
- * @param dataRoot DIOR-RSVG-layout folder
- * @param splitsDir folder of the split files, or null for {@code dataRoot/splits}
- * @param outputDir where checkpoints, logs and plots go
- * @param preset architecture preset, or null
- * @param modelConfig architecture file, or null
- * @param weights initial weights (CLIP in any naming, a CLIP-VG .pth, an rsground checkpoint), or null
- * @param retrain a checkpoint whose weights (only) start the run, or null
- * @param resume a checkpoint to resume (model, optimizer, schedule, epoch, best score), or null
- * @param bpe CLIP BPE vocabulary, or null (then a word-level tokenizer is built from the training split, or the
- *     vocabulary is looked up beside CLIP weights)
- * @param recipe the training objective: "reference" (the box loss) or "referent" (the box loss with referent and
- *     attention terms, for training from scratch)
- * @param epochs epochs
- * @param batchSize samples per step
- * @param lr learning rate of everything outside the CLIP towers
- * @param lrClip learning rate of the CLIP towers' trainable parameters (negative: same as lr)
- * @param weightDecay weight decay
- * @param optimizer adamw, adam, sgd or rmsprop
- * @param lrScheduler cosine, step, poly, halfdecay or exponential
- * @param lrDrop epochs between drops (step)
- * @param lrPower exponent (poly)
- * @param lrExponential per-epoch factor (exponential)
- * @param warmupEpochs linear warm-up, in epochs (fractions allowed)
- * @param clipMaxNorm global gradient-norm limit, 0 for none
- * @param augCrop random crop branch
- * @param augScale multi-scale resize
- * @param augTranslate random paste position
- * @param augBlur Gaussian blur
- * @param augHflip horizontal flip with left/right swapped in the query
- * @param imsize input side, or 0 to keep the architecture's
- * @param maxQueryLen text positions, or 0 to keep the architecture's
- * @param vlNheads fusion heads, or 0 to keep
- * @param vlHiddenDim fusion width, or 0 to keep
- * @param vlEncLayers fusion layers, or 0 to keep
- * @param vlDimFeedforward fusion feed-forward width, or 0 to keep
- * @param vlDropout fusion dropout, or negative to keep
- * @param freezeClip true/false, or null for the default (frozen with pretrained CLIP weights, trained from scratch)
- * @param freezeClipFully freeze the CLIP towers entirely, the visual positional embedding included
- * @param seed random seed
- * @param numWorkers loader threads
- * @param lossL1 weight of the L1 term
- * @param lossGiou weight of the GIoU term
- * @param evalBatchSize samples per validation pass
- * @param logEvery batches between progress lines when not on a terminal
- * @param timeBudgetMinutes when positive, the run's wall-time budget: after the first epoch the number of epochs
- *     is lowered (never raised above {@code epochs}) so that training and validation fit the budget, and the
- *     schedule is laid over that number (vision pre-training counts against it)
- * @param pretrainVisionMinutes when positive, stage 1 of the staged recipe: the image tower first learns the data
- *     set's objects from dense per-patch targets for this long (see {@code VisionPretraining})
- * @param pretrainVisionSteps when positive, the most steps of that stage
- * @param pretrainVisionLr peak learning rate of that stage
- * @param freezeVision freeze the image tower entirely and train the rest (its features are then computed once
- *     per image when no augmentation is on)
- * @param referentWeight weight of the per-patch referent term of the "referent" recipe
- * @param attentionWeight weight of the [REG] attention term of the "referent" recipe
- * @param textLayers text-tower depth when training from scratch, or 0 to keep the architecture's
- * @param readoutWeight weight of the readout term of the "referent" recipe (the box loss of the boxes [REG] would
- *     give if it looked only at the referred object in the last fusion layer)
- * @param augJitter colour jitter of the training images (the reference's, always on there); null means on
- * @param convStem when not empty, the image tower trained from scratch projects its patches with a
- *     convolutional stem of these channels ({@code vision.conv_stem}) instead of CLIP's linear map
- * @param matchWeight weight of the match term of the "referent" recipe (the query's end token picks the referred
- *     object's patches by cosine similarity at the fusion encoder's input); a configuration written before the
- *     term existed reads as 0, so a resumed run trains as it did
- * @param replicas copies of the model that compute the shards of each step side by side, each on its share of the
- *     cores (for small models, whose operations are too small to spread over the cores; needs a fusion dropout of
- *     0); 0 or 1: one
- * @param pretrainVisionBatch images per step of vision pre-training; 0: {@code batchSize}
+ * @param run data, output, seed, loader and logging
+ * @param model where the architecture and the first weights come from, and how the architecture is reshaped
+ * @param optim optimiser, batch, epochs and which parameters train
+ * @param schedule the learning-rate schedule
+ * @param augment training-image augmentations
+ * @param loss each objective term's weight by name, summed in this order ({@code l1} and {@code giou} are the
+ *     reference's box loss; a recipe adds terms by naming them)
+ * @param recipe the recipe's name and the stages that run before the grounding epochs, by name, in order, each
+ *     with its own settings
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record TrainConfig(
-        String dataRoot, String splitsDir, String outputDir,
-        String preset, String modelConfig, String weights, String retrain, String resume, String bpe, String recipe,
-        int epochs, int batchSize, double lr, double lrClip, double weightDecay, String optimizer,
-        String lrScheduler, int lrDrop, double lrPower, double lrExponential, double warmupEpochs,
-        double clipMaxNorm,
-        boolean augCrop, boolean augScale, boolean augTranslate, boolean augBlur, boolean augHflip,
-        int imsize, int maxQueryLen, int vlNheads, int vlHiddenDim, int vlEncLayers, int vlDimFeedforward,
-        double vlDropout,
-        Boolean freezeClip, boolean freezeClipFully, long seed, int numWorkers, double lossL1, double lossGiou,
-        int evalBatchSize, int logEvery, double timeBudgetMinutes,
-        double pretrainVisionMinutes, int pretrainVisionSteps, double pretrainVisionLr, boolean freezeVision,
-        double referentWeight, double attentionWeight, int textLayers, double readoutWeight, Boolean augJitter,
-        java.util.List<Integer> convStem, double matchWeight, int replicas, int pretrainVisionBatch) {
+public record TrainConfig(Run run, ModelSource model, Optimisation optim, Schedule schedule, Augmentation augment,
+        Map<String, Double> loss, Recipe recipe) {
 
-    public TrainConfig {
-        convStem = convStem == null ? java.util.List.of() : java.util.List.copyOf(convStem);
-        if (!convStem.isEmpty() && (weights != null || retrain != null)) {
-            throw new ConfigException("--conv-stem replaces the image tower's patch projection, so it only applies "
-                    + "when training from scratch, not with --weights or --retrain");
-        }
-        if (epochs < 1) {
-            throw new ConfigException("epochs must be at least 1, got " + epochs);
-        }
-        if (batchSize < 1) {
-            throw new ConfigException("batch_size must be at least 1, got " + batchSize);
-        }
-        if (!(lr > 0)) {
-            throw new ConfigException("lr must be positive, got " + lr);
-        }
-        if (weightDecay < 0) {
-            throw new ConfigException("weight_decay must not be negative, got " + weightDecay);
-        }
-        if (numWorkers < 0) {
-            throw new ConfigException("num_workers must not be negative, got " + numWorkers);
-        }
-        if (clipMaxNorm < 0) {
-            throw new ConfigException("clip_max_norm must not be negative, got " + clipMaxNorm);
-        }
-        if (modelConfig != null && preset != null) {
-            throw new ConfigException("give either --preset or --model-config, not both");
-        }
-        if (evalBatchSize < 1) {
-            evalBatchSize = batchSize;
-        }
-        if (logEvery < 1) {
-            logEvery = 50;
-        }
-        if (recipe == null || recipe.isBlank()) {
-            recipe = "reference";
-        }
-        if (pretrainVisionMinutes < 0 || pretrainVisionSteps < 0) {
-            throw new ConfigException("pretrain_vision_minutes and pretrain_vision_steps must not be negative, got "
-                    + pretrainVisionMinutes + " and " + pretrainVisionSteps);
-        }
-        if (!(pretrainVisionLr > 0)) {
-            pretrainVisionLr = 3e-3;
-        }
-        if (referentWeight < 0 || attentionWeight < 0 || readoutWeight < 0 || matchWeight < 0) {
-            throw new ConfigException("referent_weight, attention_weight, readout_weight and match_weight must not "
-                    + "be negative, got " + referentWeight + ", " + attentionWeight + ", " + readoutWeight + " and "
-                    + matchWeight);
-        }
-        if (textLayers < 0) {
-            throw new ConfigException("text_layers must not be negative, got " + textLayers);
-        }
-        if (textLayers > 0 && (weights != null || retrain != null)) {
-            throw new ConfigException("--text-layers reshapes the text tower, so it only applies when training from "
-                    + "scratch, not with --weights or --retrain");
-        }
-        if (augJitter == null) {
-            augJitter = true;
-        }
-        if (pretrainVisionBatch < 0) {
-            throw new ConfigException("pretrain_vision_batch must not be negative, got " + pretrainVisionBatch);
-        }
-        if (replicas < 0) {
-            throw new ConfigException("replicas must not be negative, got " + replicas);
-        }
-        if (freezeVision && freezeClip != null && !freezeClip) {
-            throw new ConfigException("--freeze-vision and --no-freeze-clip contradict each other");
+    /**
+     * Data, output, seed, loader and logging.
+     *
+     * @param dataRoot DIOR-RSVG-layout folder
+     * @param splitsDir folder of the split files, or null for {@code dataRoot/splits}
+     * @param out where checkpoints, logs and plots go
+     * @param resume a checkpoint to resume (model, optimizer, schedule, epoch, best score), or null
+     * @param seed random seed
+     * @param numWorkers loader threads
+     * @param evalBatchSize samples per validation pass
+     * @param logEvery batches between progress lines when not on a terminal
+     * @param timeBudgetMinutes when positive, the run's wall-time budget: after the first epochs the number of
+     *     epochs is lowered (never raised above {@code optim.epochs}) so that training and validation fit, and the
+     *     schedule is laid over that number (the stages count against it); 0: none
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Run(String dataRoot, String splitsDir, String out, String resume, long seed, int numWorkers,
+            int evalBatchSize, int logEvery, double timeBudgetMinutes) {
+        static final Run DEFAULTS = new Run(null, null, null, null, 13, 2, 32, 50, 0);
+
+        /** Checks the values. */
+        public Run {
+            Checks.atLeast("run.num_workers", numWorkers, 0);
+            Checks.atLeast("run.eval_batch_size", evalBatchSize, 1);
+            Checks.atLeast("run.log_every", logEvery, 1);
+            Checks.notNegative("run.time_budget_minutes", timeBudgetMinutes);
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
-            new com.fasterxml.jackson.databind.ObjectMapper()
-                    .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
-
     /**
-     * The reference's defaults (CLIP-VG fully supervised: AdamW, lr 2.5e-4, weight decay 1e-4, cosine, 110 epochs,
-     * crop/scale/translate augmentation) for a data folder and an output folder.
+     * The architecture and the first weights. The reshaping fields are null where the architecture's own value
+     * stays.
+     *
+     * @param preset architecture preset, or null (then {@code modelConfig}, the checkpoint's, or vit-b-16)
+     * @param modelConfig architecture file, or null
+     * @param weights initial weights (CLIP in any naming, a CLIP-VG .pth, an rsground checkpoint), or null
+     * @param retrain a checkpoint whose weights (only) start the run, or null
+     * @param bpe CLIP BPE vocabulary, or null (then a word-level tokenizer is built from the training split, or the
+     *     vocabulary is looked up beside CLIP weights)
+     * @param imsize input side
+     * @param maxQueryLen text positions
+     * @param vlNheads fusion heads
+     * @param vlHiddenDim fusion width
+     * @param vlEncLayers fusion layers
+     * @param vlDimFeedforward fusion feed-forward width
+     * @param vlDropout fusion dropout
+     * @param textLayers text-tower depth (from scratch only)
+     * @param convStem channels of a convolutional stem that replaces CLIP's patch projection (from scratch only);
+     *     empty for CLIP's projection
      */
-    public static TrainConfig defaults(String dataRoot, String outputDir) {
-        return new TrainConfig(dataRoot, null, outputDir, null, null, null, null, null, null, "reference",
-                110, 32, 2.5e-4, -1, 1e-4, "adamw", "cosine", 60, 0.9, 0.9, 0, 0,
-                true, true, true, false, false, 0, 0, 0, 0, 0, 0, -1,
-                null, false, 13, 2, 1, 1, 0, 50, 0, 0, 0, 3e-3, false, 10, 3, 0, 1, true, java.util.List.of(),
-                10, 1, 0);
-    }
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ModelSource(String preset, String modelConfig, String weights, String retrain, String bpe,
+            Integer imsize, Integer maxQueryLen, Integer vlNheads, Integer vlHiddenDim, Integer vlEncLayers,
+            Integer vlDimFeedforward, Double vlDropout, Integer textLayers,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Integer> convStem) {
+        static final ModelSource DEFAULTS = new ModelSource(null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null);
 
-    /**
-     * @param field a field name in the JSON spelling (e.g. "batch_size")
-     * @param value its new value
-     * @return a copy with that field changed (validated again)
-     */
-    public TrainConfig with(String field, Object value) {
-        @SuppressWarnings("unchecked")
-        java.util.Map<String, Object> map = MAPPER.convertValue(this, java.util.Map.class);
-        if (!map.containsKey(field)) {
-            throw new ConfigException("unknown training setting '" + field + "'");
-        }
-        map.put(field, value);
-        try {
-            return MAPPER.convertValue(map, TrainConfig.class);
-        } catch (IllegalArgumentException e) {
-            // Jackson wraps the constructor's own complaint; the caller wants that one
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof ConfigException c) {
-                    throw c;
+        /** Checks the values. */
+        public ModelSource {
+            convStem = convStem == null ? List.of() : List.copyOf(convStem);
+            boolean pretrained = weights != null || retrain != null;
+            if (!convStem.isEmpty() && pretrained) {
+                throw new ConfigException("model.conv_stem (--conv-stem) replaces the image tower's patch projection, "
+                        + "so it only applies when training from scratch, not with --weights or --retrain");
+            }
+            if (textLayers != null && pretrained) {
+                throw new ConfigException("model.text_layers (--text-layers) reshapes the text tower, so it only "
+                        + "applies when training from scratch, not with --weights or --retrain");
+            }
+            if (modelConfig != null && preset != null) {
+                throw new ConfigException("give either --preset or --model-config, not both");
+            }
+            for (Integer v : new Integer[] {imsize, maxQueryLen, vlNheads, vlHiddenDim, vlEncLayers,
+                    vlDimFeedforward, textLayers}) {
+                if (v != null && v < 1) {
+                    throw new ConfigException("model: architecture sizes must be at least 1, got " + v);
                 }
             }
-            throw e;
+            if (vlDropout != null && !(vlDropout >= 0 && vlDropout < 1)) {
+                throw new ConfigException("model.vl_dropout must be in [0, 1), got " + vlDropout);
+            }
         }
+    }
+
+    /**
+     * What trains and how.
+     *
+     * @param epochs epochs of the grounding stage
+     * @param batchSize samples per step
+     * @param optimizer adamw, adam, sgd or rmsprop
+     * @param lr learning rate of everything outside the CLIP towers
+     * @param lrClip learning rate of the CLIP towers' trainable parameters, or null for {@code lr}
+     * @param weightDecay weight decay
+     * @param clipMaxNorm global gradient-norm limit, 0 for none
+     * @param trainable which parameters train: auto (CLIP frozen but for the visual positional embedding with
+     *     pretrained weights, everything from scratch), all, freeze_clip, freeze_clip_fully, or freeze_vision (the
+     *     image tower frozen entirely, its features then computed once per image when no augmentation is on)
+     * @param replicas copies of the model that compute the shards of each step side by side, each on its share of
+     *     the cores (for small models; needs a fusion dropout of 0); 0 or 1: one
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Optimisation(int epochs, int batchSize, String optimizer, double lr, Double lrClip,
+            double weightDecay, double clipMaxNorm, String trainable, int replicas) {
+        /** The values {@link #trainable} may take. */
+        public static final List<String> TRAINABLE = List.of("auto", "all", "freeze_clip", "freeze_clip_fully",
+                "freeze_vision");
+        static final Optimisation DEFAULTS = new Optimisation(110, 32, "adamw", 2.5e-4, null, 1e-4, 0, "auto", 1);
+
+        /** Checks the values. */
+        public Optimisation {
+            Checks.atLeast("optim.epochs", epochs, 1);
+            Checks.atLeast("optim.batch_size", batchSize, 1);
+            Checks.notNegative("optim.replicas", replicas);
+            if (!(lr > 0)) {
+                throw new ConfigException("optim.lr must be positive, got " + lr);
+            }
+            if (lrClip != null && !(lrClip >= 0)) {
+                throw new ConfigException("optim.lr_clip must not be negative, got " + lrClip);
+            }
+            Checks.notNegative("optim.weight_decay", weightDecay);
+            Checks.notNegative("optim.clip_max_norm", clipMaxNorm);
+            if (!TRAINABLE.contains(trainable)) {
+                throw new ConfigException("optim.trainable must be one of " + String.join(", ", TRAINABLE)
+                        + ", got '" + trainable + "'");
+            }
+        }
+
+        /** @return the CLIP towers' learning rate */
+        public double clipLr() {
+            return lrClip == null ? lr : lrClip;
+        }
+    }
+
+    /**
+     * The learning-rate schedule over the grounding epochs.
+     *
+     * @param kind cosine, step, poly, halfdecay or exponential
+     * @param lrDrop epochs between drops (step)
+     * @param lrPower exponent (poly)
+     * @param lrExponential per-epoch factor (exponential)
+     * @param warmupEpochs linear warm-up, in epochs (fractions allowed)
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Schedule(String kind, int lrDrop, double lrPower, double lrExponential, double warmupEpochs) {
+        static final Schedule DEFAULTS = new Schedule("cosine", 60, 0.9, 0.9, 0);
+
+        /** Checks the values. */
+        public Schedule {
+            Checks.atLeast("schedule.lr_drop", lrDrop, 1);
+            Checks.notNegative("schedule.warmup_epochs", warmupEpochs);
+        }
+    }
+
+    /**
+     * Training-image augmentations, the reference's (colour jitter is always on there).
+     *
+     * @param crop random crop branch
+     * @param scale multi-scale resize
+     * @param translate random paste position
+     * @param blur Gaussian blur
+     * @param hflip horizontal flip with left/right swapped in the query
+     * @param jitter colour jitter
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Augmentation(boolean crop, boolean scale, boolean translate, boolean blur, boolean hflip,
+            boolean jitter) {
+        static final Augmentation DEFAULTS = new Augmentation(true, true, true, false, false, true);
+    }
+
+    /**
+     * Where the settings came from, and the stages that run before the grounding epochs.
+     *
+     * @param name the recipe's name ("reference" for the reference's fine-tune)
+     * @param stages each stage's settings by stage name, in running order ({@code vision_pretraining} is the
+     *     from-scratch wing's); empty for none
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Recipe(String name, Map<String, Map<String, Object>> stages) {
+        static final Recipe DEFAULTS = new Recipe("reference", Map.of());
+
+        /** Keeps the stages' order. */
+        public Recipe {
+            if (name == null || name.isBlank()) {
+                throw new ConfigException("recipe.name must not be empty");
+            }
+            stages = stages == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stages));
+        }
+    }
+
+    /** The reference's fine-tune (CLIP-VG fully supervised: AdamW, lr 2.5e-4, cosine, 110 epochs, L1 + GIoU). */
+    public static final TrainConfig DEFAULTS = new TrainConfig(Run.DEFAULTS, ModelSource.DEFAULTS,
+            Optimisation.DEFAULTS, Schedule.DEFAULTS, Augmentation.DEFAULTS, defaultLoss(), Recipe.DEFAULTS);
+
+    private static Map<String, Double> defaultLoss() {
+        Map<String, Double> loss = new LinkedHashMap<>();
+        loss.put("l1", 1.0);
+        loss.put("giou", 1.0);
+        return loss;
+    }
+
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    /** Checks what spans the parts. */
+    public TrainConfig {
+        Checks.required("run", run);
+        Checks.required("model", model);
+        Checks.required("optim", optim);
+        Checks.required("schedule", schedule);
+        Checks.required("augment", augment);
+        Checks.required("recipe", recipe);
+        loss = loss == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(loss));
+        for (Map.Entry<String, Double> e : loss.entrySet()) {
+            if (e.getValue() == null || !(e.getValue() >= 0)) {
+                throw new ConfigException("loss." + e.getKey() + " must be a weight >= 0, got " + e.getValue());
+            }
+        }
+        if (optim.replicas() > 1 && model.vlDropout() != null && model.vlDropout() > 0) {
+            throw new ConfigException("optim.replicas " + optim.replicas() + " needs a fusion dropout of 0: add "
+                    + "--vl-dropout 0, or drop --replicas");
+        }
+    }
+
+    /** @return a builder starting from these settings */
+    public Builder toBuilder() {
+        return new Builder(MAPPER.valueToTree(this));
+    }
+
+    /** @return a builder starting from {@link #DEFAULTS} */
+    public static Builder builder() {
+        return DEFAULTS.toBuilder();
+    }
+
+    /** @return a term's weight, 0 when the objective has no such term */
+    public double lossWeight(String term) {
+        return loss.getOrDefault(term, 0.0);
     }
 
     /** @return the settings as indented JSON */
@@ -211,12 +282,301 @@ public record TrainConfig(
         }
     }
 
-    /** @return the settings read back from {@link #toJson()} */
+    /**
+     * Reads settings written by {@link #toJson}, or a partial set of them laid over {@link #DEFAULTS} (a recipe),
+     * or the flat layout of earlier versions ({@link LegacyTrainConfig}).
+     *
+     * @throws ConfigException naming the key that is unknown or wrong
+     */
     public static TrainConfig fromJson(String json) {
+        JsonNode tree;
         try {
-            return MAPPER.readValue(json, TrainConfig.class);
+            tree = MAPPER.readTree(json);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ConfigException("not a training configuration: " + e.getOriginalMessage(), e);
+        }
+        if (!(tree instanceof ObjectNode object)) {
+            throw new ConfigException("a training configuration is a JSON object");
+        }
+        if (LegacyTrainConfig.isFlat(object)) {
+            return LegacyTrainConfig.convert(object).build();
+        }
+        return new Builder(MAPPER.valueToTree(DEFAULTS)).merge(object).build();
+    }
+
+    /**
+     * Settings built up one typed value at a time over a starting point (DJL's builder habit: every setter
+     * compile-checked, the whole checked once in {@link #build}).
+     */
+    public static final class Builder {
+        private final ObjectNode tree;
+
+        Builder(ObjectNode tree) {
+            this.tree = tree;
+        }
+
+        /**
+         * Lays a partial configuration over this one: objects are merged key by key, anything else replaces.
+         *
+         * @param partial e.g. a recipe's JSON
+         * @return this
+         */
+        public Builder merge(ObjectNode partial) {
+            mergeInto(tree, partial);
+            return this;
+        }
+
+        private static void mergeInto(ObjectNode into, ObjectNode from) {
+            from.fields().forEachRemaining(e -> {
+                JsonNode mine = into.get(e.getKey());
+                if (mine instanceof ObjectNode m && e.getValue() instanceof ObjectNode f) {
+                    mergeInto(m, f);
+                } else {
+                    into.set(e.getKey(), e.getValue().deepCopy());
+                }
+            });
+        }
+
+        private Builder set(String part, String key, Object value) {
+            ObjectNode node = (ObjectNode) tree.get(part);
+            node.set(key, MAPPER.valueToTree(value));
+            return this;
+        }
+
+        // run
+        public Builder dataRoot(String v) {
+            return set("run", "data_root", v);
+        }
+
+        public Builder splitsDir(String v) {
+            return set("run", "splits_dir", v);
+        }
+
+        public Builder out(String v) {
+            return set("run", "out", v);
+        }
+
+        public Builder resume(String v) {
+            return set("run", "resume", v);
+        }
+
+        public Builder seed(long v) {
+            return set("run", "seed", v);
+        }
+
+        public Builder numWorkers(int v) {
+            return set("run", "num_workers", v);
+        }
+
+        public Builder evalBatchSize(int v) {
+            return set("run", "eval_batch_size", v);
+        }
+
+        public Builder logEvery(int v) {
+            return set("run", "log_every", v);
+        }
+
+        public Builder timeBudgetMinutes(double v) {
+            return set("run", "time_budget_minutes", v);
+        }
+
+        // model
+        public Builder preset(String v) {
+            return set("model", "preset", v);
+        }
+
+        public Builder modelConfig(String v) {
+            return set("model", "model_config", v);
+        }
+
+        public Builder weights(String v) {
+            return set("model", "weights", v);
+        }
+
+        public Builder retrain(String v) {
+            return set("model", "retrain", v);
+        }
+
+        public Builder bpe(String v) {
+            return set("model", "bpe", v);
+        }
+
+        public Builder imsize(Integer v) {
+            return set("model", "imsize", v);
+        }
+
+        public Builder maxQueryLen(Integer v) {
+            return set("model", "max_query_len", v);
+        }
+
+        public Builder vlNheads(Integer v) {
+            return set("model", "vl_nheads", v);
+        }
+
+        public Builder vlHiddenDim(Integer v) {
+            return set("model", "vl_hidden_dim", v);
+        }
+
+        public Builder vlEncLayers(Integer v) {
+            return set("model", "vl_enc_layers", v);
+        }
+
+        public Builder vlDimFeedforward(Integer v) {
+            return set("model", "vl_dim_feedforward", v);
+        }
+
+        public Builder vlDropout(Double v) {
+            return set("model", "vl_dropout", v);
+        }
+
+        public Builder textLayers(Integer v) {
+            return set("model", "text_layers", v);
+        }
+
+        public Builder convStem(List<Integer> v) {
+            return set("model", "conv_stem", v);
+        }
+
+        // optim
+        public Builder epochs(int v) {
+            return set("optim", "epochs", v);
+        }
+
+        public Builder batchSize(int v) {
+            return set("optim", "batch_size", v);
+        }
+
+        public Builder optimizer(String v) {
+            return set("optim", "optimizer", v);
+        }
+
+        public Builder lr(double v) {
+            return set("optim", "lr", v);
+        }
+
+        public Builder lrClip(Double v) {
+            return set("optim", "lr_clip", v);
+        }
+
+        public Builder weightDecay(double v) {
+            return set("optim", "weight_decay", v);
+        }
+
+        public Builder clipMaxNorm(double v) {
+            return set("optim", "clip_max_norm", v);
+        }
+
+        /** @param v one of {@link Optimisation#TRAINABLE} */
+        public Builder trainable(String v) {
+            return set("optim", "trainable", v);
+        }
+
+        public Builder replicas(int v) {
+            return set("optim", "replicas", v);
+        }
+
+        // schedule
+        public Builder lrScheduler(String v) {
+            return set("schedule", "kind", v);
+        }
+
+        public Builder lrDrop(int v) {
+            return set("schedule", "lr_drop", v);
+        }
+
+        public Builder lrPower(double v) {
+            return set("schedule", "lr_power", v);
+        }
+
+        public Builder lrExponential(double v) {
+            return set("schedule", "lr_exponential", v);
+        }
+
+        public Builder warmupEpochs(double v) {
+            return set("schedule", "warmup_epochs", v);
+        }
+
+        // augment
+        public Builder augCrop(boolean v) {
+            return set("augment", "crop", v);
+        }
+
+        public Builder augScale(boolean v) {
+            return set("augment", "scale", v);
+        }
+
+        public Builder augTranslate(boolean v) {
+            return set("augment", "translate", v);
+        }
+
+        public Builder augBlur(boolean v) {
+            return set("augment", "blur", v);
+        }
+
+        public Builder augHflip(boolean v) {
+            return set("augment", "hflip", v);
+        }
+
+        public Builder augJitter(boolean v) {
+            return set("augment", "jitter", v);
+        }
+
+        /** Turns crop, scale and translate off (jitter stays as it is). */
+        public Builder noGeometricAugmentation() {
+            return augCrop(false).augScale(false).augTranslate(false);
+        }
+
+        // loss
+        /** Sets a term's weight (0 switches it off; the box terms are computed for the log all the same). */
+        public Builder lossWeight(String term, double weight) {
+            return set("loss", term, weight);
+        }
+
+        // recipe
+        public Builder recipeName(String v) {
+            return set("recipe", "name", v);
+        }
+
+        /**
+         * Sets one setting of a stage, creating the stage (after the others) when it is new.
+         *
+         * @param stage the stage's name, e.g. {@code vision_pretraining}
+         * @param key the setting, e.g. {@code steps}
+         * @param value its value
+         */
+        public Builder stageSetting(String stage, String key, Object value) {
+            ObjectNode stages = (ObjectNode) tree.get("recipe").get("stages");
+            if (!(stages.get(stage) instanceof ObjectNode)) {
+                stages.set(stage, MAPPER.createObjectNode());
+            }
+            ((ObjectNode) stages.get(stage)).set(key, MAPPER.valueToTree(value));
+            return this;
+        }
+
+        /** Removes a stage. */
+        public Builder withoutStage(String stage) {
+            ((ObjectNode) tree.get("recipe").get("stages")).remove(stage);
+            return this;
+        }
+
+        /**
+         * @return the checked configuration
+         * @throws ConfigException naming the first key that is unknown or wrong
+         */
+        public TrainConfig build() {
+            try {
+                return MAPPER.treeToValue(tree, TrainConfig.class);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+                // Jackson wraps the records' own complaints; the caller wants those
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    if (t instanceof ConfigException c) {
+                        throw c;
+                    }
+                }
+                String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                        ? j.getOriginalMessage() : e.getMessage();
+                throw new ConfigException("training configuration: " + message, e);
+            }
         }
     }
 }

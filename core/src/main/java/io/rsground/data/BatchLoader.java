@@ -6,7 +6,9 @@ import io.rsground.image.Prepared;
 import io.rsground.image.ReadOptions;
 import io.rsground.image.SampleTransform;
 import io.rsground.image.TrainTransform;
+import io.rsground.text.TokenRows;
 import io.rsground.text.Tokenizer;
+import io.rsground.util.Seeds;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -193,30 +195,12 @@ public final class BatchLoader {
      * @return a well-mixed 64-bit seed
      */
     static long seedFor(long seed, long epoch, long stream) {
-        long h = mix64(seed ^ 0x9E3779B97F4A7C15L);
-        h = mix64(h + 0x9E3779B97F4A7C15L * (epoch + 1));
-        return mix64(h + 0xD1B54A32D192ED03L * (stream + 2));
+        long h = Seeds.mix64(seed ^ 0x9E3779B97F4A7C15L);
+        h = Seeds.mix64(h + 0x9E3779B97F4A7C15L * (epoch + 1));
+        return Seeds.mix64(h + 0xD1B54A32D192ED03L * (stream + 2));
     }
 
-    private static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
 
-    /**
-     * @param row one row of token ids, 0 = padding
-     * @return the length of the row without its trailing padding: the last non-zero position + 1
-     *     (0 for an all-zero row)
-     */
-    public static int usedLength(long[] row) {
-        for (int i = row.length - 1; i >= 0; i--) {
-            if (row[i] != 0) {
-                return i + 1;
-            }
-        }
-        return 0;
-    }
 
     /** One sample ready to be stacked; pixels and pixelMask are null when they were not wanted. */
     private record Item(int sampleIndex, float[] pixels, byte[] pixelMask, float[] patchMask, long[] tokens,
@@ -243,7 +227,7 @@ public final class BatchLoader {
                 if (layout != null) {
                     long[] tokens = tokenizer.encode(layout.query(), maxQueryLength);
                     return new Item(sample.index(), null, null, patchMask(layout.pixelMask()), tokens,
-                            usedLength(tokens), layout.box());
+                            TokenRows.usedLength(tokens), layout.box());
                 }
             }
             BufferedImage image;
@@ -266,7 +250,7 @@ public final class BatchLoader {
             }
             long[] tokens = tokenizer.encode(p.query(), maxQueryLength);
             return new Item(sample.index(), p.pixels(), p.pixelMask(), patchMask(p.pixelMask()), tokens,
-                    usedLength(tokens), p.box());
+                    TokenRows.usedLength(tokens), p.box());
         } catch (RuntimeException | Error e) {
             return new Failure(sample, e);
         }

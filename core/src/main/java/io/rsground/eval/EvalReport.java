@@ -134,6 +134,25 @@ public final class EvalReport {
     }
 
     /** Writes {@link #toJson()}. */
+    /**
+     * Writes the report's files, each only when its path is given.
+     *
+     * @param json the metrics as JSON ({@link #toJson}), or null
+     * @param predictions one JSON line per sample, or null
+     * @param markdown the Markdown report, or null
+     */
+    public void write(Path json, Path predictions, Path markdown) throws IOException {
+        if (json != null) {
+            writeJson(json);
+        }
+        if (predictions != null) {
+            writePredictions(predictions);
+        }
+        if (markdown != null) {
+            java.nio.file.Files.writeString(markdown, toMarkdown());
+        }
+    }
+
     public void writeJson(Path file) throws IOException {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), toJson());
     }

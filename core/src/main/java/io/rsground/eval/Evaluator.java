@@ -8,10 +8,11 @@ import io.rsground.data.BatchLoader;
 import io.rsground.data.Sample;
 import io.rsground.image.EvalTransform;
 import io.rsground.image.PaddedGeometry;
+import io.rsground.infer.BoxDecoder;
+import io.rsground.infer.Predictions;
 import io.rsground.model.ClipVgModel;
 import io.rsground.text.Tokenizer;
 import io.rsground.text.WordTokenizer;
-import io.rsground.train.Predictions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -92,17 +93,13 @@ public final class Evaluator {
         return new EvalReport(split, predictions);
     }
 
-    /** Maps the i-th predicted box of a batch into both spaces. */
+    /** Maps the i-th predicted box of a batch into both spaces, beside the sample's truth. */
     static Prediction toPrediction(Sample s, int size, float[] boxes, int i) {
         PaddedGeometry g = PaddedGeometry.centred(s.imageWidth(), s.imageHeight(), size);
-        double cx = boxes[4 * i];
-        double cy = boxes[4 * i + 1];
-        double w = boxes[4 * i + 2];
-        double h = boxes[4 * i + 3];
-        Box predictedNorm = Box.fromCxcywh(cx, cy, w, h).clamp(0, 0, 1, 1);
+        BoxDecoder.Decoded d = BoxDecoder.decode(boxes, i, g);
         Box truthNorm = Box.fromCxcywh(g.toNormalizedCxcywh(s.box()));
         return new Prediction(s.index(), s.imageFile().getFileName().toString(), s.className(), s.query(),
-                WordTokenizer.words(s.query()).size(), s.box(), g.fromNormalizedCxcywh(cx, cy, w, h), truthNorm,
-                predictedNorm, new double[] {cx, cy, w, h});
+                WordTokenizer.words(s.query()).size(), s.box(), d.pixels(), truthNorm, d.normalized(),
+                d.cxcywhNorm());
     }
 }

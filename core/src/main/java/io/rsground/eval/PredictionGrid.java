@@ -27,6 +27,30 @@ public final class PredictionGrid {
     }
 
     /**
+     * Writes a PNG grid of a report's predictions.
+     *
+     * @param report the evaluated samples
+     * @param imageDir the folder of their images
+     * @param count samples shown, at most
+     * @param worst the samples with the lowest IoU instead of the first ones
+     * @param tile tile side in pixels
+     * @param out the PNG file
+     * @throws IOException when an image cannot be read or the file not written
+     */
+    public static void write(EvalReport report, Path imageDir, int count, boolean worst, int tile, Path out)
+            throws IOException {
+        List<Prediction> chosen = new java.util.ArrayList<>(report.predictions());
+        if (worst) {
+            chosen.sort(java.util.Comparator.comparingDouble(Prediction::iouPixels));
+        }
+        chosen = chosen.subList(0, Math.min(count, chosen.size()));
+        int columns = (int) Math.ceil(Math.sqrt(chosen.size()));
+        if (!javax.imageio.ImageIO.write(render(chosen, imageDir, tile, columns), "png", out.toFile())) {
+            throw new IOException("no PNG writer for " + out);
+        }
+    }
+
+    /**
      * @param predictions the samples to show, in order
      * @param imageDir folder holding the images the predictions name
      * @param tile side of each image tile in pixels

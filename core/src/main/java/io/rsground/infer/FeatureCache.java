@@ -1,74 +1,110 @@
 package io.rsground.infer;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A small least-recently-used cache of image features keyed by image content, so that an image asked about again
- * (a user typing query after query) skips the image tower. Entries live in the cache's own manager; readers get a
- * copy attached to their manager, so eviction never frees an array a reader still uses.
+ * The image tower's output kept per image, so that an image seen again skips the tower: a user typing query after
+ * query, evaluation visiting the expressions of one image, every epoch of a run whose image tower is frozen. Keys
+ * name an image (its content hash, its file); values are the features [1 + P, W * n] as host floats, copied in and
+ * out so that no reader ever holds memory the cache frees.
+ *
+ * <p>Bounded by entries and bytes. When full, {@link WhenFull#EVICT_LEAST_RECENT} drops the least recently used
+ * image (an interactive user moves on), {@link WhenFull#KEEP_FIRST} keeps what it has and stores nothing more (a
+ * training run visits every image once per epoch in a new order, which least-recently-used would turn into no hits
+ * at all). Thread-safe.
  */
-final class FeatureCache implements AutoCloseable {
-    private final int capacity;
-    private final NDManager manager;
-    private final LinkedHashMap<String, NDArray> entries;
+public final class FeatureCache {
+    /** What a full cache does with a new image. */
+    public enum WhenFull {
+        EVICT_LEAST_RECENT,
+        KEEP_FIRST
+    }
+
+    private final int maxEntries;
+    private final long maxBytes;
+    private final WhenFull whenFull;
+    private final LinkedHashMap<String, float[]> entries = new LinkedHashMap<>(16, 0.75f, true);
+    /** The keys of {@link #entries}, for threads that only ask whether an image is kept. */
+    private final Set<String> kept = ConcurrentHashMap.newKeySet();
+    private long bytes;
     private long hits;
     private long misses;
 
     /**
-     * @param capacity entries kept (0 disables the cache)
-     * @param parent manager the cache's arrays hang under
+     * @param maxEntries images kept at most (0 disables the cache)
+     * @param maxBytes feature bytes kept at most
+     * @param whenFull what a full cache does with a new image
      */
-    FeatureCache(int capacity, NDManager parent) {
-        this.capacity = capacity;
-        this.manager = parent.newSubManager();
-        this.entries = new LinkedHashMap<>(16, 0.75f, true);
+    public FeatureCache(int maxEntries, long maxBytes, WhenFull whenFull) {
+        this.maxEntries = maxEntries;
+        this.maxBytes = maxBytes;
+        this.whenFull = whenFull;
+    }
+
+    /** @return a cache of the {@code entries} most recently used images */
+    public static FeatureCache recent(int entries) {
+        return new FeatureCache(entries, Long.MAX_VALUE, WhenFull.EVICT_LEAST_RECENT);
+    }
+
+    /** @return a cache of the first images stored, up to {@code maxBytes} of features */
+    public static FeatureCache firstUpTo(long maxBytes) {
+        return new FeatureCache(Integer.MAX_VALUE, maxBytes, WhenFull.KEEP_FIRST);
     }
 
     /**
-     * @param key content key of the image
-     * @param into manager that owns the returned copy
-     * @return a copy of the cached features [1, 1 + P, W * n], or null
+     * @param key the image's key
+     * @return its features [1 + P, W * n] row-major (shared: do not modify), or null
      */
-    synchronized NDArray get(String key, NDManager into) {
-        NDArray cached = entries.get(key);
-        if (cached == null) {
+    public synchronized float[] get(String key) {
+        float[] f = entries.get(key);
+        if (f == null) {
             misses++;
-            return null;
+        } else {
+            hits++;
         }
-        hits++;
-        NDArray copy = cached.duplicate();
-        copy.attach(into);
-        return copy;
+        return f;
     }
 
-    /** Stores a copy of the features. */
-    synchronized void put(String key, NDArray features) {
-        if (capacity <= 0 || entries.containsKey(key)) {
+    /**
+     * Keeps an image's features, if the cache has room for them (or makes room, when it evicts).
+     *
+     * @param key the image's key
+     * @param features [1 + P, W * n] row-major; kept as given, not copied: do not modify afterwards
+     */
+    public synchronized void put(String key, float[] features) {
+        long size = (long) features.length * Float.BYTES;
+        if (maxEntries <= 0 || size > maxBytes || entries.containsKey(key)) {
             return;
         }
-        NDArray copy = features.duplicate();
-        copy.attach(manager);
-        NDScope.unregister(copy); // outlives the grounding pass that made it
-        entries.put(key, copy);
-        if (entries.size() > capacity) {
-            Map.Entry<String, NDArray> eldest = entries.entrySet().iterator().next();
+        while (entries.size() >= maxEntries || bytes + size > maxBytes) {
+            if (whenFull == WhenFull.KEEP_FIRST || entries.isEmpty()) {
+                return;
+            }
+            Map.Entry<String, float[]> eldest = entries.entrySet().iterator().next();
             entries.remove(eldest.getKey());
-            eldest.getValue().close();
+            kept.remove(eldest.getKey());
+            bytes -= (long) eldest.getValue().length * Float.BYTES;
         }
+        entries.put(key, features);
+        kept.add(key);
+        bytes += size;
     }
 
-    /** @return hits and misses so far */
-    synchronized long[] stats() {
+    /** @return true when the image's features are kept (safe to ask from any thread, without locking) */
+    public boolean holds(String key) {
+        return key != null && kept.contains(key);
+    }
+
+    /** @return images kept */
+    public synchronized int size() {
+        return entries.size();
+    }
+
+    /** @return hits and misses of {@link #get} so far */
+    public synchronized long[] stats() {
         return new long[] {hits, misses};
-    }
-
-    @Override
-    public synchronized void close() {
-        entries.clear();
-        manager.close();
     }
 }

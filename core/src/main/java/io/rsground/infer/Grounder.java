@@ -1,19 +1,14 @@
 package io.rsground.infer;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
-import io.rsground.box.Box;
 import io.rsground.config.ModelConfig;
 import io.rsground.image.EvalTransform;
 import io.rsground.image.Images;
 import io.rsground.image.Preprocessed;
 import io.rsground.model.ClipVgModel;
-import io.rsground.model.HostArrays;
 import io.rsground.text.Tokenizer;
+import io.rsground.util.TensorScope;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.IOException;
@@ -57,7 +52,7 @@ public final class Grounder implements AutoCloseable {
         this.tokenizer = loaded.tokenizer();
         this.transform = new EvalTransform(config.vision().imageSize());
         this.manager = loaded.manager().newSubManager();
-        this.cache = new FeatureCache(cacheSize, manager);
+        this.cache = FeatureCache.recent(cacheSize);
     }
 
     /** @return the model and where it came from */
@@ -90,26 +85,13 @@ public final class Grounder implements AutoCloseable {
                 throw new IllegalArgumentException("query " + (i + 1) + " is empty");
             }
         }
-        Engine.getInstance();
-        // grad mode is per thread in PyTorch and on by default: a serving thread must not record graphs
-        JniUtils.setGradMode(false);
         Preprocessed pre = transform.apply(image);
-        String key = contentKey(image);
         int q = queries.size();
         int p = config.vision().numPatches();
-        int size = pre.size();
         float[] boxes;
-        // NDScope frees every array made on this thread during the pass, including those that ops on parameters
-        // attach to the model's own manager (DJL attaches a result to the manager of the array it is called on):
-        // without it each call would leave hundreds of arrays behind for as long as the model lives
-        try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
-            arrays.suppressNotUsedWarning();
-            NDArray visual = cache.get(key, scope);
-            if (visual == null) {
-                NDArray pixels = HostArrays.create(scope, pre.pixels(), new Shape(1, 3, size, size));
-                visual = model.encodeImage(null, pixels, false);
-                cache.put(key, visual);
-            }
+        try (TensorScope scope = TensorScope.inference(manager)) {
+            // one visual row shared by all queries: the model projects it once, then broadcasts
+            NDArray visual = ImageFeatures.ofImage(model, scope.manager(), pre.pixels(), contentKey(image), cache);
             boolean[] patchMask = pre.patchMask(config.vision().patchSize());
             float[] mask = new float[q * p];
             for (int i = 0; i < q; i++) {
@@ -118,20 +100,12 @@ public final class Grounder implements AutoCloseable {
                 }
             }
             TokenBatch tokens = TokenBatch.of(tokenizer, queries, config.maxQueryLen());
-            NDArray ids = HostArrays.create(scope, tokens.ids(), new Shape(q, tokens.length()));
-            NDArray text = model.encodeText(null, ids, false);
-            // one visual row shared by all queries: the model projects it once, then broadcasts
-            boxes = model.fuse(null, visual, HostArrays.create(scope, mask, new Shape(q, p)), text, ids, false).boxes()
-                    .toFloatArray();
+            boxes = Predictions.boxes(model, scope.manager(), visual, mask, p, tokens.ids(), q, tokens.length());
         }
         List<GroundingResult> results = new ArrayList<>(q);
         for (int i = 0; i < q; i++) {
-            double cx = boxes[4 * i];
-            double cy = boxes[4 * i + 1];
-            double w = boxes[4 * i + 2];
-            double h = boxes[4 * i + 3];
-            Box box = pre.fromNormalizedCxcywh(cx, cy, w, h);
-            results.add(new GroundingResult(queries.get(i), box, new double[] {cx, cy, w, h}, pre.originalWidth(),
+            BoxDecoder.Decoded d = BoxDecoder.decode(boxes, i, pre.geometry());
+            results.add(new GroundingResult(queries.get(i), d.pixels(), d.cxcywhNorm(), pre.originalWidth(),
                     pre.originalHeight()));
         }
         return results;
@@ -170,7 +144,6 @@ public final class Grounder implements AutoCloseable {
 
     @Override
     public void close() {
-        cache.close();
         manager.close();
         loaded.close();
     }

@@ -1,5 +1,6 @@
 package io.rsground.infer;
 
+import io.rsground.text.TokenRows;
 import io.rsground.text.Tokenizer;
 import java.util.List;
 
@@ -22,7 +23,7 @@ public record TokenBatch(long[] ids, int length) {
         int used = 1;
         for (int i = 0; i < rows.length; i++) {
             rows[i] = tokenizer.encode(queries.get(i), maxLength);
-            used = Math.max(used, usedLength(rows[i]));
+            used = Math.max(used, TokenRows.usedLength(rows[i]));
         }
         long[] ids = new long[rows.length * used];
         for (int i = 0; i < rows.length; i++) {
@@ -31,13 +32,4 @@ public record TokenBatch(long[] ids, int length) {
         return new TokenBatch(ids, used);
     }
 
-    /** @return one past the last non-zero id (the end token), or 0 for an all-padding row */
-    public static int usedLength(long[] row) {
-        for (int i = row.length - 1; i >= 0; i--) {
-            if (row[i] != 0) {
-                return i + 1;
-            }
-        }
-        return 0;
-    }
 }

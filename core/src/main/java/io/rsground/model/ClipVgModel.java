@@ -103,6 +103,19 @@ public final class ClipVgModel extends NamedBlock {
     }
 
     /**
+     * What a pass returns beyond the boxes (Hugging Face's {@code output_attentions}, DETR's
+     * {@code return_intermediate}): inference asks for nothing and computes nothing more.
+     */
+    public enum Detail {
+        /** Boxes and the [REG] output; the last fusion layer computes [REG] only. */
+        BOXES,
+        /** Also {@link Intermediates}; the last fusion layer still computes [REG] only. */
+        INTERMEDIATES,
+        /** {@link Intermediates} with the last fusion layer computed at every position. */
+        INTERMEDIATES_FULL_SEQUENCE
+    }
+
+    /**
      * The vision-language encoder and the box head.
      *
      * @param visual [B, 1 + P, W * n] from {@link #encodeImage}, or [1, 1 + P, W * n] when all B queries ask
@@ -115,18 +128,15 @@ public final class ClipVgModel extends NamedBlock {
      */
     public Output fuse(ParameterStore ps, NDArray visual, NDArray patchMask, NDArray textFeatures, NDArray tokens,
             boolean training) {
-        return fuse(ps, visual, patchMask, textFeatures, tokens, training, false);
+        return fuse(ps, visual, patchMask, textFeatures, tokens, training, Detail.BOXES);
     }
 
     /**
-     * As {@link #fuse(ParameterStore, NDArray, NDArray, NDArray, NDArray, boolean)}.
-     *
-     * @param fullSequence also compute the last fusion layer at every position and return it as
-     *     {@link Output#fused()} (for auxiliary objectives); otherwise the last layer computes [REG] only, which
-     *     gives the same boxes for less work, and {@code fused} holds the [REG] position alone
+     * As {@link #fuse(ParameterStore, NDArray, NDArray, NDArray, NDArray, boolean)}, with intermediate outputs
+     * when {@code detail} asks for them.
      */
     public Output fuse(ParameterStore ps, NDArray visual, NDArray patchMask, NDArray textFeatures, NDArray tokens,
-            boolean training, boolean fullSequence) {
+            boolean training, Detail detail) {
         long b = textFeatures.getShape().get(0);
         long length = textFeatures.getShape().get(1);
         int hidden = config.fusion().hiddenDim();
@@ -141,37 +151,51 @@ public final class ClipVgModel extends NamedBlock {
         NDArray t = Nn.linear(textFeatures, value(ps, textProjWeight, training), value(ps, textProjBias, training));
         NDArray reg = value(ps, regToken, training).reshape(1, 1, hidden).broadcast(b, 1, hidden);
         NDArray x = NDArrays.concat(new NDList(reg, t, v), 1); // [B, 1 + L + 1 + P, H]
+        NDArray pos = positions(ps, length, training);
+        NDArray keyMask = keyMask(tokens, patchMask, b);
+        if (detail == Detail.BOXES) {
+            NDArray regOut = fusion.forward(ps, x, pos, keyMask, training, false).get(":, 0, :"); // [B, H]
+            return new Output(head.forward(ps, regOut, training), regOut, null);
+        }
+        FusionEncoder.Layers layers = fusion.forwardTraced(ps, x, pos, keyMask, training,
+                detail == Detail.INTERMEDIATES_FULL_SEQUENCE);
+        NDArray regOut = layers.last().get(":, 0, :"); // [B, H]
+        return new Output(head.forward(ps, regOut, training), regOut, new Intermediates(layers, x, visual));
+    }
 
+    /** @return [1, 1 + L + 1 + P, H] the fusion position embeddings, the text part cut to the L kept tokens */
+    private NDArray positions(ParameterStore ps, long length, boolean training) {
         NDArray pos = value(ps, vlPosEmbed, training);
         if (length < config.maxQueryLen()) {
             pos = NDArrays.concat(new NDList(pos.get("0:" + (1 + length)), pos.get((1 + config.maxQueryLen()) + ":")),
                     0);
         }
-        pos = pos.expandDims(0); // [1, Ltot, H]
+        return pos.expandDims(0);
+    }
 
-        NDManager m = x.getManager();
-        NDArray zero = m.zeros(new Shape(b, 1));
+    /**
+     * @param tokens [B, L] ids, 0 = padding
+     * @param patchMask [B, P] 1 = padded patch
+     * @return [B, 1, 1, 1 + L + 1 + P] additive key mask: {@link Nn#MASKED} on text and patch padding, 0 elsewhere
+     */
+    private static NDArray keyMask(NDArray tokens, NDArray patchMask, long b) {
+        NDArray zero = tokens.getManager().zeros(new Shape(b, 1));
         NDArray textPad = tokens.eq(0).toType(DataType.FLOAT32, false);
-        NDArray keyMask = NDArrays.concat(new NDList(zero, textPad, zero, patchMask.toType(DataType.FLOAT32, false)),
-                1).mul(Nn.MASKED).reshape(b, 1, 1, -1);
-
-        FusionEncoder.Layers layers = fusion.forwardAll(ps, x, pos, keyMask, training, fullSequence);
-        NDArray out = layers.last();
-        NDArray regOut = out.get(":, 0, :"); // [B, H]
-        return new Output(head.forward(ps, regOut, training), regOut, out, visual, layers, x);
+        return NDArrays.concat(new NDList(zero, textPad, zero, patchMask.toType(DataType.FLOAT32, false)), 1)
+                .mul(Nn.MASKED).reshape(b, 1, 1, -1);
     }
 
     /**
      * The boxes the model would give had [REG] looked, in the last fusion layer, where {@code weights} say (same
      * weights in every head); everything else as in the pass {@code out} came from.
      *
-     * @param out a pass of {@link #fuse}
+     * @param out a pass of {@link #fuse} with intermediates
      * @param weights [B, L] attention over the last layer's keys ([REG], text, class token, patches), rows summing
      *     to 1; or [B, K, L] for K readings per sample
      * @return [B, 4] (or [B, K, 4]) cx, cy, w, h normalised to the padded square
      */
     public NDArray boxesAttending(ParameterStore ps, Output out, NDArray weights, boolean training) {
-        return head.forward(ps, fusion.readWith(ps, out.layers(), weights, training), training);
+        return head.forward(ps, fusion.readWith(ps, out.intermediates().layers(), weights, training), training);
     }
 
     /**
@@ -183,37 +207,36 @@ public final class ClipVgModel extends NamedBlock {
      * @return boxes [B, 4] cx,cy,w,h normalised, and the [REG] output
      */
     public Output forward(ParameterStore ps, NDArray pixels, NDArray patchMask, NDArray tokens, boolean training) {
-        return forward(ps, pixels, patchMask, tokens, training, false);
+        return forward(ps, pixels, patchMask, tokens, training, Detail.BOXES);
     }
 
-    /**
-     * The whole pass.
-     *
-     * @param fullSequence return the fusion output at every position (see {@link #fuse(ParameterStore, NDArray,
-     *     NDArray, NDArray, NDArray, boolean, boolean)})
-     */
+    /** The whole pass, with intermediate outputs when {@code detail} asks for them. */
     public Output forward(ParameterStore ps, NDArray pixels, NDArray patchMask, NDArray tokens, boolean training,
-            boolean fullSequence) {
+            Detail detail) {
         NDArray visual = encodeImage(ps, pixels, training);
         NDArray textFeatures = encodeText(ps, tokens, training);
-        return fuse(ps, visual, patchMask, textFeatures, tokens, training, fullSequence);
+        return fuse(ps, visual, patchMask, textFeatures, tokens, training, detail);
     }
 
     /**
-     * What the model returns. Besides the boxes, the intermediate sequences are exposed for training-time auxiliary
-     * objectives (they cost nothing to return).
+     * What the model returns.
      *
      * @param boxes [B, 4] cx, cy, w, h normalised to the padded input square
      * @param regOutput [B, H] the fusion encoder's output at [REG]
-     * @param fused [B, 1 + L + 1 + P, H] the fusion encoder's output: [REG], L text tokens, class token, patches
-     *     (only [REG], [B, 1, H], unless the full sequence was asked for)
-     * @param visual [B, 1 + P, W * n] the multi-level visual features
-     * @param layers every fusion layer's output (the last one is {@code fused}) and the last layer's [REG]
-     *     attention weights, [B, heads, 1 + L + 1 + P]
+     * @param intermediates what training objectives read of the pass, or null when not asked for
+     */
+    public record Output(NDArray boxes, NDArray regOutput, Intermediates intermediates) {
+    }
+
+    /**
+     * The pass's intermediate outputs, for training-time objectives.
+     *
+     * @param layers every fusion layer's output (the last one [B, 1, H] unless the full sequence was asked for),
+     *     the last layer's [REG] attention weights [B, heads, 1 + L + 1 + P], its input and values
      * @param inputs [B, 1 + L + 1 + P, H] the fusion encoder's input before the position embeddings: [REG], the
      *     projected text features, the projected class token and patches
+     * @param visual [B, 1 + P, W * n] the multi-level visual features the pass started from
      */
-    public record Output(NDArray boxes, NDArray regOutput, NDArray fused, NDArray visual,
-            FusionEncoder.Layers layers, NDArray inputs) {
+    public record Intermediates(FusionEncoder.Layers layers, NDArray inputs, NDArray visual) {
     }
 }

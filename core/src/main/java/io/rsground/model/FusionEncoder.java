@@ -21,20 +21,17 @@ public final class FusionEncoder extends NamedBlock {
      * @param x [B, L, H] the joint sequence
      * @param pos [1 or B, L, H] position embedding for queries and keys
      * @param keyMask [B, 1, 1, L] additive key-padding mask
-     * @return [B, L, H]
-     */
-    public NDArray forward(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training) {
-        return forward(ps, x, pos, keyMask, training, true);
-    }
-
-    /**
      * @param fullSequence when false, the last layer computes [REG] only (the box head reads nothing else), which
      *     saves most of that layer's work and changes no box
      * @return [B, L, H], or [B, 1, H] when not fullSequence
      */
     public NDArray forward(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training,
             boolean fullSequence) {
-        return forwardAll(ps, x, pos, keyMask, training, fullSequence).last();
+        for (int i = 0; i < layers.size(); i++) {
+            boolean last = i == layers.size() - 1;
+            x = layers.get(i).forward(ps, x, pos, keyMask, training, last && !fullSequence);
+        }
+        return x;
     }
 
     /**
@@ -53,22 +50,18 @@ public final class FusionEncoder extends NamedBlock {
         }
     }
 
-    /** As {@link #forward(ParameterStore, NDArray, NDArray, NDArray, boolean, boolean)}, keeping the layers. */
-    public Layers forwardAll(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training,
+    /** As {@link #forward}, keeping every layer's output and the last layer's attention of [REG]. */
+    public Layers forwardTraced(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training,
             boolean fullSequence) {
         List<NDArray> outputs = new ArrayList<>(layers.size());
-        NDArray[] trace = new NDArray[2];
-        NDArray lastInput = null;
-        for (int i = 0; i < layers.size(); i++) {
-            boolean last = i == layers.size() - 1;
-            if (last) {
-                lastInput = x;
-            }
-            x = layers.get(i).forward(ps, x, pos, keyMask, training, last && !fullSequence,
-                    last ? trace : null);
+        for (int i = 0; i < layers.size() - 1; i++) {
+            x = layers.get(i).forward(ps, x, pos, keyMask, training, false);
             outputs.add(x);
         }
-        return new Layers(List.copyOf(outputs), trace[0], lastInput, trace[1]);
+        FusionLayer.Traced last = layers.get(layers.size() - 1).forwardTraced(ps, x, pos, keyMask, training,
+                !fullSequence);
+        outputs.add(last.output());
+        return new Layers(List.copyOf(outputs), last.regAttention(), x, last.values());
     }
 
     /**

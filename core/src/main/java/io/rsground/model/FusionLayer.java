@@ -50,13 +50,6 @@ final class FusionLayer extends NamedBlock {
      * @param x [B, L, H] tokens
      * @param pos [1 or B, L, H] position embedding, added to queries and keys only
      * @param keyMask [B, 1, 1, L] additive key-padding mask (0 keep, {@link Nn#MASKED} drop)
-     * @return [B, L, H]
-     */
-    NDArray forward(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training) {
-        return forward(ps, x, pos, keyMask, training, false);
-    }
-
-    /**
      * @param firstOnly compute the output at position 0 ([REG]) only: every position is still a key and value,
      *     but only [REG]'s query, residual and feed-forward are computed. The result at [REG] is the same; use it
      *     for the last layer when nothing else reads the other positions.
@@ -64,15 +57,27 @@ final class FusionLayer extends NamedBlock {
      */
     NDArray forward(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training,
             boolean firstOnly) {
-        return forward(ps, x, pos, keyMask, training, firstOnly, null);
+        return pass(ps, x, pos, keyMask, training, firstOnly, false).output();
     }
 
     /**
-     * @param trace when not null, slot 0 receives [B, heads, L]: how [REG] (position 0) spreads its attention over
-     *     the keys in this layer, and slot 1 (when there is one) the values [B, L, H]
+     * A pass that also keeps what training objectives read of it.
+     *
+     * @param output [B, L, H], or [B, 1, H] when firstOnly
+     * @param regAttention [B, heads, L] how [REG] (position 0) spreads its attention over the keys
+     * @param values [B, L, H] the attention values
      */
-    NDArray forward(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training,
-            boolean firstOnly, NDArray[] trace) {
+    record Traced(NDArray output, NDArray regAttention, NDArray values) {
+    }
+
+    /** As {@link #forward}, keeping [REG]'s attention and the values. */
+    Traced forwardTraced(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training,
+            boolean firstOnly) {
+        return pass(ps, x, pos, keyMask, training, firstOnly, true);
+    }
+
+    private Traced pass(ParameterStore ps, NDArray x, NDArray pos, NDArray keyMask, boolean training,
+            boolean firstOnly, boolean traced) {
         long h = x.getShape().get(2);
         NDArray w = value(ps, inProjWeight, training);
         NDArray b = value(ps, inProjBias, training);
@@ -89,11 +94,13 @@ final class FusionLayer extends NamedBlock {
             k = qk.get("..., " + h + ":");
         }
         NDArray v = Nn.linear(x, w.get(2 * h + ":"), b.get(2 * h + ":"));
-        if (trace != null && trace.length > 1) {
-            trace[1] = v;
+        NDArray residual = firstOnly ? x.get(":, 0:1, :") : x;
+        if (!traced) {
+            NDArray attended = Nn.attention(q, k, v, heads, keyMask, dropout, training);
+            return new Traced(afterAttention(ps, residual, attended, training), null, null);
         }
-        NDArray attended = Nn.attention(q, k, v, heads, keyMask, dropout, training, trace);
-        return afterAttention(ps, firstOnly ? x.get(":, 0:1, :") : x, attended, training);
+        Nn.Attended attended = Nn.attentionWithFirstRow(q, k, v, heads, keyMask, dropout, training);
+        return new Traced(afterAttention(ps, residual, attended.values(), training), attended.firstRowWeights(), v);
     }
 
     /**
@@ -122,7 +129,7 @@ final class FusionLayer extends NamedBlock {
      * box from where it should look, before its attention has learned to look there.
      *
      * @param x [B, L, H] the layer's input
-     * @param v [B, L, H] the values this layer computed from it (its forward pass leaves them in its trace)
+     * @param v [B, L, H] the values this layer computed from it ({@link Traced#values})
      * @param weights [B, K, L] K ways to spread the attention over the keys, each row summing to 1
      * @return [B, K, H]
      */

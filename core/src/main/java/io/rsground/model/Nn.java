@@ -76,18 +76,29 @@ public final class Nn {
      */
     static NDArray attention(NDArray q, NDArray k, NDArray v, int heads, NDArray additiveMask, double dropout,
             boolean training) {
-        return attention(q, k, v, heads, additiveMask, dropout, training, null);
+        return attend(q, k, v, heads, additiveMask, dropout, training, false).values();
     }
 
     /**
-     * As {@link #attention(NDArray, NDArray, NDArray, int, NDArray, double, boolean)}, also handing out the first
-     * query's attention weights.
+     * What {@link #attentionWithFirstRow} returns.
      *
-     * @param firstRowWeights when not null, slot 0 receives [B, heads, Lk], the softmax weights of query 0 (before
-     *     dropout)
+     * @param values [B, Lq, D] attended values, heads concatenated
+     * @param firstRowWeights [B, heads, Lk] the softmax weights of query 0 (before dropout)
      */
-    static NDArray attention(NDArray q, NDArray k, NDArray v, int heads, NDArray additiveMask, double dropout,
-            boolean training, NDArray[] firstRowWeights) {
+    record Attended(NDArray values, NDArray firstRowWeights) {
+    }
+
+    /**
+     * As {@link #attention}, also returning how the first query spreads its attention (for objectives that
+     * steer [REG]'s attention).
+     */
+    static Attended attentionWithFirstRow(NDArray q, NDArray k, NDArray v, int heads, NDArray additiveMask,
+            double dropout, boolean training) {
+        return attend(q, k, v, heads, additiveMask, dropout, training, true);
+    }
+
+    private static Attended attend(NDArray q, NDArray k, NDArray v, int heads, NDArray additiveMask, double dropout,
+            boolean training, boolean keepFirstRow) {
         Shape qs = q.getShape();
         long b = qs.get(0);
         long lq = qs.get(1);
@@ -102,11 +113,9 @@ public final class Nn {
             scores = scores.add(additiveMask);
         }
         NDArray probs = scores.softmax(-1);
-        if (firstRowWeights != null) {
-            firstRowWeights[0] = probs.get(":, :, 0, :");
-        }
+        NDArray firstRow = keepFirstRow ? probs.get(":, :, 0, :") : null;
         NDArray weights = dropout(probs, dropout, training);
-        return weights.matMul(vh).transpose(0, 2, 1, 3).reshape(b, lq, d);
+        return new Attended(weights.matMul(vh).transpose(0, 2, 1, 3).reshape(b, lq, d), firstRow);
     }
 
     /** Rows of an embedding table: tokens [B, L] int64, table [V, D] -> [B, L, D]. */

@@ -1,7 +1,7 @@
 package io.rsground.text;
 
-/** Lays out id rows the way every {@link Tokenizer} returns them. */
-final class TokenRows {
+/** Lays out id rows the way every {@link Tokenizer} returns them, and measures them. */
+public final class TokenRows {
     private TokenRows() {
     }
 
@@ -37,5 +37,19 @@ final class TokenRows {
             throw new IllegalArgumentException(
                     "context length " + contextLength + " cannot hold the start and end tokens; need at least 2");
         }
+    }
+
+    /**
+     * @param row one row of token ids, 0 = padding
+     * @return the length of the row without its trailing padding: the last non-zero position + 1 (the end token's
+     *     position + 1), 0 for an all-padding row
+     */
+    public static int usedLength(long[] row) {
+        for (int i = row.length - 1; i >= 0; i--) {
+            if (row[i] != 0) {
+                return i + 1;
+            }
+        }
+        return 0;
     }
 }

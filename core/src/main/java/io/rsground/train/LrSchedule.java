@@ -53,6 +53,19 @@ public record LrSchedule(Kind kind, int epochs, int lrDrop, double power, double
         }
     }
 
+    /**
+     * The schedule of a stage planned in steps or minutes rather than epochs: a linear warm-up over the first
+     * steps, then a cosine decay over the plan.
+     *
+     * @param step 0-based step
+     * @param warmupSteps steps of warm-up, at least 1
+     * @param fraction share of the plan spent, 0..1
+     * @return the factor of the peak rate
+     */
+    public static double warmupCosine(int step, int warmupSteps, double fraction) {
+        return Math.min(1, (step + 1.0) / warmupSteps) * 0.5 * (1 + Math.cos(Math.PI * fraction));
+    }
+
     /** @return the reference's default schedule for a run of the given length (cosine, no warm-up) */
     public static LrSchedule cosine(int epochs) {
         return new LrSchedule(Kind.COSINE, epochs, 60, 0.9, 0.9, 0);

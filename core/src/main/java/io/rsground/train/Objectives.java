@@ -2,58 +2,107 @@ package io.rsground.train;
 
 import io.rsground.config.ConfigException;
 import io.rsground.config.ModelConfig;
-import io.rsground.config.TrainConfig;
 import io.rsground.data.Sample;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The named training recipes' objectives ({@code --recipe}). */
+/**
+ * The registry of loss terms by name, and the factory of a run's objective from its term weights (DETR's
+ * {@code build} of a criterion from its {@code weight_dict}). The box terms {@code l1} and {@code giou} are built
+ * in; further terms come from {@link TrainingPlugin}s.
+ */
 public final class Objectives {
-    /** What an objective may need to build itself. */
-    public record Context(TrainConfig config, ModelConfig model, Path dataRoot, List<Sample> trainSamples) {
+    /**
+     * What a term may need to build itself.
+     *
+     * @param model the architecture
+     * @param lossWeights every term's weight, by name
+     * @param dataRoot the data set's folder
+     * @param trainSamples the training split
+     */
+    public record Context(ModelConfig model, Map<String, Double> lossWeights, Path dataRoot,
+            List<Sample> trainSamples) {
+        /** @return a term's weight, 0 when not given */
+        public double weight(String term) {
+            return lossWeights.getOrDefault(term, 0.0);
+        }
     }
 
-    /** Builds an objective for a run. */
+    /** Builds a term for a run. */
     @FunctionalInterface
-    public interface Factory {
-        TrainingObjective create(Context context) throws IOException;
+    public interface TermFactory {
+        LossTerm create(Context context) throws IOException;
     }
 
-    private static final Map<String, Factory> FACTORIES = new TreeMap<>();
+    /** The terms every objective computes (for the log), whatever their weight. */
+    public static final List<String> BOX_TERMS = List.of("l1", "giou");
+
+    private static final Map<String, TermFactory> TERMS = new TreeMap<>();
 
     static {
-        register("reference", c -> new BoxObjective(new GroundingLoss(c.config().lossL1(), c.config().lossGiou())));
-        register("referent", c -> new ReferentObjective(new GroundingLoss(c.config().lossL1(),
-                c.config().lossGiou()), c.config().referentWeight(), c.config().attentionWeight(),
-                c.config().readoutWeight(), c.config().matchWeight(), c.model().fusion().hiddenDim(),
-                c.model().fusion().layers(), c.model().vision().patchSize()));
+        TERMS.put("l1", c -> new BoxTerms.L1());
+        TERMS.put("giou", c -> new BoxTerms.Giou());
     }
 
     private Objectives() {
     }
 
-    /** Registers a recipe's objective under a name. */
-    public static synchronized void register(String name, Factory factory) {
-        FACTORIES.put(name, factory);
+    /** Registers a loss term under a name (a plugin's, or a test's). */
+    public static synchronized void registerTerm(String name, TermFactory factory) {
+        TERMS.put(name, factory);
     }
 
-    /** @return the known recipe names */
-    public static synchronized List<String> names() {
-        return List.copyOf(FACTORIES.keySet());
-    }
-
-    /** @return the objective of the named recipe */
-    public static TrainingObjective create(String name, Context context) throws IOException {
-        Factory f;
+    /** @return the known term names */
+    public static List<String> termNames() {
+        TrainingPlugin.loadAll();
         synchronized (Objectives.class) {
-            f = FACTORIES.get(name);
+            return List.copyOf(TERMS.keySet());
         }
+    }
+
+    /**
+     * @param weights each term's weight by name; a term of weight 0 is left out, except the box terms, which are
+     *     always computed for the log
+     * @param context what the terms may need
+     * @return the objective: the box terms first, then the others in the order given
+     * @throws ConfigException for an unknown term or a negative weight
+     */
+    public static Criterion create(Map<String, Double> weights, Context context) throws IOException {
+        TrainingPlugin.loadAll();
+        Map<String, LossTerm> terms = new LinkedHashMap<>();
+        for (String name : BOX_TERMS) {
+            terms.put(name, factory(name).create(context));
+        }
+        for (Map.Entry<String, Double> e : weights.entrySet()) {
+            if (!(e.getValue() >= 0)) {
+                throw new ConfigException("loss." + e.getKey() + ": a weight must not be negative, got "
+                        + e.getValue());
+            }
+            if (e.getValue() > 0 && !terms.containsKey(e.getKey())) {
+                terms.put(e.getKey(), factory(e.getKey()).create(context));
+            }
+        }
+        return new Criterion(terms, weights);
+    }
+
+    /** @return the reference objective: {@code l1Weight * l1 + giouWeight * giou} */
+    public static Criterion boxLoss(double l1Weight, double giouWeight) {
+        Map<String, LossTerm> terms = new LinkedHashMap<>();
+        terms.put("l1", new BoxTerms.L1());
+        terms.put("giou", new BoxTerms.Giou());
+        return new Criterion(terms, Map.of("l1", l1Weight, "giou", giouWeight));
+    }
+
+    private static synchronized TermFactory factory(String name) {
+        TermFactory f = TERMS.get(name);
         if (f == null) {
-            throw new ConfigException("unknown recipe '" + name + "'; known: " + String.join(", ", names()));
+            throw new ConfigException("loss: unknown term '" + name + "'; known: " + String.join(", ",
+                    TERMS.keySet()));
         }
-        return f.create(context);
+        return f;
     }
 }

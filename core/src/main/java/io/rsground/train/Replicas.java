@@ -10,6 +10,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.rsground.data.Batch;
 import io.rsground.model.ClipVgModel;
 import io.rsground.model.Nn;
+import io.rsground.util.TensorScope;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -213,11 +214,8 @@ final class Replicas implements AutoCloseable {
     }
 
     private Result shard(Copy copy, Batch shard, int from, double weight, ShardLoss loss) {
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(true);
-        try (NDScope arrays = new NDScope(); NDManager scope = copy.manager().newSubManager()) {
-            arrays.suppressNotUsedWarning();
-            TrainingObjective.Loss l = loss.compute(copy.model(), copy.objective(), scope, shard, from);
+        try (TensorScope scope = TensorScope.training(copy.manager())) {
+            TrainingObjective.Loss l = loss.compute(copy.model(), copy.objective(), scope.manager(), shard, from);
             NDArray weighted = Nn.scale(l.total(), weight);
             double total = weighted.getFloat();
             Map<String, Double> terms = new LinkedHashMap<>();
@@ -227,18 +225,13 @@ final class Replicas implements AutoCloseable {
                 JniUtils.backward((PtNDArray) weighted, (PtNDArray) weighted.onesLike(), false, false);
             }
             return new Result(total, terms);
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
     }
 
     /** Adds every other copy's gradients to the model's, in copy order, and zeroes theirs. */
     private void sumGradients() {
         Map<String, Parameter> target = copies.get(0).parameters();
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try (NDScope arrays = new NDScope()) {
-            arrays.suppressNotUsedWarning();
+        try (TensorScope scope = TensorScope.noGrad()) {
             Map<Parameter, NDArray> sums = new IdentityHashMap<>();
             for (String name : trainable.keySet()) {
                 Parameter p = target.get(name);
@@ -257,8 +250,6 @@ final class Replicas implements AutoCloseable {
                     }
                 }
             }
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
     }
 

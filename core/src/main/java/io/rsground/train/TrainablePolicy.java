@@ -12,9 +12,25 @@ public enum TrainablePolicy {
     FREEZE_CLIP_FULLY,
     /**
      * The image tower frozen entirely, the text tower and the rest trained: the second stage of the staged recipe,
-     * after the image tower learned to see on dense targets ({@link VisionPretraining}).
+     * after the image tower learned to see (the from-scratch wing's vision pre-training).
      */
     FREEZE_VISION;
+
+    /**
+     * @param name a setting of {@code optim.trainable}: auto, all, freeze_clip, freeze_clip_fully, freeze_vision
+     * @param pretrained whether the run starts from pretrained weights (auto freezes CLIP then, as the reference)
+     * @return the policy
+     */
+    public static TrainablePolicy of(String name, boolean pretrained) {
+        return switch (name) {
+            case "auto" -> pretrained ? FREEZE_CLIP : ALL;
+            case "all" -> ALL;
+            case "freeze_clip" -> FREEZE_CLIP;
+            case "freeze_clip_fully" -> FREEZE_CLIP_FULLY;
+            case "freeze_vision" -> FREEZE_VISION;
+            default -> throw new IllegalArgumentException("unknown trainable setting '" + name + "'");
+        };
+    }
 
     /** @return true when no parameter of the image tower is trained, so its output can be computed once per image */
     public boolean freezesVision() {

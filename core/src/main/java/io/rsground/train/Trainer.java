@@ -3,14 +3,16 @@ package io.rsground.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import io.rsground.data.Batch;
+import io.rsground.infer.FeatureCache;
+import io.rsground.infer.ImageFeatures;
+import io.rsground.infer.Predictions;
 import io.rsground.model.ClipVgModel;
 import io.rsground.model.HostArrays;
+import io.rsground.util.TensorScope;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -33,7 +35,8 @@ public final class Trainer implements AutoCloseable {
     private final double clipMaxNorm;
     private int epoch;
     private long iteration;
-    private VisualFeatureCache visualCache;
+    private FeatureCache visualCache;
+    private IntFunction<String> imageOfSample;
     private Replicas replicas;
 
     /**
@@ -91,7 +94,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Computes the frozen image tower's output once per image from now on (see {@link VisualFeatureCache}). Only
+     * Computes the frozen image tower's output once per image from now on (kept in a {@link FeatureCache}). Only
      * valid when no image-tower parameter trains and every image is prepared the same way at every use (no
      * augmentation): the boxes and gradients are then exactly those of the uncached step.
      *
@@ -105,7 +108,8 @@ public final class Trainer implements AutoCloseable {
                 throw new IllegalStateException("image features cannot be cached while " + name + " trains");
             }
         }
-        visualCache = new VisualFeatureCache(model, imageOfSample, maxBytes);
+        this.imageOfSample = imageOfSample;
+        visualCache = FeatureCache.firstUpTo(maxBytes);
     }
 
     /**
@@ -114,8 +118,9 @@ public final class Trainer implements AutoCloseable {
      *     loader threads)
      */
     public IntPredicate pixelsWanted() {
-        VisualFeatureCache cache = visualCache;
-        return cache == null ? index -> true : index -> !cache.holds(index);
+        FeatureCache cache = visualCache;
+        IntFunction<String> keys = imageOfSample;
+        return cache == null ? index -> true : index -> !cache.holds(keys.apply(index));
     }
 
     /**
@@ -129,15 +134,14 @@ public final class Trainer implements AutoCloseable {
         if (visualCache == null) {
             throw new IllegalStateException("no image feature cache: call cacheVisualFeatures first");
         }
-        try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
-            arrays.suppressNotUsedWarning();
-            visualCache.features(scope, batch);
+        try (TensorScope scope = TensorScope.inference(manager)) {
+            keptFeatures(scope.manager(), batch);
         }
     }
 
     /** @return images whose features the cache holds, 0 without a cache */
     public int cachedImages() {
-        return visualCache == null ? 0 : visualCache.images();
+        return visualCache == null ? 0 : visualCache.size();
     }
 
     /** @return the optimizer (its state goes into checkpoints) */
@@ -168,16 +172,12 @@ public final class Trainer implements AutoCloseable {
         if (replicas != null) {
             return replicatedStep(batch, lrFactor);
         }
-        Engine.getInstance();
-        JniUtils.setGradMode(true);
-        // the NDScope also frees intermediates that DJL attaches to the parameters' manager
-        try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
-            arrays.suppressNotUsedWarning();
+        try (TensorScope scope = TensorScope.training(manager)) {
             TrainingObjective.Loss loss;
             double total;
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray visual = visualCache == null ? null : visualCache.features(scope, batch);
-                loss = shardLoss(model, objective, scope, batch, visual);
+                NDArray visual = visualCache == null ? null : keptFeatures(scope.manager(), batch);
+                loss = shardLoss(model, objective, scope.manager(), batch, visual);
                 total = loss.total().getFloat();
                 if (!Double.isFinite(total)) {
                     throw divergence(total);
@@ -187,6 +187,17 @@ public final class Trainer implements AutoCloseable {
             double norm = optimizer.step(trainable, name -> baseLearningRate(name) * lrFactor, clipMaxNorm);
             iteration++;
             return new StepResult(total, loss.terms(), norm);
+        }
+    }
+
+    /** @return [B, 1 + P, W * n] the batch's image features, from the cache where kept, without gradients */
+    private NDArray keptFeatures(NDManager scope, Batch batch) {
+        String[] keys = new String[batch.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = imageOfSample.apply(batch.sampleIndices()[i]);
+        }
+        try (TensorScope off = TensorScope.gradientsOff()) {
+            return ImageFeatures.ofBatch(model, scope, batch, keys, visualCache);
         }
     }
 
@@ -204,20 +215,18 @@ public final class Trainer implements AutoCloseable {
         if (visual == null) {
             NDArray pixels = HostArrays.create(scope, batch.pixels(), new Shape(batch.size(), 3,
                     batch.imageSize(), batch.imageSize()));
-            out = model.forward(null, pixels, patchMask, tokens, true, objective.needsFusedSequence());
+            out = model.forward(null, pixels, patchMask, tokens, true, objective.detail());
         } else {
             NDArray text = model.encodeText(null, tokens, true);
-            out = model.fuse(null, visual, patchMask, text, tokens, true, objective.needsFusedSequence());
+            out = model.fuse(null, visual, patchMask, text, tokens, true, objective.detail());
         }
         return objective.compute(model, out, target, batch);
     }
 
     /** {@link #step} with the batch cut into shards that the replicas compute side by side. */
     private StepResult replicatedStep(Batch batch, double lrFactor) {
-        Engine.getInstance();
-        try (NDScope arrays = new NDScope(); NDManager scope = manager.newSubManager()) {
-            arrays.suppressNotUsedWarning();
-            NDArray visual = visualCache == null ? null : visualCache.features(scope, batch);
+        try (TensorScope scope = TensorScope.training(manager)) {
+            NDArray visual = visualCache == null ? null : keptFeatures(scope.manager(), batch);
             Replicas.Result r = replicas.backward(batch, (copyModel, copyObjective, shardScope, shard, from) ->
                     shardLoss(copyModel, copyObjective, shardScope, shard,
                             visual == null ? null : visual.get(from + ":" + (from + shard.size()))));
@@ -244,7 +253,7 @@ public final class Trainer implements AutoCloseable {
      */
     public float[] predict(Batch batch) {
         return visualCache == null ? Predictions.predict(model, manager, batch)
-                : Predictions.predict(model, manager, batch, visualCache::features);
+                : Predictions.predict(model, manager, batch, this::keptFeatures);
     }
 
     /**

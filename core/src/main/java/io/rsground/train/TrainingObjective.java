@@ -8,9 +8,9 @@ import io.rsground.model.ClipVgModel;
 import java.util.Map;
 
 /**
- * What a training step minimises. The reference objective is the box loss alone ({@link BoxObjective}); recipes
- * for training from scratch may add auxiliary terms with heads of their own, which exist only during training and
- * are not part of the saved model.
+ * What a training step minimises: in practice a {@link Criterion} of named, weighted terms. The reference objective
+ * is the box loss alone; recipes for training from scratch add auxiliary terms with heads of their own, which exist
+ * only during training and are not part of the saved model.
  */
 public interface TrainingObjective extends AutoCloseable {
 
@@ -23,9 +23,9 @@ public interface TrainingObjective extends AutoCloseable {
     record Loss(NDArray total, Map<String, Double> terms) {
     }
 
-    /** @return true when {@link #compute} reads the fusion output beyond [REG] ({@code Output.fused}) */
-    default boolean needsFusedSequence() {
-        return false;
+    /** @return what {@link #compute} reads of the pass beyond the boxes */
+    default ClipVgModel.Detail detail() {
+        return ClipVgModel.Detail.BOXES;
     }
 
     /** Creates the objective's own parameters, if any, under the given manager. */

@@ -12,6 +12,7 @@ import io.rsground.image.Prepared;
 import io.rsground.image.ReadOptions;
 import io.rsground.image.SampleTransform;
 import io.rsground.image.TrainTransform;
+import io.rsground.text.TokenRows;
 import io.rsground.text.Tokenizer;
 import io.rsground.text.WordTokenizer;
 import java.awt.image.BufferedImage;
@@ -124,7 +125,7 @@ class BatchLoaderTest {
                     assertThat(batch.boxes()[row * 4 + k]).isEqualTo((float) p.box()[k]);
                 }
                 long[] ids = tokenizer.encode(p.query(), LENGTH);
-                int used = BatchLoader.usedLength(ids);
+                int used = TokenRows.usedLength(ids);
                 longest = Math.max(longest, used);
                 long[] rowIds = Arrays.copyOfRange(batch.tokens(), row * batch.tokenLength(),
                         (row + 1) * batch.tokenLength());
@@ -356,13 +357,6 @@ class BatchLoaderTest {
                 .deterministic()).isTrue();
     }
 
-    @Test
-    void usedLengthDropsOnlyTrailingPadding() {
-        assertThat(BatchLoader.usedLength(new long[] {49406, 320, 49407, 0, 0})).isEqualTo(3);
-        assertThat(BatchLoader.usedLength(new long[] {2, 0, 7, 3, 0})).isEqualTo(4); // id 0 inside is kept
-        assertThat(BatchLoader.usedLength(new long[] {2, 5, 3})).isEqualTo(3);
-        assertThat(BatchLoader.usedLength(new long[] {0, 0})).isZero();
-    }
 
     @Test
     void settingsAreChecked() {

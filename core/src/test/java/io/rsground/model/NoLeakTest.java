@@ -7,9 +7,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDManager;
 import io.rsground.config.ModelConfigs;
 import io.rsground.data.Batch;
-import io.rsground.train.GroundingLoss;
 import io.rsground.train.OptimizerKind;
-import io.rsground.train.Predictions;
+import io.rsground.infer.Predictions;
+import io.rsground.train.Objectives;
 import io.rsground.train.TrainablePolicy;
 import io.rsground.train.Trainer;
 import java.util.Random;
@@ -48,7 +48,7 @@ class NoLeakTest {
             model.initializeParameters(manager);
             Batch batch = randomBatch(4, config.vision().imageSize(), config.vision().numPatches(), 9, 1);
             try (Trainer trainer = new Trainer(model, manager, TrainablePolicy.ALL, OptimizerKind.ADAMW, 1e-4, -1,
-                    1e-4, 1.0, new io.rsground.train.BoxObjective(new GroundingLoss(1, 1)))) {
+                    1e-4, 1.0, Objectives.boxLoss(1, 1))) {
                 trainer.step(batch, 1);
                 Predictions.predict(model, manager, batch);
                 System.gc();

@@ -17,26 +17,26 @@ class EpochBudgetTest {
     @Test
     void theFirstPlanFitsWhatTheLatestEpochSaysFits() {
         // two epochs done, 150 s left at 18 s an epoch: 8 more (144 s)
-        assertThat(TrainingRun.fitEpochs(2, 200, 150, 18)).isEqualTo(10);
+        assertThat(TimeBudget.fitEpochs(2, 200, 150, 18)).isEqualTo(10);
         // never more than asked for, never fewer than one
-        assertThat(TrainingRun.fitEpochs(2, 5, 150, 18)).isEqualTo(5);
-        assertThat(TrainingRun.fitEpochs(1, 200, -30, 18)).isEqualTo(1);
-        assertThat(TrainingRun.fitEpochs(0, 200, 10, 18)).isEqualTo(1);
+        assertThat(TimeBudget.fitEpochs(2, 5, 150, 18)).isEqualTo(5);
+        assertThat(TimeBudget.fitEpochs(1, 200, -30, 18)).isEqualTo(1);
+        assertThat(TimeBudget.fitEpochs(0, 200, 10, 18)).isEqualTo(1);
     }
 
     @Test
     void aPlanShrinksWhenLaterEpochsRunSlowerThanHalfAnEpochPastTheBudget() {
         // the demo run that overran: planned 10 at 18 s, after 7 epochs 51 s left and epochs of 21 s. Three more
         // would end 12 s late (more than half an epoch): two more
-        assertThat(TrainingRun.refitEpochs(7, 10, 51, 21)).isEqualTo(9);
+        assertThat(TimeBudget.refitEpochs(7, 10, 51, 21)).isEqualTo(9);
         // 5 s late is within half an epoch: the plan stands
-        assertThat(TrainingRun.refitEpochs(7, 10, 58, 21)).isEqualTo(10);
+        assertThat(TimeBudget.refitEpochs(7, 10, 58, 21)).isEqualTo(10);
         // faster epochs never lengthen a plan whose schedule is under way
-        assertThat(TrainingRun.refitEpochs(7, 10, 200, 10)).isEqualTo(10);
+        assertThat(TimeBudget.refitEpochs(7, 10, 200, 10)).isEqualTo(10);
         // the budget is spent: this epoch is the last
-        assertThat(TrainingRun.refitEpochs(7, 10, -3, 21)).isEqualTo(7);
+        assertThat(TimeBudget.refitEpochs(7, 10, -3, 21)).isEqualTo(7);
         // a plan already complete stays so
-        assertThat(TrainingRun.refitEpochs(10, 10, -50, 21)).isEqualTo(10);
+        assertThat(TimeBudget.refitEpochs(10, 10, -50, 21)).isEqualTo(10);
     }
 
     @Test
@@ -44,9 +44,8 @@ class EpochBudgetTest {
         Path data = dir.resolve("data");
         SceneGenerator.generate(data, 5, 96, 5, 1, ProgressListener.NONE);
         // a thousand epochs asked for, a few seconds allowed: the plan must shrink, and the listener hear of it
-        TrainConfig config = TrainConfig.defaults(data.toString(), dir.resolve("out").toString())
-                .with("preset", "tiny").with("imsize", 64).with("epochs", 1000).with("batch_size", 8)
-                .with("num_workers", 1).with("time_budget_minutes", 0.05);
+        TrainConfig config = TrainConfig.builder().dataRoot(data.toString()).out(dir.resolve("out").toString())
+                .preset("tiny").imsize(64).epochs(1000).batchSize(8).numWorkers(1).timeBudgetMinutes(0.05).build();
         List<Integer> plans = new ArrayList<>();
         int[] started = new int[1];
         int[] epochsDone = new int[1];

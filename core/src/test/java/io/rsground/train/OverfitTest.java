@@ -51,7 +51,7 @@ class OverfitTest {
             double first;
             double last;
             try (Trainer trainer = new Trainer(model, manager, TrainablePolicy.ALL, OptimizerKind.ADAMW, 1e-3, -1,
-                    1e-4, 1.0, new BoxObjective(new GroundingLoss(1, 1)))) {
+                    1e-4, 1.0, Objectives.boxLoss(1, 1))) {
                 // warm-up, then cosine decay to zero: a constant rate leaves the last steps jittering around the
                 // memorised boxes (Pr@0.5 between 87.5 % and 100 % from run to run), a decayed one settles them
                 first = trainer.step(all, 1.0 / 20).loss();

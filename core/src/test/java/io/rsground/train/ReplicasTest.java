@@ -70,9 +70,20 @@ class ReplicasTest {
         return trainer;
     }
 
+    /** The demo's terms, by name: the referent terms come from the from-scratch wing's plugin. */
     private static TrainingObjective objective() {
-        return new ReferentObjective(new GroundingLoss(10, 4), 10, 3, 1, 10, config.fusion().hiddenDim(),
-                config.fusion().layers(), config.vision().patchSize());
+        Map<String, Double> weights = new LinkedHashMap<>();
+        weights.put("l1", 10.0);
+        weights.put("giou", 4.0);
+        weights.put("referent", 10.0);
+        weights.put("attention", 3.0);
+        weights.put("readout", 1.0);
+        weights.put("match", 10.0);
+        try {
+            return Objectives.create(weights, new Objectives.Context(config, weights, root, List.of()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static Map<String, float[]> weights(Trainer trainer) {
@@ -179,12 +190,12 @@ class ReplicasTest {
 
     @Test
     void replicasAreRefusedWithDropoutBeforeAnyWork() {
-        TrainConfig c = TrainConfig.defaults(root.toString(), dir.resolve("out").toString()).with("preset", "tiny")
-                .with("replicas", 2).with("epochs", 1);
+        TrainConfig c = TrainConfig.builder().dataRoot(root.toString()).out(dir.resolve("out").toString())
+                .preset("tiny").replicas(2).epochs(1).build();
         assertThatThrownBy(() -> new TrainingRun(c, null).run()).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("--replicas 2 needs a fusion dropout of 0").hasMessageContaining("--vl-dropout 0");
         assertThat(dir.resolve("out").resolve(TrainingRun.LAST)).doesNotExist();
-        assertThatThrownBy(() -> c.with("replicas", -1)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> c.toBuilder().replicas(-1).build()).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("replicas must not be negative, got -1");
     }
 }

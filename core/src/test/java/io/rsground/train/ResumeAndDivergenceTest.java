@@ -30,9 +30,14 @@ class ResumeAndDivergenceTest {
 
     static TrainConfig config(Path out, int epochs) {
         // the tiny preset at 64 px keeps the three runs quick; resuming does not depend on the size
-        return TrainConfig.defaults(data.toString(), out.toString()).with("preset", "tiny").with("imsize", 64)
-                .with("epochs", epochs).with("batch_size", 8).with("lr", 3e-4).with("num_workers", 1).with("seed", 7)
-                .with("warmup_epochs", 0.5);
+        // with the reference's augmentations: resuming must reproduce their random draws too
+        return TrainConfig.builder().dataRoot(data.toString()).out(out.toString()).preset("tiny").imsize(64)
+                .epochs(epochs).batchSize(8).lr(3e-4).numWorkers(1).seed(7).warmupEpochs(0.5).augCrop(true)
+                .augScale(true).augTranslate(true).build();
+    }
+
+    static TrainConfig resuming(TrainConfig config, Path checkpoint) {
+        return config.toBuilder().resume(checkpoint.toString()).build();
     }
 
     static Map<String, HostTensor> weights(Path out) throws Exception {
@@ -54,7 +59,7 @@ class ResumeAndDivergenceTest {
             }
         });
         assertThat(run[0].run().stopped()).isTrue();
-        new TrainingRun(config(a, 2).with("resume", a.resolve(TrainingRun.LAST).toString()), null).run();
+        new TrainingRun(resuming(config(a, 2), a.resolve(TrainingRun.LAST)), null).run();
 
         // stop in the middle of epoch 2 (after its second batch)
         Path b = dir.resolve("b");
@@ -69,8 +74,7 @@ class ResumeAndDivergenceTest {
         TrainingRun.Outcome stopped = run[0].run();
         assertThat(stopped.stopped()).isTrue();
         assertThat(stopped.epochsCompleted()).isEqualTo(1);
-        TrainingRun.Outcome resumed = new TrainingRun(config(b, 2).with("resume", b.resolve(TrainingRun.LAST)
-                .toString()), null).run();
+        TrainingRun.Outcome resumed = new TrainingRun(resuming(config(b, 2), b.resolve(TrainingRun.LAST)), null).run();
         assertThat(resumed.epochsCompleted()).isEqualTo(2);
         assertThat(resumed.history()).hasSize(2);
 
@@ -95,18 +99,12 @@ class ResumeAndDivergenceTest {
         Map<String, HostTensor> good = weights(out);
         // a test recipe whose loss turns NaN once the run has moved on from its first epoch, as a real divergence
         // would (a too-high rate saturates the sigmoids before it overflows, so that is no reliable trigger)
-        Objectives.register("nan-later", c -> new TrainingObjective() {
-            private final BoxObjective box = new BoxObjective(new GroundingLoss(1, 1));
-
-            @Override
-            public Loss compute(io.rsground.model.ClipVgModel model, io.rsground.model.ClipVgModel.Output o,
-                    ai.djl.ndarray.NDArray target, io.rsground.data.Batch batch) {
-                Loss l = box.compute(model, o, target, batch);
-                return new Loss(l.total().mul(io.rsground.model.Nn.scalar(l.total(), Double.NaN)), l.terms());
-            }
+        Objectives.registerTerm("nan-later", c -> (in, log) -> {
+            ai.djl.ndarray.NDArray l1 = in.out().boxes().sub(in.targetBoxes()).abs().sum();
+            return l1.mul(io.rsground.model.Nn.scalar(l1, Double.NaN));
         });
-        TrainConfig exploding = config(out, 3).with("resume", out.resolve(TrainingRun.LAST).toString())
-                .with("recipe", "nan-later");
+        TrainConfig exploding = resuming(config(out, 3), out.resolve(TrainingRun.LAST)).toBuilder()
+                .lossWeight("nan-later", 1).build();
         assertThatThrownBy(() -> new TrainingRun(exploding, null).run())
                 .isInstanceOf(DivergenceException.class).hasMessageContaining("lower --lr");
         Map<String, HostTensor> after = weights(out);

@@ -4,6 +4,7 @@ import io.rsground.box.Box;
 import io.rsground.data.synth.ObjectPainter.Figure;
 import io.rsground.data.synth.ObjectPainter.Part;
 import io.rsground.data.synth.ObjectPainter.Placement;
+import io.rsground.util.Seeds;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.Point2D;
@@ -39,13 +40,9 @@ final class SceneRenderer {
 
     /** @return a random source for scene {@code index} of a data set with {@code seed}, the same on every thread */
     static SplittableRandom randomFor(long seed, int index) {
-        return new SplittableRandom(mix(seed * 0x9E3779B97F4A7C15L + mix(index + 0x632BE59BD9B4E019L)));
-    }
-
-    private static long mix(long z) { // a 64-bit finaliser: nearby seeds give unrelated streams
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        // nearby seeds and indices give unrelated streams
+        return new SplittableRandom(Seeds.mix64(seed * 0x9E3779B97F4A7C15L
+                + Seeds.mix64(index + 0x632BE59BD9B4E019L)));
     }
 
     /**

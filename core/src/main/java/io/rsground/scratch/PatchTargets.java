@@ -1,4 +1,4 @@
-package io.rsground.train;
+package io.rsground.scratch;
 
 import io.rsground.box.Box;
 

@@ -1,4 +1,4 @@
-package io.rsground.train;
+package io.rsground.scratch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,10 +25,22 @@ import io.rsground.data.DiorRsvgDataset;
 import io.rsground.data.ProgressListener;
 import io.rsground.data.Sample;
 import io.rsground.data.synth.SceneGenerator;
+import io.rsground.data.synth.SceneObjects;
 import io.rsground.image.EvalTransform;
 import io.rsground.image.Preprocessed;
 import io.rsground.model.ClipVgModel;
 import io.rsground.text.WordTokenizer;
+import io.rsground.train.Criterion;
+import io.rsground.train.EpochLog;
+import io.rsground.train.GroundingLoss;
+import io.rsground.train.Objectives;
+import io.rsground.train.OptimizerKind;
+import io.rsground.train.Recipes;
+import io.rsground.train.Stage;
+import io.rsground.train.TrainablePolicy;
+import io.rsground.train.Trainer;
+import io.rsground.train.TrainingObjective;
+import io.rsground.train.TrainingRun;
 import io.rsground.weights.HostTensor;
 import io.rsground.weights.RsgroundCheckpoint;
 import java.nio.file.Path;
@@ -43,8 +55,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The staged recipe's parts: the dense targets of vision pre-training, the feature cache of a frozen image tower,
- * the referent and attention terms, and a staged run that pre-trains once and resumes.
+ * The from-scratch wing's parts: the dense targets of vision pre-training, the feature cache of a frozen image
+ * tower, the referent, attention, readout and match terms, and a staged run that pre-trains once and resumes.
  */
 class StagedRecipeTest {
     @TempDir
@@ -89,11 +101,11 @@ class StagedRecipeTest {
         Preprocessed geometry = new Preprocessed(8, new float[3 * 64], new byte[64], 0.4, 0, 2, 8, 4, 20, 10);
         // a white ship at (0,0)-(10,5) -> canvas (0,2)-(4,4): half of patch 0's rows, all of itself inside patch 0
         // a vehicle at (10,5)-(20,10) -> canvas (4,4)-(8,6): inside patch 3, covering 8 of its 16 px
-        List<VisionPretraining.LabeledBox> objects = List.of(
-                new VisionPretraining.LabeledBox(new Box(0, 0, 10, 5), "ship", "white"),
-                new VisionPretraining.LabeledBox(new Box(10, 5, 20, 10), "vehicle", null));
+        List<SceneObjects.LabeledBox> objects = List.of(
+                new SceneObjects.LabeledBox(new Box(0, 0, 10, 5), "ship", "white"),
+                new SceneObjects.LabeledBox(new Box(10, 5, 20, 10), "vehicle", null));
         Map<String, Integer> labels = Map.of("ship", 0, "vehicle", 1, "white", 2);
-        VisionPretraining.Targets t = VisionPretraining.targets(objects, geometry, labels, 4);
+        PretrainTargets.Targets t = PretrainTargets.targets(objects, geometry, labels, 4);
         // coverage = shared area / min(patch area, box area): both boxes (8 px) lie in one patch each -> 1
         assertThat(t.classes()).containsExactly(1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0);
         // both boxes are 4 x 2 on the 8-px canvas: size sqrt(8) / 8, weight 0.15 / that = 0.4243
@@ -107,23 +119,23 @@ class StagedRecipeTest {
     void mirroredTargetsAreTheTargetsOfTheMirroredScene() {
         // a 16 x 16 canvas (scale 1, no padding), patches of 4 -> 4 x 4 grid; objects straddle patches unevenly
         Preprocessed geometry = new Preprocessed(16, new float[3 * 256], new byte[256], 1, 0, 0, 16, 16, 16, 16);
-        List<VisionPretraining.LabeledBox> objects = List.of(
-                new VisionPretraining.LabeledBox(new Box(1, 2, 7, 5), "ship", "white"),
-                new VisionPretraining.LabeledBox(new Box(9.5, 10, 12, 15), "vehicle", null),
-                new VisionPretraining.LabeledBox(new Box(5, 9, 6.5, 10.5), "vehicle", "white"));
+        List<SceneObjects.LabeledBox> objects = List.of(
+                new SceneObjects.LabeledBox(new Box(1, 2, 7, 5), "ship", "white"),
+                new SceneObjects.LabeledBox(new Box(9.5, 10, 12, 15), "vehicle", null),
+                new SceneObjects.LabeledBox(new Box(5, 9, 6.5, 10.5), "vehicle", "white"));
         Map<String, Integer> labels = Map.of("ship", 0, "vehicle", 1, "white", 2);
-        VisionPretraining.Targets t = VisionPretraining.targets(objects, geometry, labels, 4);
+        PretrainTargets.Targets t = PretrainTargets.targets(objects, geometry, labels, 4);
         for (boolean h : new boolean[] {false, true}) {
             for (boolean v : new boolean[] {false, true}) {
-                List<VisionPretraining.LabeledBox> flipped = new ArrayList<>();
-                for (VisionPretraining.LabeledBox o : objects) {
+                List<SceneObjects.LabeledBox> flipped = new ArrayList<>();
+                for (SceneObjects.LabeledBox o : objects) {
                     Box b = o.box();
-                    flipped.add(new VisionPretraining.LabeledBox(new Box(h ? 16 - b.x2() : b.x1(),
+                    flipped.add(new SceneObjects.LabeledBox(new Box(h ? 16 - b.x2() : b.x1(),
                             v ? 16 - b.y2() : b.y1(), h ? 16 - b.x1() : b.x2(), v ? 16 - b.y1() : b.y2()),
                             o.className(), o.attribute()));
                 }
-                VisionPretraining.Targets direct = VisionPretraining.targets(flipped, geometry, labels, 4);
-                VisionPretraining.Targets mirrored = t.mirrored(4, h, v);
+                PretrainTargets.Targets direct = PretrainTargets.targets(flipped, geometry, labels, 4);
+                PretrainTargets.Targets mirrored = t.mirrored(4, h, v);
                 assertThat(mirrored.classes()).containsExactly(direct.classes(), within(1e-6f));
                 assertThat(mirrored.boxWeights()).containsExactly(direct.boxWeights());
                 assertThat(mirrored.boxes()).containsExactly(direct.boxes(), within(1e-6f));
@@ -139,7 +151,7 @@ class StagedRecipeTest {
         float[] predicted = {0.5f, 0.5f, 0.2f, 0.1f, 0.9f, 0.9f, 0.9f, 0.9f, 0.4f, 0.6f, 0.3f, 0.3f};
         float[] targets = {0.4f, 0.5f, 0.25f, 0.1f, 0f, 0f, 0f, 0f, 0.4f, 0.5f, 0.1f, 0.3f};
         float[] weights = {2f, 0f, 0.5f};
-        double[] plain = VisionPretraining.plainBoxError(predicted, targets, weights);
+        double[] plain = PretrainTargets.plainBoxError(predicted, targets, weights);
         // |0.1| + 0 + |-0.05| + 0 for the first patch, 0 + |0.1| + |0.2| + 0 for the third; the second holds none
         assertThat(plain[0]).isCloseTo(0.45, org.assertj.core.data.Offset.offset(1e-6));
         assertThat(plain[1]).isEqualTo(8);
@@ -148,14 +160,14 @@ class StagedRecipeTest {
     @Test
     void aBoxWeighsInInverseProportionToItsObjectsSize() {
         // on a 100-px canvas a 15 x 15 object is the reference size (0.15 of the side)
-        assertThat(VisionPretraining.boxWeight(15, 15, 100)).isEqualTo(1f, within(1e-6f));
-        assertThat(VisionPretraining.boxWeight(30, 30, 100)).isEqualTo(0.5f, within(1e-6f));
+        assertThat(PretrainTargets.boxWeight(15, 15, 100)).isEqualTo(1f, within(1e-6f));
+        assertThat(PretrainTargets.boxWeight(30, 30, 100)).isEqualTo(0.5f, within(1e-6f));
         // the size is the square root of the area: 7.5 x 30 counts as 15 x 15
-        assertThat(VisionPretraining.boxWeight(7.5, 30, 100)).isEqualTo(1f, within(1e-6f));
-        assertThat(VisionPretraining.boxWeight(5, 5, 100)).isEqualTo(3f, within(1e-5f));
+        assertThat(PretrainTargets.boxWeight(7.5, 30, 100)).isEqualTo(1f, within(1e-6f));
+        assertThat(PretrainTargets.boxWeight(5, 5, 100)).isEqualTo(3f, within(1e-5f));
         // a box of a few pixels is held at 4, a degenerate one too
-        assertThat(VisionPretraining.boxWeight(2, 2, 100)).isEqualTo(4f);
-        assertThat(VisionPretraining.boxWeight(0, 3, 100)).isEqualTo(4f);
+        assertThat(PretrainTargets.boxWeight(2, 2, 100)).isEqualTo(4f);
+        assertThat(PretrainTargets.boxWeight(0, 3, 100)).isEqualTo(4f);
     }
 
     @Test
@@ -166,9 +178,9 @@ class StagedRecipeTest {
             pixels[i] = 100 * (i / 64) + 10 * (i % 64 / 8) + i % 8;
         }
         float[] valid = {1, 0, 1, 1};
-        VisionPretraining.Prepared p = new VisionPretraining.Prepared(pixels, valid,
-                new VisionPretraining.Targets(new float[4], new float[16], new float[4]));
-        VisionPretraining.Prepared both = p.mirrored(8, 4, true, true);
+        PretrainTargets.Prepared p = new PretrainTargets.Prepared(pixels, valid,
+                new PretrainTargets.Targets(new float[4], new float[16], new float[4]));
+        PretrainTargets.Prepared both = p.mirrored(8, 4, true, true);
         // (channel 2, y 1, x 3) comes from (channel 2, y 6, x 4)
         assertThat(both.pixels()[2 * 64 + 8 + 3]).isEqualTo(264f);
         assertThat(both.valid()).containsExactly(1, 1, 0, 1);
@@ -196,7 +208,7 @@ class StagedRecipeTest {
                 ClipVgModel model = new ClipVgModel(config);
                 model.initializeParameters(manager);
                 try (Trainer trainer = new Trainer(model, manager, TrainablePolicy.FREEZE_VISION,
-                        OptimizerKind.ADAMW, 1e-3, -1, 1e-4, 1.0, new BoxObjective(new GroundingLoss(1, 1)))) {
+                        OptimizerKind.ADAMW, 1e-3, -1, 1e-4, 1.0, Objectives.boxLoss(1, 1))) {
                     if (run == 1) {
                         trainer.cacheVisualFeatures(imageOf::get, 1L << 30);
                     }
@@ -239,19 +251,18 @@ class StagedRecipeTest {
         try (NDManager manager = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             ClipVgModel model = evaluationModel(config, manager);
-            ReferentObjective objective = new ReferentObjective(new GroundingLoss(1, 1), 10, 3, 0, 0,
-                    config.fusion().hiddenDim(), config.fusion().layers(), config.vision().patchSize());
-            objective.initialize(manager);
+            Criterion objective = objective(config, manager, 1, 1, 10, 3, 0, 0);
             int b = batch.size();
             int p = batch.patches();
             NDArray pixels = manager.create(batch.pixels(), new Shape(b, 3, 64, 64));
             NDArray patchMask = manager.create(batch.patchMask(), new Shape(b, p));
             NDArray tokens = manager.create(batch.tokens(), new Shape(b, batch.tokenLength()));
-            ClipVgModel.Output out = model.forward(null, pixels, patchMask, tokens, false);
+            ClipVgModel.Output out = model.forward(null, pixels, patchMask, tokens, false,
+                    ClipVgModel.Detail.INTERMEDIATES);
             TrainingObjective.Loss loss = objective.compute(model, out, manager.create(batch.boxes(), new Shape(b, 4)),
                     batch);
 
-            NDArray attention = out.layers().regAttention();
+            NDArray attention = out.intermediates().layers().regAttention();
             int heads = config.fusion().heads();
             long keys = attention.getShape().get(2);
             assertThat(attention.getShape()).isEqualTo(new Shape(b, heads, keys));
@@ -303,20 +314,18 @@ class StagedRecipeTest {
             int p = batch.patches();
             int length = batch.tokenLength();
             ClipVgModel.Output out = forward(model, manager, batch);
-            ReferentObjective objective = new ReferentObjective(new GroundingLoss(1, 1), 0, 0, 0, 2,
-                    config.fusion().hiddenDim(), config.fusion().layers(), config.vision().patchSize());
-            objective.initialize(manager);
+            Criterion objective = objective(config, manager, 1, 1, 0, 0, 0, 2);
             assertThat(objective.parameters()).containsOnlyKeys("aux.match.log_scale");
             TrainingObjective.Loss loss = objective.compute(model, out, manager.create(batch.boxes(), new Shape(b, 4)),
                     batch);
 
             // the inputs are the projected patches and text, where the fusion encoder receives them
             int h = config.fusion().hiddenDim();
-            long positions = out.inputs().getShape().get(1);
-            assertThat(out.inputs().getShape()).isEqualTo(new Shape(b, 1 + length + 1 + p, h));
-            float[] inputs = out.inputs().toFloatArray();
-            float[] visual = out.visual().toFloatArray(); // [B, 1 + P, C]
-            int c = (int) out.visual().getShape().get(2);
+            long positions = out.intermediates().inputs().getShape().get(1);
+            assertThat(out.intermediates().inputs().getShape()).isEqualTo(new Shape(b, 1 + length + 1 + p, h));
+            float[] inputs = out.intermediates().inputs().toFloatArray();
+            float[] visual = out.intermediates().visual().toFloatArray(); // [B, 1 + P, C]
+            int c = (int) out.intermediates().visual().getShape().get(2);
             float[] w = model.namedParameters().get("ml_visu_proj.weight").getArray().toFloatArray(); // [H, C]
             float[] bias = model.namedParameters().get("ml_visu_proj.bias").getArray().toFloatArray();
             for (int i = 0; i < b; i += 2) {
@@ -383,19 +392,6 @@ class StagedRecipeTest {
         }
     }
 
-    @Test
-    void matchWeightDefaultsOnAndReadsAsOffFromOlderConfigurations() throws Exception {
-        TrainConfig defaults = TrainConfig.defaults("data", "out");
-        assertThat(defaults.matchWeight()).isEqualTo(10);
-        assertThat(TrainConfig.fromJson(defaults.with("match_weight", 0.5).toJson()).matchWeight()).isEqualTo(0.5);
-        ObjectMapper json = new ObjectMapper();
-        com.fasterxml.jackson.databind.node.ObjectNode older = (com.fasterxml.jackson.databind.node.ObjectNode)
-                json.readTree(defaults.toJson());
-        older.remove("match_weight");
-        assertThat(TrainConfig.fromJson(json.writeValueAsString(older)).matchWeight()).isZero();
-        assertThatThrownBy(() -> defaults.with("match_weight", -1)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("match_weight");
-    }
 
     @Test
     void attendedReadoutWithTheLayersOwnAttentionGivesTheModelsBoxes() {
@@ -410,7 +406,7 @@ class StagedRecipeTest {
             ClipVgModel model = evaluationModel(config, manager);
             int b = batch.size();
             ClipVgModel.Output out = forward(model, manager, batch);
-            NDArray own = out.layers().regAttention().squeeze(1); // [B, L]
+            NDArray own = out.intermediates().layers().regAttention().squeeze(1); // [B, L]
             float[] expected = out.boxes().toFloatArray();
             float[] read = model.boxesAttending(null, out, own, false).toFloatArray();
             for (int i = 0; i < expected.length; i++) {
@@ -439,13 +435,12 @@ class StagedRecipeTest {
             ClipVgModel.Output out = forward(model, manager, batch);
             NDArray target = manager.create(batch.boxes(), new Shape(b, 4));
             GroundingLoss boxLoss = new GroundingLoss(2, 3);
-            ReferentObjective objective = new ReferentObjective(boxLoss, 0, 0, 5, 0, config.fusion().hiddenDim(),
-                    config.fusion().layers(), patchSize);
+            Criterion objective = objective(config, manager, 2, 3, 0, 0, 5, 0);
             TrainingObjective.Loss loss = objective.compute(model, out, target, batch);
 
             // by hand: attention spread over the patches in proportion to their coverage by the target box
             float[] cover = PatchTargets.referent(batch.boxes(), b, 64, patchSize);
-            long keys = out.layers().lastInput().getShape().get(1);
+            long keys = out.intermediates().layers().lastInput().getShape().get(1);
             float[] weights = new float[(int) (b * keys)];
             float[] lastPatch = new float[(int) (b * keys)];
             for (int i = 0; i < b; i++) {
@@ -500,30 +495,61 @@ class StagedRecipeTest {
         int b = batch.size();
         return model.forward(null, manager.create(batch.pixels(), new Shape(b, 3, 64, 64)),
                 manager.create(batch.patchMask(), new Shape(b, batch.patches())),
-                manager.create(batch.tokens(), new Shape(b, batch.tokenLength())), false);
+                manager.create(batch.tokens(), new Shape(b, batch.tokenLength())), false,
+                ClipVgModel.Detail.INTERMEDIATES);
+    }
+
+    /** The objective of the given term weights, its heads drawn under {@code manager}. */
+    private static Criterion objective(ModelConfig config, NDManager manager, double l1, double giou,
+            double referent, double attention, double readout, double match) {
+        Map<String, Double> weights = new java.util.LinkedHashMap<>();
+        weights.put("l1", l1);
+        weights.put("giou", giou);
+        weights.put("referent", referent);
+        weights.put("attention", attention);
+        weights.put("readout", readout);
+        weights.put("match", match);
+        try {
+            Criterion c = Objectives.create(weights, new Objectives.Context(config, weights, data, samples));
+            c.initialize(manager);
+            return c;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A staged run on the shared scenes: tiny preset at 64 px, no augmentation, stage 1 by step count. */
     static TrainConfig stagedRun(Path out, int epochs, int pretrainSteps) {
-        return TrainConfig.defaults(data.toString(), out.toString()).with("preset", "tiny").with("imsize", 64)
-                .with("epochs", epochs).with("batch_size", 8).with("lr", 1e-3).with("num_workers", 1)
-                .with("aug_crop", false).with("aug_scale", false).with("aug_translate", false)
-                .with("recipe", "referent").with("freeze_vision", true).with("pretrain_vision_steps", pretrainSteps);
+        try {
+            return Recipes.load("referent").dataRoot(data.toString()).out(out.toString()).preset("tiny").imsize(64)
+                    .epochs(epochs).batchSize(8).lr(1e-3).numWorkers(1).noGeometricAugmentation()
+                    .trainable("freeze_vision").stageSetting(VisionPretrainingStage.NAME, "steps", pretrainSteps)
+                    .build();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static TrainConfig resuming(TrainConfig config, Path checkpoint) {
+        return config.toBuilder().resume(checkpoint.toString()).build();
     }
 
     @Test
     void stagedRunPretrainsOnceFreezesTheTowerAndResumes(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
         // the demo's tower: a convolutional stem in place of CLIP's patch projection
-        TrainConfig config = stagedRun(out, 2, 12).with("text_layers", 1).with("conv_stem", List.of(4, 8, 16, 32));
+        TrainConfig config = stagedRun(out, 2, 12).toBuilder().textLayers(1).convStem(List.of(4, 8, 16, 32))
+                .build();
         int[] pretrainedCalls = new int[1];
         TrainingRun[] run = new TrainingRun[1];
         run[0] = new TrainingRun(config, new TrainingRun.Listener() {
             @Override
-            public void pretrained(VisionPretraining.Result result) {
+            public void stageDone(Stage.Report result) {
                 pretrainedCalls[0]++;
                 assertThat(result.steps()).isEqualTo(12);
-                assertThat(result.terms()).containsKeys("classes", "box", "box_l1", "position", "class_accuracy");
+                @SuppressWarnings("unchecked")
+                Map<String, Double> terms = (Map<String, Double>) result.summary().get("final");
+                assertThat(terms).containsKeys("classes", "box", "box_l1", "position", "class_accuracy");
             }
 
             @Override
@@ -550,10 +576,10 @@ class StagedRecipeTest {
                 .isGreaterThan(summary.get("classes").size());
         Map<String, HostTensor> afterEpoch1 = RsgroundCheckpoint.read(out.resolve(TrainingRun.LAST)).weights();
 
-        TrainingRun.Outcome resumed = new TrainingRun(config.with("resume", out.resolve(TrainingRun.LAST).toString()),
+        TrainingRun.Outcome resumed = new TrainingRun(resuming(config, out.resolve(TrainingRun.LAST)),
                 new TrainingRun.Listener() {
                     @Override
-                    public void pretrained(VisionPretraining.Result result) {
+                    public void stageDone(Stage.Report result) {
                         pretrainedCalls[0]++;
                     }
                 }).run();
@@ -588,12 +614,12 @@ class StagedRecipeTest {
     @Test
     void aRunKilledAfterVisionPretrainingResumesWithItsTower(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
-        TrainConfig config = stagedRun(out, 1, 6).with("text_layers", 1).with("aug_jitter", false);
+        TrainConfig config = stagedRun(out, 1, 6).toBuilder().textLayers(1).augJitter(false).build();
         int[] pretrainedCalls = new int[1];
         // the process dies at the first grounding step
         assertThatThrownBy(() -> new TrainingRun(config, new TrainingRun.Listener() {
             @Override
-            public void pretrained(VisionPretraining.Result result) {
+            public void stageDone(Stage.Report result) {
                 pretrainedCalls[0]++;
             }
 
@@ -604,14 +630,14 @@ class StagedRecipeTest {
         }).run()).hasMessage("killed");
         Path last = out.resolve(TrainingRun.LAST);
         JsonNode state = new ObjectMapper().readTree(last.resolve("training-state.json").toFile());
-        assertThat(state.get("vision_pretrained").asBoolean()).isTrue();
+        assertThat(state.get("stages_done").toString()).isEqualTo("[\"vision_pretraining\"]");
         assertThat(state.get("epoch").asInt()).isZero();
         Map<String, HostTensor> tower = RsgroundCheckpoint.read(last).weights();
 
-        TrainingRun.Outcome resumed = new TrainingRun(config.with("resume", last.toString()),
+        TrainingRun.Outcome resumed = new TrainingRun(resuming(config, last),
                 new TrainingRun.Listener() {
                     @Override
-                    public void pretrained(VisionPretraining.Result result) {
+                    public void stageDone(Stage.Report result) {
                         pretrainedCalls[0]++;
                     }
                 }).run();
@@ -633,7 +659,7 @@ class StagedRecipeTest {
         int[] lastStep = new int[1];
         run[0] = new TrainingRun(config, new TrainingRun.Listener() {
             @Override
-            public void pretraining(int step, double fraction, Map<String, Double> terms) {
+            public void stageProgress(String stage, int step, double fraction, Map<String, Double> terms) {
                 lastStep[0] = step;
                 if (step >= 20) {
                     run[0].requestStop();
@@ -646,14 +672,14 @@ class StagedRecipeTest {
         assertThat(lastStep[0]).as("the stage ends at the next step, not after its 1000").isLessThan(40);
         JsonNode state = new ObjectMapper().readTree(out.resolve(TrainingRun.LAST).resolve("training-state.json")
                 .toFile());
-        assertThat(state.get("vision_pretrained").asBoolean()).isFalse();
+        assertThat(state.get("stages_done").size()).as("the stage cut short is not done").isZero();
         assertThat(state.get("epoch").asInt()).isZero();
 
         int[] pretrainedSteps = new int[1];
-        TrainingRun.Outcome resumed = new TrainingRun(config.with("resume", out.resolve(TrainingRun.LAST).toString())
-                .with("pretrain_vision_steps", 10), new TrainingRun.Listener() {
+        TrainingRun.Outcome resumed = new TrainingRun(resuming(config, out.resolve(TrainingRun.LAST)).toBuilder()
+                .stageSetting(VisionPretrainingStage.NAME, "steps", 10).build(), new TrainingRun.Listener() {
                     @Override
-                    public void pretrained(VisionPretraining.Result result) {
+                    public void stageDone(Stage.Report result) {
                         pretrainedSteps[0] = result.steps();
                     }
                 }).run();
@@ -662,24 +688,5 @@ class StagedRecipeTest {
         assertThat(resumed.epochsCompleted()).isEqualTo(1);
     }
 
-    @Test
-    void aConvolutionalStemOnlyAppliesFromScratch() {
-        TrainConfig scratch = TrainConfig.defaults("data", "out").with("conv_stem", List.of(16, 32, 64, 128));
-        assertThat(scratch.convStem()).containsExactly(16, 32, 64, 128);
-        assertThat(TrainConfig.fromJson(scratch.toJson()).convStem()).containsExactly(16, 32, 64, 128);
-        assertThat(TrainConfig.defaults("data", "out").convStem()).isEmpty();
-        assertThatThrownBy(() -> scratch.with("weights", "clip.safetensors")).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("--conv-stem").hasMessageContaining("from scratch");
-    }
 
-    @Test
-    void textLayersOnlyApplyFromScratch() {
-        TrainConfig scratch = TrainConfig.defaults("data", "out").with("text_layers", 2);
-        assertThat(scratch.textLayers()).isEqualTo(2);
-        assertThatThrownBy(() -> scratch.with("weights", "clip.safetensors")).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("--text-layers").hasMessageContaining("from scratch");
-        assertThatThrownBy(() -> scratch.with("text_layers", -1)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("text_layers");
-        assertThat(TrainConfig.fromJson(scratch.with("text_layers", 0).toJson()).textLayers()).isZero();
-    }
 }

@@ -1,4 +1,4 @@
-package io.rsground.train;
+package io.rsground.scratch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

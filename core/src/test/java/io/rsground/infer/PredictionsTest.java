@@ -1,4 +1,4 @@
-package io.rsground.train;
+package io.rsground.infer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -16,6 +16,10 @@ import io.rsground.eval.Evaluator;
 import io.rsground.data.synth.SceneGenerator;
 import io.rsground.model.ClipVgModel;
 import io.rsground.text.WordTokenizer;
+import io.rsground.train.Objectives;
+import io.rsground.train.OptimizerKind;
+import io.rsground.train.TrainablePolicy;
+import io.rsground.train.Trainer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -44,7 +48,7 @@ class PredictionsTest {
                 all = epoch.next();
             }
             // expressions of one image follow each other: three images, more rows
-            int[] image = Predictions.sameImageAsPrevious(all);
+            int[] image = ImageFeatures.sameImageAsPrevious(all);
             assertThat(image[image.length - 1]).isEqualTo(2);
             assertThat(all.size()).isGreaterThan(3);
             float[] together = Predictions.predict(model, manager, all);
@@ -57,7 +61,7 @@ class PredictionsTest {
             Map<Integer, String> imageOf = new HashMap<>();
             samples.forEach(s -> imageOf.put(s.index(), s.imageFile().toString()));
             try (Trainer trainer = new Trainer(model, manager, TrainablePolicy.FREEZE_VISION, OptimizerKind.ADAMW,
-                    1e-3, -1, 0, 0, new BoxObjective(new GroundingLoss(1, 1)))) {
+                    1e-3, -1, 0, 0, Objectives.boxLoss(1, 1))) {
                 trainer.cacheVisualFeatures(imageOf::get, 1L << 30);
                 assertThat(trainer.pixelsWanted().test(samples.get(0).index())).isTrue();
                 assertThat(trainer.predict(all)).containsExactly(together, within(1e-5f));

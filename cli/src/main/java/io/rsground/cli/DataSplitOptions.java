@@ -1,0 +1,24 @@
+package io.rsground.cli;
+
+import io.rsground.data.DiorRsvgDataset;
+import io.rsground.data.Sample;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The data set and split options of {@code eval} and {@code visualize}. */
+final class DataSplitOptions {
+    @Option(names = {"--data-root", "--data_root"}, required = true, paramLabel = "ROOT") Path root;
+    @Option(names = {"--splits", "--split-root"}, paramLabel = "DIR") Path splits;
+    @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: ${DEFAULT-VALUE})")
+    String split;
+
+    /** @return the split's samples */
+    List<Sample> samples() throws Exception {
+        List<Sample> samples = DiorRsvgDataset.open(root, splits).split(split);
+        if (samples.isEmpty()) {
+            throw new Errors.BadInputException("split '" + split + "' of " + root + " is empty");
+        }
+        return samples;
+    }
+}

@@ -1,0 +1,144 @@
+package io.rsground.cli;
+
+import io.rsground.config.TrainConfig;
+import io.rsground.train.DivergenceException;
+import io.rsground.train.EpochLog;
+import io.rsground.train.Stage;
+import io.rsground.train.Trainer;
+import io.rsground.train.TrainingRun;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** A training run on the console, for {@code train} and {@code demo}: progress, Ctrl-C that saves, the outcome. */
+final class TrainingConsole {
+    /** Exit code of a run stopped by a non-finite loss. */
+    static final int DIVERGED = 3;
+
+    private TrainingConsole() {
+    }
+
+    /** Runs a training configuration with progress display and Ctrl-C handling. */
+    static int train(TrainConfig config, PrintWriter out, PrintWriter err) throws Exception {
+        ProgressListener listener = new ProgressListener(out, config.run().logEvery());
+        TrainingRun run = new TrainingRun(config, listener);
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            err.println("\nrsground train: stopping after this step and saving ...");
+            err.flush();
+            run.requestStop();
+            try {
+                finished.await(120, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "rsground-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            TrainingRun.Outcome outcome = run.run();
+            listener.close();
+            out.printf(Locale.ROOT, "%s after %d epochs; best validation Pr@0.5 %s; outputs in %s%n",
+                    outcome.stopped() ? "stopped" : "finished", outcome.epochsCompleted(),
+                    Double.isNaN(outcome.bestPr50()) ? "n/a" : String.format(Locale.ROOT, "%.2f%%",
+                            100 * outcome.bestPr50()), config.run().out());
+            return Errors.OK;
+        } catch (DivergenceException e) {
+            listener.close();
+            err.println("rsground train: " + e.getMessage());
+            return DIVERGED;
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it waits for the latch released above
+            }
+        }
+    }
+
+    /** Shows a bar per epoch on a terminal, a line every few batches otherwise, and a line per epoch. */
+    static final class ProgressListener implements TrainingRun.Listener {
+        private final PrintWriter out;
+        private final int logEvery;
+        private Progress bar;
+        private int epochs;
+
+        ProgressListener(PrintWriter out, int logEvery) {
+            this.out = out;
+            this.logEvery = logEvery;
+        }
+
+        @Override
+        public void stageProgress(String stage, int step, double fraction, Map<String, Double> terms) {
+            if (bar == null) {
+                // a stage's plan may be in steps or minutes: the bar counts per cent of it
+                bar = new Progress(stage.replace('_', ' '), 100, "%", 10);
+            }
+            bar.extra(String.format(Locale.ROOT, "step %d, class accuracy %.1f%%, box L1 %.4f", step,
+                    100 * terms.getOrDefault("class_accuracy", Double.NaN), terms.getOrDefault("box_l1", Double.NaN)));
+            bar.progress((int) Math.round(100 * fraction), 100);
+        }
+
+        @Override
+        public void stageDone(Stage.Report report) {
+            close();
+            report.lines().forEach(out::println);
+            out.flush();
+        }
+
+        @Override
+        public void started(TrainingRun.RunInfo info) {
+            epochs = info.epochs();
+            // with a time budget the epoch count is only an upper bound until the first epochs have been timed
+            String range = info.timeBudgetMinutes() > 0
+                    ? String.format(Locale.ROOT, "epochs %d..%d at most, as many as %.1f minutes allow",
+                            info.startEpoch() + 1, info.epochs(), info.timeBudgetMinutes())
+                    : String.format(Locale.ROOT, "epochs %d..%d", info.startEpoch() + 1, info.epochs());
+            out.printf(Locale.ROOT, "training %,d of %,d parameters on %d samples (%d for validation), %d batches "
+                    + "per epoch, %s; %s%n", info.trainableParameters(), info.parameters(),
+                    info.trainSamples(), info.valSamples(), info.batchesPerEpoch(), range, info.start());
+            out.flush();
+        }
+
+        @Override
+        public void planned(int plannedEpochs, double secondsPerEpoch) {
+            epochs = plannedEpochs;
+        }
+
+        @Override
+        public void step(int epoch, int batch, int batches, Trainer.StepResult result) {
+            if (bar == null) {
+                bar = new Progress(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs), batches,
+                        "batches", logEvery);
+            }
+            bar.extra(String.format(Locale.ROOT, "loss %.4f", result.loss()));
+            bar.progress(batch, batches);
+        }
+
+        @Override
+        public void validating(int epoch, int samples) {
+            close();
+        }
+
+        @Override
+        public void epochDone(EpochLog log) {
+            close();
+            out.printf(Locale.ROOT, "epoch %d: train loss %.4f", log.epoch(), log.trainLoss());
+            if (log.valLoss() != null) {
+                out.printf(Locale.ROOT, ", val loss %.4f, val Pr@0.5 %.2f%%, meanIoU %.4f", log.valLoss(),
+                        100 * log.valPr50(), log.valMeanIou());
+            }
+            out.printf(Locale.ROOT, ", %.1f samples/s, %.0f s%n", log.samplesPerSecond(), log.seconds());
+            out.flush();
+        }
+
+        void close() {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+        }
+    }
+}

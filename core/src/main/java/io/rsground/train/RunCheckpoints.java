@@ -1,0 +1,140 @@
+package io.rsground.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rsground.config.TrainConfig;
+import io.rsground.model.ClipVgModel;
+import io.rsground.text.Tokenizer;
+import io.rsground.weights.HostTensor;
+import io.rsground.weights.RsgroundCheckpoint;
+import io.rsground.weights.SafeTensors;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run's files: resumable checkpoints (model, tokenizer, optimizer state, {@link RunState}, settings), written
+ * atomically, and the epoch log {@code log.jsonl}.
+ */
+public final class RunCheckpoints {
+    /** The last epoch's checkpoint, the one to resume. */
+    public static final String LAST = "checkpoint";
+    /** The checkpoint of the best validation Pr@0.5. */
+    public static final String BEST = "best_checkpoint";
+    static final String STATE = "training-state.json";
+    static final String OPTIMIZER = "optimizer.safetensors";
+    static final String LOG = "log.jsonl";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path out;
+    private final TrainConfig config;
+
+    /**
+     * @param out the run's output folder
+     * @param config the run's settings, saved with every checkpoint
+     */
+    RunCheckpoints(Path out, TrainConfig config) {
+        this.out = out;
+        this.config = config;
+    }
+
+    /**
+     * Writes a resumable checkpoint.
+     *
+     * @param which {@link #LAST} or {@link #BEST}
+     * @param state where the run stands
+     * @param log the epoch just finished, or null
+     */
+    void save(String which, ClipVgModel model, Tokenizer tokenizer, TorchOptimizer optimizer, RunState state,
+            EpochLog log) throws IOException {
+        Map<String, HostTensor> weights = new LinkedHashMap<>();
+        model.namedParameters().forEach((name, p) -> weights.put(name, HostTensor.ofFloats(
+                p.getArray().getShape().getShape(), p.getArray().toFloatArray())));
+        Map<String, Object> info = RsgroundCheckpoint.info();
+        info.put("epoch", state.epoch());
+        info.put("recipe", config.recipe().name());
+        if (config.model().preset() != null) {
+            info.put("preset", config.model().preset());
+        }
+        if (log != null && log.val() != null) {
+            info.put("val", log.val());
+        }
+        Map<String, HostTensor> optimizerState = optimizer.exportState();
+        RsgroundCheckpoint.write(out.resolve(which), model.config(), tokenizer, weights, info, tmp -> {
+            SafeTensors.write(tmp.resolve(OPTIMIZER), optimizerState, Map.of("steps",
+                    Long.toString(optimizer.steps())));
+            Files.writeString(tmp.resolve(STATE), JSON.writeValueAsString(state) + "\n");
+            Files.writeString(tmp.resolve("train-config.json"), config.toJson() + "\n");
+        });
+    }
+
+    /**
+     * @param dir a checkpoint directory
+     * @return where its run stood
+     * @throws IOException when it holds no training state (a model checkpoint, not a resumable one)
+     */
+    static RunState readState(Path dir) throws IOException {
+        Path file = dir.resolve(STATE);
+        if (!Files.exists(file)) {
+            throw new IOException(dir + " holds no training state (" + STATE + "): it is a model checkpoint, not a "
+                    + "resumable one; use --retrain to start from its weights");
+        }
+        ObjectNode tree = (ObjectNode) JSON.readTree(file.toFile());
+        // checkpoints written before stages were named record the one stage there was as a flag
+        if (!tree.has("stages_done") && tree.path("vision_pretrained").asBoolean(false)) {
+            ArrayNode done = tree.putArray("stages_done");
+            done.add("vision_pretraining");
+        }
+        return JSON.treeToValue(tree, RunState.class);
+    }
+
+    /** @return the optimizer state saved in a checkpoint, empty when there is none */
+    static Map<String, HostTensor> readOptimizer(Path dir) throws IOException {
+        return Files.exists(dir.resolve(OPTIMIZER)) ? SafeTensors.read(dir.resolve(OPTIMIZER)) : Map.of();
+    }
+
+    /** Appends an epoch to {@code log.jsonl}. */
+    void appendLog(EpochLog log) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(out.resolve(LOG), StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND)) {
+            w.write(new ObjectMapper().writeValueAsString(log));
+            w.newLine();
+        }
+    }
+
+    /** Starts a new log (a run that does not resume). */
+    void clearLog() throws IOException {
+        Files.deleteIfExists(out.resolve(LOG));
+    }
+
+    /** Reads the log of the epochs a resumed run already completed, dropping any line past them. */
+    List<EpochLog> readLog(int epochsCompleted) throws IOException {
+        Path file = out.resolve(LOG);
+        List<EpochLog> logs = new ArrayList<>();
+        if (Files.exists(file)) {
+            ObjectMapper m = new ObjectMapper();
+            for (String line : Files.readAllLines(file)) {
+                if (!line.isBlank()) {
+                    EpochLog e = m.readValue(line, EpochLog.class);
+                    if (e.epoch() <= epochsCompleted) {
+                        logs.add(e);
+                    }
+                }
+            }
+            StringBuilder sb = new StringBuilder();
+            for (EpochLog e : logs) {
+                sb.append(m.writeValueAsString(e)).append('\n');
+            }
+            Files.writeString(file, sb.toString());
+        }
+        return logs;
+    }
+}
