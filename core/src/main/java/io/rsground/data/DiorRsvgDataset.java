@@ -161,7 +161,8 @@ public final class DiorRsvgDataset {
      *
      * @param file the image file, absolute
      * @param exists whether that file exists
-     * @param usable whether its objects can become samples (the image is where it should be and readable)
+     * @param usable whether its objects can become samples: the image lies in JPEGImages, exists and, when its size
+     *     had to come from its header, could be read
      * @param width image width used for boxes, or 0 when unknown
      * @param height image height used for boxes, or 0 when unknown
      */
