@@ -102,14 +102,7 @@ final class ManifestRunner {
      */
     Summary run(Writer out, ProgressListener progress) throws IOException {
         List<Entry> entries = read();
-        Path base = manifest.toAbsolutePath().getParent();
-        Map<Path, List<Entry>> byImage = new LinkedHashMap<>();
-        for (Entry e : entries) {
-            if (!e.done) {
-                e.image = base.resolve(e.image).normalize();
-                byImage.computeIfAbsent(e.image, k -> new ArrayList<>()).add(e);
-            }
-        }
+        Map<Path, List<Entry>> byImage = groupByImage(entries);
         if (drawDir != null) {
             Files.createDirectories(drawDir);
         }
@@ -135,20 +128,8 @@ final class ManifestRunner {
                     next = decoder.submit(() -> Images.read(following));
                 }
                 List<Entry> group = byImage.get(images.get(i));
-                BufferedImage picture;
-                try {
-                    picture = current.get();
-                } catch (ExecutionException e) {
-                    for (Entry entry : group) {
-                        entry.fail("line " + entry.lineNumber + ": " + Errors.message(e.getCause()));
-                    }
-                    flush(entries, written, sink, progress);
-                    continue;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted", e);
-                }
-                List<GroundingResult> results = groundAll(picture, group);
+                BufferedImage picture = decoded(current, group);
+                List<GroundingResult> results = picture == null ? null : groundAll(picture, group);
                 if (results != null) {
                     imagesGrounded++;
                     queriesGrounded += results.size();
@@ -164,6 +145,37 @@ final class ManifestRunner {
         sink.flush();
         int failed = (int) entries.stream().filter(e -> e.error != null).count();
         return new Summary(entries.size(), failed, imagesGrounded, queriesGrounded);
+    }
+
+    /**
+     * @return the lines still to ground, by image (resolved against the manifest's folder) in order of first
+     *     mention
+     */
+    private Map<Path, List<Entry>> groupByImage(List<Entry> entries) {
+        Path base = manifest.toAbsolutePath().getParent();
+        Map<Path, List<Entry>> byImage = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            if (!e.done) {
+                e.image = base.resolve(e.image).normalize();
+                byImage.computeIfAbsent(e.image, k -> new ArrayList<>()).add(e);
+            }
+        }
+        return byImage;
+    }
+
+    /** @return the decoded image, or null after failing the group's lines with the reason it could not be read */
+    private static BufferedImage decoded(Future<BufferedImage> decoding, List<Entry> group) throws IOException {
+        try {
+            return decoding.get();
+        } catch (ExecutionException e) {
+            for (Entry entry : group) {
+                entry.fail("line " + entry.lineNumber + ": " + Errors.message(e.getCause()));
+            }
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     /** @return every query of the group's lines, answered in batches, or null when the model failed */
@@ -278,40 +290,9 @@ final class ManifestRunner {
             e.fail("line " + e.lineNumber + ": field 'image' (a path) is missing or not a string");
             return;
         }
-        JsonNode one = object.get("query");
-        JsonNode many = object.get("queries");
-        List<String> queries = new ArrayList<>();
-        if (one != null && many != null) {
-            e.fail("line " + e.lineNumber + ": give either 'query' or 'queries', not both");
+        List<String> queries = queries(e, object);
+        if (queries == null) {
             return;
-        }
-        if (one != null) {
-            if (!one.isTextual()) {
-                e.fail("line " + e.lineNumber + ": field 'query' must be a string");
-                return;
-            }
-            queries.add(one.asText());
-        } else if (many != null) {
-            if (!many.isArray() || many.isEmpty()) {
-                e.fail("line " + e.lineNumber + ": field 'queries' must be a non-empty list of strings");
-                return;
-            }
-            for (JsonNode q : many) {
-                if (!q.isTextual()) {
-                    e.fail("line " + e.lineNumber + ": field 'queries' must hold strings only");
-                    return;
-                }
-                queries.add(q.asText());
-            }
-        } else {
-            e.fail("line " + e.lineNumber + ": field 'query' (or 'queries') is missing");
-            return;
-        }
-        for (int i = 0; i < queries.size(); i++) {
-            if (queries.get(i).isBlank()) {
-                e.fail(String.format(Locale.ROOT, "line %d: query %d is empty", e.lineNumber, i + 1));
-                return;
-            }
         }
         try {
             e.image = Path.of(image.asText());
@@ -320,5 +301,45 @@ final class ManifestRunner {
             return;
         }
         e.queries = queries;
+    }
+
+    /** @return the line's non-blank queries, or null after failing the line with what is wrong with them */
+    private static List<String> queries(Entry e, ObjectNode object) {
+        JsonNode one = object.get("query");
+        JsonNode many = object.get("queries");
+        List<String> queries = new ArrayList<>();
+        if (one != null && many != null) {
+            e.fail("line " + e.lineNumber + ": give either 'query' or 'queries', not both");
+            return null;
+        }
+        if (one != null) {
+            if (!one.isTextual()) {
+                e.fail("line " + e.lineNumber + ": field 'query' must be a string");
+                return null;
+            }
+            queries.add(one.asText());
+        } else if (many != null) {
+            if (!many.isArray() || many.isEmpty()) {
+                e.fail("line " + e.lineNumber + ": field 'queries' must be a non-empty list of strings");
+                return null;
+            }
+            for (JsonNode q : many) {
+                if (!q.isTextual()) {
+                    e.fail("line " + e.lineNumber + ": field 'queries' must hold strings only");
+                    return null;
+                }
+                queries.add(q.asText());
+            }
+        } else {
+            e.fail("line " + e.lineNumber + ": field 'query' (or 'queries') is missing");
+            return null;
+        }
+        for (int i = 0; i < queries.size(); i++) {
+            if (queries.get(i).isBlank()) {
+                e.fail(String.format(Locale.ROOT, "line %d: query %d is empty", e.lineNumber, i + 1));
+                return null;
+            }
+        }
+        return queries;
     }
 }

@@ -93,41 +93,64 @@ public final class ModelBenchmark {
             ClipVgModel model = new ClipVgModel(config);
             model.initializeParameters(manager);
             out.put("parameters", model.parameterCount());
-
-            for (int b : new int[] {1, options.batch()}) {
-                log.accept("inference, batch " + b);
-                Batch batch = randomBatch(config, b, 7);
-                Predictions.predict(model, manager, batch);
-                long t0 = System.nanoTime();
-                for (int i = 0; i < options.steps(); i++) {
-                    Predictions.predict(model, manager, batch);
-                }
-                double perSecond = b * options.steps() / ((System.nanoTime() - t0) / 1e9);
-                // the field names say b8, the batch measurement's default; "batch" holds the size used
-                if (b == 1) {
-                    out.put("infer_b1_samples_per_s", perSecond);
-                } else {
-                    out.put("infer_b8_samples_per_s", perSecond);
-                    out.put("infer_b8_fraction_of_matmul", perSecond * forward / 1e9 / matmul);
-                }
-            }
-
-            for (TrainablePolicy policy : new TrainablePolicy[] {TrainablePolicy.FREEZE_CLIP, TrainablePolicy.ALL}) {
-                log.accept("training, batch " + options.batch() + ", " + policy);
-                double perSecond = trainRate(model, manager, config, policy, options, policy == TrainablePolicy
-                        .FREEZE_CLIP ? out : null);
-                String key = policy == TrainablePolicy.ALL ? "train_full_b8_samples_per_s" : "train_b8_samples_per_s";
-                out.put(key, perSecond);
-                double flops = policy == TrainablePolicy.ALL ? 3 * forward : forward + 2 * fusion + vision;
-                out.put(policy == TrainablePolicy.ALL ? "train_full_b8_fraction_of_matmul"
-                        : "train_b8_fraction_of_matmul", perSecond * flops / 1e9 / matmul);
-            }
+            measureInference(model, manager, options, forward, matmul, out, log);
+            measureTraining(model, manager, options, forward + 2 * fusion + vision, 3 * forward, matmul, out, log);
         }
 
         log.accept("10 queries on one image");
         multiQuery(config, out);
         out.put("peak_rss_mb", peakRssMb());
         return out;
+    }
+
+    /**
+     * Puts inference samples per second at batch 1 and at the options' batch, and the latter's share of the
+     * matrix-multiply rate.
+     *
+     * @param forward FLOP per sample of the forward
+     * @param matmul the matrix-multiply rate, GFLOP/s
+     */
+    private static void measureInference(ClipVgModel model, NDManager manager, Options options, double forward,
+            double matmul, ObjectNode out, Consumer<String> log) {
+        for (int b : new int[] {1, options.batch()}) {
+            log.accept("inference, batch " + b);
+            Batch batch = randomBatch(options.config(), b, 7);
+            Predictions.predict(model, manager, batch);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < options.steps(); i++) {
+                Predictions.predict(model, manager, batch);
+            }
+            double perSecond = b * options.steps() / ((System.nanoTime() - t0) / 1e9);
+            // the field names say b8, the batch measurement's default; "batch" holds the size used
+            if (b == 1) {
+                out.put("infer_b1_samples_per_s", perSecond);
+            } else {
+                out.put("infer_b8_samples_per_s", perSecond);
+                out.put("infer_b8_fraction_of_matmul", perSecond * forward / 1e9 / matmul);
+            }
+        }
+    }
+
+    /**
+     * Puts training samples per second with the reference trainable set (plus the leak check) and with everything
+     * trainable, and each one's share of the matrix-multiply rate.
+     *
+     * @param trainFlops FLOP per sample of a training step with the reference trainable set
+     * @param trainFullFlops FLOP per sample of a training step with everything trainable
+     * @param matmul the matrix-multiply rate, GFLOP/s
+     */
+    private static void measureTraining(ClipVgModel model, NDManager manager, Options options, double trainFlops,
+            double trainFullFlops, double matmul, ObjectNode out, Consumer<String> log) {
+        for (TrainablePolicy policy : new TrainablePolicy[] {TrainablePolicy.FREEZE_CLIP, TrainablePolicy.ALL}) {
+            log.accept("training, batch " + options.batch() + ", " + policy);
+            double perSecond = trainRate(model, manager, options.config(), policy, options, policy == TrainablePolicy
+                    .FREEZE_CLIP ? out : null);
+            String key = policy == TrainablePolicy.ALL ? "train_full_b8_samples_per_s" : "train_b8_samples_per_s";
+            out.put(key, perSecond);
+            double flops = policy == TrainablePolicy.ALL ? trainFullFlops : trainFlops;
+            out.put(policy == TrainablePolicy.ALL ? "train_full_b8_fraction_of_matmul"
+                    : "train_b8_fraction_of_matmul", perSecond * flops / 1e9 / matmul);
+        }
     }
 
     private static double trainRate(ClipVgModel model, NDManager manager, ModelConfig config, TrainablePolicy policy,

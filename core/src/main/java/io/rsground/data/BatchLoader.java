@@ -19,12 +19,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntPredicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns samples into {@link Batch}es for training or evaluation: decodes each image with
@@ -64,10 +59,8 @@ import org.slf4j.LoggerFactory;
  * machine with few cores it takes that time from the consumer.
  */
 public final class BatchLoader {
-    private static final Logger LOG = LoggerFactory.getLogger(BatchLoader.class);
     /** Stream number of the shuffling generator; sample streams use the (non-negative) sample index. */
     private static final long SHUFFLE_STREAM = -1;
-    private static final long JOIN_TIMEOUT_MS = 30_000;
 
     private final List<Sample> samples;
     private final SampleTransform transform;
@@ -304,32 +297,15 @@ public final class BatchLoader {
      */
     public final class Epoch implements Iterator<Batch>, AutoCloseable {
         private final int epoch;
-        private final int[] order;
-        private final int capacity;
-        /** Results by position modulo capacity: an Item, SKIP or a Failure; null while pending. */
-        private final Object[] ring;
-        private final ReentrantLock lock = new ReentrantLock();
-        private final Condition changed = lock.newCondition();
-        private final List<Thread> workers = new ArrayList<>();
-        /** Next position to claim (workers) and next position to take (consumer), under the lock. */
-        private int nextClaim;
-        private int taken;
-        private boolean stopped;
-        private boolean closed;
+        /** Results of the positions in visiting order: an Item, SKIP or a Failure. */
+        private final PrefetchRing prefetch;
         private Batch pending;
         private boolean exhausted;
 
         private Epoch(int epoch) {
             this.epoch = epoch;
-            this.order = order(epoch);
-            this.capacity = prefetchSamples();
-            this.ring = new Object[capacity];
-            for (int w = 0; w < numWorkers; w++) {
-                Thread t = new Thread(this::work, "batch-loader-e" + epoch + "-" + w);
-                t.setDaemon(true);
-                workers.add(t);
-            }
-            workers.forEach(Thread::start);
+            this.prefetch = new PrefetchRing(epoch, order(epoch), prefetchSamples(), numWorkers,
+                    position -> prepare(position, epoch), result -> result instanceof Failure);
         }
 
         /** @return the epoch number */
@@ -344,7 +320,7 @@ public final class BatchLoader {
          */
         @Override
         public boolean hasNext() {
-            if (pending == null && !exhausted && !closed) {
+            if (pending == null && !exhausted && !prefetch.isClosed()) {
                 pending = assemble();
                 if (pending == null) {
                     exhausted = true;
@@ -373,43 +349,14 @@ public final class BatchLoader {
         /** Stops the workers (waiting for the samples they are preparing) and drops what they prepared. */
         @Override
         public void close() {
-            lock.lock();
-            try {
-                if (closed) {
-                    return;
-                }
-                closed = true;
-                stopped = true;
-                pending = null;
-                java.util.Arrays.fill(ring, null);
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-            for (Thread t : workers) {
-                t.interrupt();
-            }
-            boolean interrupted = false;
-            for (Thread t : workers) {
-                try {
-                    t.join(JOIN_TIMEOUT_MS);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-                if (t.isAlive()) {
-                    LOG.warn("batch loader thread {} still busy {} s after close", t.getName(),
-                            TimeUnit.MILLISECONDS.toSeconds(JOIN_TIMEOUT_MS));
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            pending = null;
+            prefetch.close();
         }
 
         private Batch assemble() {
             List<Item> items = new ArrayList<>(batchSize);
             while (items.size() < batchSize) {
-                Object result = take();
+                Object result = prefetch.take();
                 if (result == null) {
                     break; // end of the epoch
                 }
@@ -428,72 +375,6 @@ public final class BatchLoader {
                 return null;
             }
             return stack(items);
-        }
-
-        /** @return the next position's result, or null at the end of the epoch */
-        private Object take() {
-            if (numWorkers == 0) {
-                return !closed && taken < order.length ? prepare(order[taken++], epoch) : null;
-            }
-            lock.lock();
-            try {
-                int slot = taken % capacity;
-                while (!closed && taken < order.length && ring[slot] == null) {
-                    if (!changed.await(1, TimeUnit.SECONDS) && workers.stream().noneMatch(Thread::isAlive)
-                            && ring[slot] == null) {
-                        throw new IllegalStateException("epoch " + epoch + ": the loader threads ended before "
-                                + "preparing position " + taken);
-                    }
-                }
-                if (closed || taken >= order.length) {
-                    return null;
-                }
-                Object result = ring[slot];
-                ring[slot] = null;
-                taken++;
-                changed.signalAll();
-                return result;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for epoch " + epoch + "'s next sample", e);
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        /** A worker: claims the next position while fewer than {@code capacity} are ahead of the consumer. */
-        private void work() {
-            while (true) {
-                int position;
-                lock.lock();
-                try {
-                    while (!stopped && nextClaim < order.length && nextClaim - taken >= capacity) {
-                        changed.await();
-                    }
-                    if (stopped || nextClaim >= order.length) {
-                        return;
-                    }
-                    position = nextClaim++;
-                } catch (InterruptedException e) {
-                    return; // closed
-                } finally {
-                    lock.unlock();
-                }
-                Object result = prepare(order[position], epoch);
-                lock.lock();
-                try {
-                    if (closed) {
-                        return;
-                    }
-                    ring[position % capacity] = result;
-                    if (result instanceof Failure) {
-                        stopped = true; // positions before this one are all claimed and will be delivered
-                    }
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-            }
         }
     }
 

@@ -107,23 +107,10 @@ public final class DiorRsvgDataset {
 
         Path annotationsDir = root.resolve("Annotations");
         Path imagesDir = root.resolve("JPEGImages");
-        List<Path> xmlFiles = List.of();
-        if (!Files.isDirectory(annotationsDir)) {
-            problems.add(new Problem(display(absRoot, annotationsDir), null, null, "annotation folder not found"));
-        } else {
-            try (Stream<Path> list = Files.list(annotationsDir)) {
-                // File-name order makes the global indices the same on every machine.
-                xmlFiles = list.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xml"))
-                        .filter(Files::isRegularFile)
-                        .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
-                        .collect(Collectors.toList());
-            }
-        }
+        List<Path> files = listAnnotationFiles(annotationsDir, absRoot, problems);
         if (!Files.isDirectory(imagesDir)) {
             problems.add(new Problem(display(absRoot, imagesDir), null, null, "image folder not found"));
         }
-
-        List<Path> files = xmlFiles;
         List<AnnotationFile> parsed = IntStream.range(0, files.size()).parallel()
                 .mapToObj(i -> AnnotationReader.read(files.get(i), display(absRoot, files.get(i))))
                 .collect(Collectors.toList());
@@ -138,75 +125,140 @@ public final class DiorRsvgDataset {
             String xmlName = a.xmlFile().getFileName().toString();
             String imageName = a.filename() != null && !a.filename().isEmpty() ? a.filename()
                     : xmlName.substring(0, xmlName.length() - 4) + ".jpg";
-            Path imageFile = imagesDirAbs.resolve(imageName).normalize();
-            Integer refLine = a.filenameLine() > 0 ? a.filenameLine() : null;
-            boolean usable = true;
-            boolean exists = false;
-            int width = 0;
-            int height = 0;
-            if (!imageFile.getParent().equals(imagesDirAbs)) {
-                problems.add(new Problem(a.displayName(), refLine, null,
-                        "<filename> '" + imageName + "' does not name a file directly inside JPEGImages"));
-                usable = false;
-            } else {
-                exists = Files.isRegularFile(imageFile);
-                if (!exists) {
-                    problems.add(new Problem(a.displayName(), refLine, null,
-                            "image " + display(absRoot, imageFile) + " not found"));
-                    usable = false;
-                }
-                if (a.width() != null && a.height() != null) {
-                    width = a.width();
-                    height = a.height();
-                } else if (exists) {
-                    try {
-                        Dimension d = Images.readSize(imageFile);
-                        width = d.width;
-                        height = d.height;
-                    } catch (IOException e) {
-                        problems.add(new Problem(display(absRoot, imageFile), null, null,
-                                "unreadable image: " + reason(e, imageFile)));
-                        usable = false;
-                    }
-                }
-            }
+            ImageLookup image = lookUpImage(a, imageName, imagesDirAbs, absRoot, problems);
             String imageId = imageName.contains(".") ? imageName.substring(0, imageName.lastIndexOf('.')) : imageName;
-            images.add(new ImageEntry(a, imageFile, display(absRoot, imageFile), exists, width, height, next));
-            for (AnnotatedObject o : a.objects()) {
-                int index = next++;
-                for (Problem p : o.problems()) {
-                    problems.add(p.withIndex(index));
-                }
-                if (!usable || !o.problems().isEmpty() || width == 0) {
-                    continue;
-                }
-                Box box = o.box();
-                if (box.x1() < -BOX_TOLERANCE_PX || box.y1() < -BOX_TOLERANCE_PX
-                        || box.x2() > width + BOX_TOLERANCE_PX || box.y2() > height + BOX_TOLERANCE_PX) {
-                    problems.add(new Problem(a.displayName(), o.boxLine(), index, String.format(Locale.ROOT,
-                            "box (%s, %s, %s, %s) reaches outside the %dx%d image by more than %s px",
-                            AnnotationReader.fmt(box.x1()), AnnotationReader.fmt(box.y1()),
-                            AnnotationReader.fmt(box.x2()), AnnotationReader.fmt(box.y2()), width, height,
-                            AnnotationReader.fmt(BOX_TOLERANCE_PX))));
-                    continue;
-                }
-                Box clamped = box.clamp(0, 0, width, height);
-                if (clamped.width() <= 0 || clamped.height() <= 0) {
-                    problems.add(new Problem(a.displayName(), o.boxLine(), index, String.format(Locale.ROOT,
-                            "box (%s, %s, %s, %s) has no area inside the %dx%d image",
-                            AnnotationReader.fmt(box.x1()), AnnotationReader.fmt(box.y1()),
-                            AnnotationReader.fmt(box.x2()), AnnotationReader.fmt(box.y2()), width, height)));
-                    continue;
-                }
-                String query = o.description().strip().toLowerCase(Locale.ROOT);
-                samples[index] = new Sample(index, imageId, imageFile, width, height, o.name(), clamped, query,
-                        a.xmlFile(), o.line());
-            }
+            images.add(new ImageEntry(a, image.file(), display(absRoot, image.file()), image.exists(), image.width(),
+                    image.height(), next));
+            next = addObjects(a, image, imageId, next, samples, problems);
         }
 
         SplitChecker.SplitCheck splitCheck = SplitChecker.check(SplitChecker.files(splits), objectCount,
                 p -> display(absRoot, p));
         problems.addAll(splitCheck.problems());
+        Map<String, List<Sample>> splitSamples = splitSamples(splitCheck, samples, images, absRoot, problems);
+        return new DiorRsvgDataset(absRoot, List.copyOf(images), objectCount, samples,
+                Collections.unmodifiableMap(splitSamples), List.copyOf(problems));
+    }
+
+    /** @return the annotation files in file-name order; empty, with a problem recorded, when the folder is missing */
+    private static List<Path> listAnnotationFiles(Path annotationsDir, Path absRoot, List<Problem> problems)
+            throws IOException {
+        if (!Files.isDirectory(annotationsDir)) {
+            problems.add(new Problem(display(absRoot, annotationsDir), null, null, "annotation folder not found"));
+            return List.of();
+        }
+        try (Stream<Path> list = Files.list(annotationsDir)) {
+            // File-name order makes the global indices the same on every machine.
+            return list.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xml"))
+                    .filter(Files::isRegularFile)
+                    .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
+                    .collect(Collectors.toList());
+        }
+    }
+
+    /**
+     * The image of one annotation file as far as the scan knows it.
+     *
+     * @param file the image file, absolute
+     * @param exists whether that file exists
+     * @param usable whether its objects can become samples: the image lies in JPEGImages, exists and, when its size
+     *     had to come from its header, could be read
+     * @param width image width used for boxes, or 0 when unknown
+     * @param height image height used for boxes, or 0 when unknown
+     */
+    private record ImageLookup(Path file, boolean exists, boolean usable, int width, int height) {
+    }
+
+    /** Finds the image an annotation names and its size (from the annotation, else the image header). */
+    private static ImageLookup lookUpImage(AnnotationFile a, String imageName, Path imagesDirAbs, Path absRoot,
+            List<Problem> problems) {
+        Path imageFile = imagesDirAbs.resolve(imageName).normalize();
+        Integer refLine = a.filenameLine() > 0 ? a.filenameLine() : null;
+        if (!imageFile.getParent().equals(imagesDirAbs)) {
+            problems.add(new Problem(a.displayName(), refLine, null,
+                    "<filename> '" + imageName + "' does not name a file directly inside JPEGImages"));
+            return new ImageLookup(imageFile, false, false, 0, 0);
+        }
+        boolean usable = true;
+        boolean exists = Files.isRegularFile(imageFile);
+        if (!exists) {
+            problems.add(new Problem(a.displayName(), refLine, null,
+                    "image " + display(absRoot, imageFile) + " not found"));
+            usable = false;
+        }
+        int width = 0;
+        int height = 0;
+        if (a.width() != null && a.height() != null) {
+            width = a.width();
+            height = a.height();
+        } else if (exists) {
+            try {
+                Dimension d = Images.readSize(imageFile);
+                width = d.width;
+                height = d.height;
+            } catch (IOException e) {
+                problems.add(new Problem(display(absRoot, imageFile), null, null,
+                        "unreadable image: " + reason(e, imageFile)));
+                usable = false;
+            }
+        }
+        return new ImageLookup(imageFile, exists, usable, width, height);
+    }
+
+    /**
+     * Gives the objects of one annotation file their global indices and makes samples of the usable ones.
+     *
+     * @param first the global index of the file's first object
+     * @param samples samples by global index, filled in
+     * @return the global index after the file's last object
+     */
+    private static int addObjects(AnnotationFile a, ImageLookup image, String imageId, int first, Sample[] samples,
+            List<Problem> problems) {
+        int next = first;
+        for (AnnotatedObject o : a.objects()) {
+            int index = next++;
+            for (Problem p : o.problems()) {
+                problems.add(p.withIndex(index));
+            }
+            if (!image.usable() || !o.problems().isEmpty() || image.width() == 0) {
+                continue;
+            }
+            samples[index] = sampleOf(a, o, index, image, imageId, problems);
+        }
+        return next;
+    }
+
+    /** @return the object as a sample with its box clamped to the image, or null after recording a bad box */
+    private static Sample sampleOf(AnnotationFile a, AnnotatedObject o, int index, ImageLookup image, String imageId,
+            List<Problem> problems) {
+        int width = image.width();
+        int height = image.height();
+        Box box = o.box();
+        if (box.x1() < -BOX_TOLERANCE_PX || box.y1() < -BOX_TOLERANCE_PX
+                || box.x2() > width + BOX_TOLERANCE_PX || box.y2() > height + BOX_TOLERANCE_PX) {
+            problems.add(new Problem(a.displayName(), o.boxLine(), index, String.format(Locale.ROOT,
+                    "box (%s, %s, %s, %s) reaches outside the %dx%d image by more than %s px",
+                    AnnotationReader.fmt(box.x1()), AnnotationReader.fmt(box.y1()),
+                    AnnotationReader.fmt(box.x2()), AnnotationReader.fmt(box.y2()), width, height,
+                    AnnotationReader.fmt(BOX_TOLERANCE_PX))));
+            return null;
+        }
+        Box clamped = box.clamp(0, 0, width, height);
+        if (clamped.width() <= 0 || clamped.height() <= 0) {
+            problems.add(new Problem(a.displayName(), o.boxLine(), index, String.format(Locale.ROOT,
+                    "box (%s, %s, %s, %s) has no area inside the %dx%d image",
+                    AnnotationReader.fmt(box.x1()), AnnotationReader.fmt(box.y1()),
+                    AnnotationReader.fmt(box.x2()), AnnotationReader.fmt(box.y2()), width, height)));
+            return null;
+        }
+        String query = o.description().strip().toLowerCase(Locale.ROOT);
+        return new Sample(index, imageId, image.file(), width, height, o.name(), clamped, query, a.xmlFile(),
+                o.line());
+    }
+
+    /** @return per split, in split order, its usable samples in split-file order (empty queries recorded instead) */
+    private static Map<String, List<Sample>> splitSamples(SplitChecker.SplitCheck splitCheck, Sample[] samples,
+            List<ImageEntry> images, Path absRoot, List<Problem> problems) {
         Map<String, List<Sample>> splitSamples = new LinkedHashMap<>();
         for (String split : splitCheck.splits()) {
             List<Sample> list = new ArrayList<>();
@@ -225,8 +277,7 @@ public final class DiorRsvgDataset {
             }
             splitSamples.put(split, Collections.unmodifiableList(list));
         }
-        return new DiorRsvgDataset(absRoot, List.copyOf(images), objectCount, samples,
-                Collections.unmodifiableMap(splitSamples), List.copyOf(problems));
+        return splitSamples;
     }
 
     private static AnnotatedObject objectAt(List<ImageEntry> images, int index) {

@@ -167,91 +167,85 @@ public final class SplitChecker {
 
         int[] readFile(Path file, String name, int fileNumber, List<Problem> out) {
             fileNames.add(name);
-            String text;
-            try {
-                if (!Files.isRegularFile(file)) {
-                    out.add(new Problem(name, null, null, "split file not found"));
-                    return new int[0];
-                }
-                long size = Files.size(file);
-                if (size > MAX_SPLIT_BYTES) {
-                    out.add(new Problem(name, null, null,
-                            "split file is " + size + " bytes; refusing files over " + MAX_SPLIT_BYTES));
-                    return new int[0];
-                }
-                text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                out.add(new Problem(name, null, null, "cannot read split file: " + e));
+            String text = readText(file, name, out);
+            if (text == null) {
                 return new int[0];
-            }
-            if (text.startsWith("\uFEFF")) {
-                text = text.substring(1);
             }
             String[] lines = text.split("\n", -1);
             int lastNonBlank = lines.length - 1;
             while (lastNonBlank >= 0 && lines[lastNonBlank].isBlank()) {
                 lastNonBlank--;
             }
-            Map<Kind, List<Integer>> overflow = new EnumMap<>(Kind.class);
-            Map<Kind, Integer> detailed = new EnumMap<>(Kind.class);
+            FileProblems problems = new FileProblems(name, out);
             int[] kept = new int[lastNonBlank + 1];
             int keptCount = 0;
             for (int i = 0; i <= lastNonBlank; i++) {
                 int line = i + 1;
                 String value = lines[i].strip();
-                Kind kind = null;
-                String message = null;
-                Integer objectIndex = null;
                 if (!INTEGER.matcher(value).matches()) {
-                    kind = Kind.NOT_INTEGER;
-                    message = value.isEmpty() ? "empty line; expected an object index"
-                            : "'" + abbreviate(value) + "' is not an integer object index";
+                    problems.add(Kind.NOT_INTEGER, line, null, value.isEmpty() ? "empty line; expected an object index"
+                            : "'" + abbreviate(value) + "' is not an integer object index");
+                    continue;
+                }
+                long index = value.length() > 18 ? Long.MAX_VALUE : Long.parseLong(value);
+                if (index < 0 || index >= objectCount) {
+                    if (index >= objectCount) {
+                        noteBeyondCount(index, name, line);
+                    }
+                    problems.add(Kind.OUT_OF_RANGE, line, null,
+                            "index " + abbreviate(value) + " out of range 0.." + (objectCount - 1));
+                } else if (claimedByFile[(int) index] >= 0) {
+                    problems.add(Kind.REPEATED, line, (int) index, repeated((int) index, fileNumber));
                 } else {
-                    long index = value.length() > 18 ? Long.MAX_VALUE : Long.parseLong(value);
-                    if (index < 0 || index >= objectCount) {
-                        kind = Kind.OUT_OF_RANGE;
-                        message = "index " + abbreviate(value) + " out of range 0.." + (objectCount - 1);
-                        if (index >= objectCount) {
-                            beyondCount++;
-                            beyondPerFile.merge(name, 1, Integer::sum);
-                            if (index > largestIndex) {
-                                largestIndex = index;
-                                largestFile = name;
-                                largestLine = line;
-                            }
-                        }
-                    } else if (claimedByFile[(int) index] >= 0) {
-                        int firstFile = claimedByFile[(int) index];
-                        int firstLine = claimedAtLine[(int) index];
-                        kind = Kind.REPEATED;
-                        objectIndex = (int) index;
-                        message = "index " + index + " repeated: already listed "
-                                + (firstFile == fileNumber ? "" : "in " + fileNames.get(firstFile) + " ")
-                                + "at line " + firstLine;
-                    } else {
-                        claimedByFile[(int) index] = fileNumber;
-                        claimedAtLine[(int) index] = line;
-                        kept[keptCount++] = (int) index;
-                    }
-                }
-                if (kind != null) {
-                    int shown = detailed.getOrDefault(kind, 0);
-                    if (shown < DETAILED) {
-                        detailed.put(kind, shown + 1);
-                        out.add(new Problem(name, line, objectIndex, message));
-                    } else {
-                        overflow.computeIfAbsent(kind, k -> new ArrayList<>()).add(line);
-                    }
+                    claimedByFile[(int) index] = fileNumber;
+                    claimedAtLine[(int) index] = line;
+                    kept[keptCount++] = (int) index;
                 }
             }
-            for (Map.Entry<Kind, List<Integer>> e : overflow.entrySet()) {
-                List<Integer> rest = e.getValue();
-                String first = rest.subList(0, Math.min(10, rest.size())).toString();
-                out.add(new Problem(name, rest.get(0), null, String.format(Locale.ROOT,
-                        "%,d more %s besides the %d listed above (lines %s%s)", rest.size(), e.getKey().plural,
-                        DETAILED, first.substring(1, first.length() - 1), rest.size() > 10 ? ", ..." : "")));
-            }
+            problems.summarizeOverflow();
             return Arrays.copyOf(kept, keptCount);
+        }
+
+        /** @return the file's text without a byte-order mark, or null after recording why it cannot be used */
+        private static String readText(Path file, String name, List<Problem> out) {
+            String text;
+            try {
+                if (!Files.isRegularFile(file)) {
+                    out.add(new Problem(name, null, null, "split file not found"));
+                    return null;
+                }
+                long size = Files.size(file);
+                if (size > MAX_SPLIT_BYTES) {
+                    out.add(new Problem(name, null, null,
+                            "split file is " + size + " bytes; refusing files over " + MAX_SPLIT_BYTES));
+                    return null;
+                }
+                text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                out.add(new Problem(name, null, null, "cannot read split file: " + e));
+                return null;
+            }
+            return text.startsWith("\uFEFF") ? text.substring(1) : text;
+        }
+
+        /** Counts an index beyond the object count, for the summary problem that states the mismatch. */
+        private void noteBeyondCount(long index, String name, int line) {
+            beyondCount++;
+            beyondPerFile.merge(name, 1, Integer::sum);
+            if (index > largestIndex) {
+                largestIndex = index;
+                largestFile = name;
+                largestLine = line;
+            }
+        }
+
+        /** @return the message for an index claimed before, naming where */
+        private String repeated(int index, int fileNumber) {
+            int firstFile = claimedByFile[index];
+            int firstLine = claimedAtLine[index];
+            return "index " + index + " repeated: already listed "
+                    + (firstFile == fileNumber ? "" : "in " + fileNames.get(firstFile) + " ")
+                    + "at line " + firstLine;
         }
 
         Problem countMismatch() {
@@ -267,6 +261,43 @@ public final class SplitChecker {
                             + "expect at least %,d objects; %s: %s out of range 0..%d (%s)",
                             largestIndex, largestIndex + 1, holds, lines(beyondCount), objectCount - 1, perFile);
             return new Problem(largestFile, largestLine, null, message);
+        }
+    }
+
+    /**
+     * The problems of one split file: the first {@value SplitChecker#DETAILED} of each kind line by line, the rest
+     * summed up per kind by {@link #summarizeOverflow}.
+     */
+    private static final class FileProblems {
+        private final String name;
+        private final List<Problem> out;
+        private final Map<Kind, Integer> detailed = new EnumMap<>(Kind.class);
+        private final Map<Kind, List<Integer>> overflow = new EnumMap<>(Kind.class);
+
+        FileProblems(String name, List<Problem> out) {
+            this.name = name;
+            this.out = out;
+        }
+
+        void add(Kind kind, int line, Integer objectIndex, String message) {
+            int shown = detailed.getOrDefault(kind, 0);
+            if (shown < DETAILED) {
+                detailed.put(kind, shown + 1);
+                out.add(new Problem(name, line, objectIndex, message));
+            } else {
+                overflow.computeIfAbsent(kind, k -> new ArrayList<>()).add(line);
+            }
+        }
+
+        /** Adds one problem per kind that went over {@value SplitChecker#DETAILED}, with its count and first lines. */
+        void summarizeOverflow() {
+            for (Map.Entry<Kind, List<Integer>> e : overflow.entrySet()) {
+                List<Integer> rest = e.getValue();
+                String first = rest.subList(0, Math.min(10, rest.size())).toString();
+                out.add(new Problem(name, rest.get(0), null, String.format(Locale.ROOT,
+                        "%,d more %s besides the %d listed above (lines %s%s)", rest.size(), e.getKey().plural,
+                        DETAILED, first.substring(1, first.length() - 1), rest.size() > 10 ? ", ..." : "")));
+            }
         }
     }
 

@@ -51,15 +51,7 @@ final class RgbConverter {
         }
         int[] bands;
         if (selected != null) {
-            bands = new int[3];
-            for (int c = 0; c < 3; c++) {
-                int oneBased = selected[selected.length == 1 ? 0 : c];
-                if (oneBased > bandCount) {
-                    throw new UnreadableImageException(name + ": band " + oneBased + " requested but the image has "
-                            + bandCount + " band" + (bandCount == 1 ? "" : "s"));
-                }
-                bands[c] = oneBased - 1;
-            }
+            bands = selectedBands(selected, bandCount, name);
         } else {
             bands = defaultBands(model, bandCount);
             if (bands == null) {
@@ -73,7 +65,33 @@ final class RgbConverter {
                         + "choose one or three bands (1-based) with ReadOptions.withBands, e.g. 3,2,1");
             }
         }
-        byte[] bgr = new byte[Math.multiplyExact(Math.multiplyExact(width, height), 3)];
+        return wrapBgr(bandsToBgr(raster, bands, options), width, height);
+    }
+
+    /**
+     * @param selected the 1-based bands asked for: one (shown as grey) or three (R, G, B)
+     * @return 0-based band indices for R, G, B
+     * @throws UnreadableImageException when a band is beyond the image's
+     */
+    private static int[] selectedBands(int[] selected, int bandCount, String name) throws UnreadableImageException {
+        int[] bands = new int[3];
+        for (int c = 0; c < 3; c++) {
+            int oneBased = selected[selected.length == 1 ? 0 : c];
+            if (oneBased > bandCount) {
+                throw new UnreadableImageException(name + ": band " + oneBased + " requested but the image has "
+                        + bandCount + " band" + (bandCount == 1 ? "" : "s"));
+            }
+            bands[c] = oneBased - 1;
+        }
+        return bands;
+    }
+
+    /**
+     * @param bands 0-based band indices for R, G, B
+     * @return [H, W, 3] interleaved B, G, R bytes of those bands, each stretched to 8 bits once
+     */
+    private static byte[] bandsToBgr(Raster raster, int[] bands, ReadOptions options) {
+        byte[] bgr = new byte[Math.multiplyExact(Math.multiplyExact(raster.getWidth(), raster.getHeight()), 3)];
         for (int c = 0; c < 3; c++) {
             int band = bands[c];
             int earlier = -1;
@@ -90,7 +108,7 @@ final class RgbConverter {
                 writeBand(raster, band, options, bgr, target);
             }
         }
-        return wrapBgr(bgr, width, height);
+        return bgr;
     }
 
     /** @return true for a {@code TYPE_3BYTE_BGR} image whose byte array holds exactly its pixels */

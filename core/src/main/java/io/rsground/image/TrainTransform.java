@@ -171,19 +171,8 @@ public final class TrainTransform implements SampleTransform {
         int longSide = longSides.length == 1 ? longSides[0] : longSides[rng.nextInt(longSides.length)];
         f.resizeLongSide(longSide);
 
-        List<Augmentation.Jitter> colour = new ArrayList<>(3);
-        if (config.jitter() && rng.nextDouble() < JITTER_PROBABILITY) {
-            for (PilEnhance.Kind kind : jitterOrder(rng)) {
-                double factor = JITTER_LOW + (JITTER_HIGH - JITTER_LOW) * rng.nextDouble();
-                f.bgr = PilEnhance.apply(kind, f.bgr, factor);
-                colour.add(new Augmentation.Jitter(kind, factor));
-            }
-        }
-        double sigma = 0;
-        if (config.blur() && rng.nextDouble() < BLUR_PROBABILITY) {
-            sigma = BLUR_SIGMA_LOW + (BLUR_SIGMA_HIGH - BLUR_SIGMA_LOW) * rng.nextDouble();
-            f.bgr = PilBlur.gaussianBlur(f.bgr, f.width, f.height, 3, sigma);
-        }
+        List<Augmentation.Jitter> colour = jitterColour(f, rng);
+        double sigma = blur(f, rng);
         boolean flipped = config.hflip() && rng.nextDouble() < FLIP_PROBABILITY;
         String outQuery = query;
         if (flipped) {
@@ -210,6 +199,38 @@ public final class TrainTransform implements SampleTransform {
         Augmentation done = new Augmentation(originalWidth, originalHeight, shortSide, crop, longSide, f.width,
                 f.height, colour, sigma, flipped, left, top);
         return new Prepared(size, pasted.pixels(), pasted.mask(), box, outQuery, done);
+    }
+
+    /**
+     * Colour jitter, when on, with probability {@value #JITTER_PROBABILITY}: replaces the frame's [H, W, 3] BGR
+     * bytes.
+     *
+     * @return the enhancements applied, in order; empty when none
+     */
+    private List<Augmentation.Jitter> jitterColour(Frame f, RandomGenerator rng) {
+        List<Augmentation.Jitter> colour = new ArrayList<>(3);
+        if (config.jitter() && rng.nextDouble() < JITTER_PROBABILITY) {
+            for (PilEnhance.Kind kind : jitterOrder(rng)) {
+                double factor = JITTER_LOW + (JITTER_HIGH - JITTER_LOW) * rng.nextDouble();
+                f.bgr = PilEnhance.apply(kind, f.bgr, factor);
+                colour.add(new Augmentation.Jitter(kind, factor));
+            }
+        }
+        return colour;
+    }
+
+    /**
+     * Gaussian blur, when on, with probability {@value #BLUR_PROBABILITY}: replaces the frame's [H, W, 3] BGR bytes.
+     *
+     * @return the sigma used, 0 when not blurred
+     */
+    private double blur(Frame f, RandomGenerator rng) {
+        double sigma = 0;
+        if (config.blur() && rng.nextDouble() < BLUR_PROBABILITY) {
+            sigma = BLUR_SIGMA_LOW + (BLUR_SIGMA_HIGH - BLUR_SIGMA_LOW) * rng.nextDouble();
+            f.bgr = PilBlur.gaussianBlur(f.bgr, f.width, f.height, 3, sigma);
+        }
+        return sigma;
     }
 
     /**

@@ -155,16 +155,9 @@ public final class TorchOptimizer implements AutoCloseable {
             for (Group g : groups) {
                 List<NDArray> pieces = new ArrayList<>(g.pieces.size());
                 for (Piece piece : g.pieces) {
-                    NDList parts = new NDList(piece.to() - piece.from());
-                    for (int i = piece.from(); i < piece.to(); i++) {
-                        parts.add(gradientOf.get(g.params.get(i)));
-                    }
-                    NDArray flat = parts.size() == 1 ? parts.get(0).duplicate() : NDArrays.concat(parts, 0);
+                    NDArray flat = flatGradient(g, piece, gradientOf);
                     pieces.add(flat);
-                    try (NDScope temporaries = new NDScope()) {
-                        temporaries.suppressNotUsedWarning();
-                        sumSquares += flat.mul(flat).sum().toType(DataType.FLOAT64, false).getDouble();
-                    }
+                    sumSquares += sumOfSquares(flat);
                 }
                 gradients.add(pieces);
             }
@@ -175,26 +168,57 @@ public final class TorchOptimizer implements AutoCloseable {
                     gradients.forEach(pieces -> pieces.forEach(flat -> flat.muli((float) coefficient)));
                 }
             }
-            for (int i = 0; i < groups.size(); i++) {
-                Group g = groups.get(i);
-                ensureState(g);
-                for (int k = 0; k < g.pieces.size(); k++) {
-                    String range = g.pieces.get(k).elements();
-                    // each piece's temporaries are freed before the next piece needs its own
-                    try (NDScope temporaries = new NDScope()) {
-                        temporaries.suppressNotUsedWarning();
-                        update(g.values.get(range), g.first == null ? null : g.first.get(range),
-                                g.second == null ? null : g.second.get(range), gradients.get(i).get(k), rates[i]);
-                    }
-                    gradients.get(i).get(k).close();
-                }
-                for (Parameter p : g.params) {
-                    JniUtils.zeroGrad((PtNDArray) p.getArray());
-                }
-            }
+            applyUpdates(gradients, rates);
             return norm;
         } finally {
             JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    /**
+     * @param gradientOf each parameter's gradient, flattened
+     * @return the gradients of the piece's parameters as one flat tensor [piece elements], a new array
+     */
+    private static NDArray flatGradient(Group g, Piece piece, Map<Parameter, NDArray> gradientOf) {
+        NDList parts = new NDList(piece.to() - piece.from());
+        for (int i = piece.from(); i < piece.to(); i++) {
+            parts.add(gradientOf.get(g.params.get(i)));
+        }
+        return parts.size() == 1 ? parts.get(0).duplicate() : NDArrays.concat(parts, 0);
+    }
+
+    /** @return the sum of the squared elements of a flat tensor, summed in float32 and read as a double */
+    private static double sumOfSquares(NDArray flat) {
+        try (NDScope temporaries = new NDScope()) {
+            temporaries.suppressNotUsedWarning();
+            return flat.mul(flat).sum().toType(DataType.FLOAT64, false).getDouble();
+        }
+    }
+
+    /**
+     * Updates every group piece by piece, closing each piece's gradient once used, then zeroes the parameters'
+     * gradients.
+     *
+     * @param gradients per group, per piece: the flat gradients [piece elements], clipped
+     * @param rates each group's learning rate
+     */
+    private void applyUpdates(List<List<NDArray>> gradients, double[] rates) {
+        for (int i = 0; i < groups.size(); i++) {
+            Group g = groups.get(i);
+            ensureState(g);
+            for (int k = 0; k < g.pieces.size(); k++) {
+                String range = g.pieces.get(k).elements();
+                // each piece's temporaries are freed before the next piece needs its own
+                try (NDScope temporaries = new NDScope()) {
+                    temporaries.suppressNotUsedWarning();
+                    update(g.values.get(range), g.first == null ? null : g.first.get(range),
+                            g.second == null ? null : g.second.get(range), gradients.get(i).get(k), rates[i]);
+                }
+                gradients.get(i).get(k).close();
+            }
+            for (Parameter p : g.params) {
+                JniUtils.zeroGrad((PtNDArray) p.getArray());
+            }
         }
     }
 

@@ -173,6 +173,19 @@ public final class KeyMaps {
             qkv.computeIfAbsent(fused, f -> new HostTensor[3])[slot] = e.getValue();
             out.putIfAbsent(fused, null); // keeps the source order; filled below
         }
+        fuseQkv(qkv, out, incomplete);
+        return new Canonical(WeightNaming.HUGGING_FACE, out, unexpected, unused, incomplete);
+    }
+
+    /**
+     * Fills each fused in_proj entry of {@code out} with its q, k and v stacked ({@link #concatRows}), or removes it
+     * and records what it lacks.
+     *
+     * @param qkv fused name to its q, k, v parts ([D, ...] each, null where missing)
+     * @param incomplete receives fused name to what is missing
+     */
+    private static void fuseQkv(Map<String, HostTensor[]> qkv, Map<String, HostTensor> out,
+            Map<String, String> incomplete) {
         for (Map.Entry<String, HostTensor[]> e : qkv.entrySet()) {
             HostTensor[] parts = e.getValue();
             List<String> lacking = new ArrayList<>();
@@ -188,7 +201,6 @@ public final class KeyMaps {
             }
             out.put(e.getKey(), concatRows(parts, e.getKey()));
         }
-        return new Canonical(WeightNaming.HUGGING_FACE, out, unexpected, unused, incomplete);
     }
 
     /** [R, C] -> [C, R]. */

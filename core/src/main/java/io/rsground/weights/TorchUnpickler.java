@@ -147,6 +147,18 @@ final class TorchUnpickler extends Unpickler {
 
     @Override
     protected Object dispatch(short key) throws IOException {
+        if (dispatchContainer(key) || dispatchGlobal(key) || dispatchCall(key) || dispatchPayload(key)) {
+            return NO_RETURN_VALUE;
+        }
+        return super.dispatch(key);
+    }
+
+    /**
+     * Runs a dict or list opcode, keeping dicts in insertion order.
+     *
+     * @return false, having done nothing, for any other opcode
+     */
+    private boolean dispatchContainer(short key) {
         switch (key) {
             case Opcodes.EMPTY_DICT -> stack.add(new LinkedHashMap<>());
             case Opcodes.DICT -> {
@@ -171,6 +183,20 @@ final class TorchUnpickler extends Unpickler {
                 List<Object> values = stack.pop_all_since_marker();
                 listOf(stack.peek()).addAll(values);
             }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Runs GLOBAL or STACK_GLOBAL, resolved against this reader's own tables.
+     *
+     * @return false, having done nothing, for any other opcode
+     */
+    private boolean dispatchGlobal(short key) throws IOException {
+        switch (key) {
             case Opcodes.GLOBAL -> {
                 String module = PickleUtils.readline(input);
                 String name = PickleUtils.readline(input);
@@ -185,6 +211,21 @@ final class TorchUnpickler extends Unpickler {
                 }
                 stack.add(resolveGlobal(m, n));
             }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Runs a call (allow-listed constructors only), an object creation or BUILD (inert objects: no
+     * {@code __init__} or {@code __setstate__} runs).
+     *
+     * @return false, having done nothing, for any other opcode
+     */
+    private boolean dispatchCall(short key) throws IOException {
+        switch (key) {
             case Opcodes.REDUCE -> {
                 Object args = stack.pop();
                 Object callee = stack.pop();
@@ -208,21 +249,39 @@ final class TorchUnpickler extends Unpickler {
                 Object cls = stack.pop();
                 stack.add(newObject(cls, tupleArgs(args, "NEWOBJ")));
             }
-            case Opcodes.NEWOBJ_EX -> {
-                Object kwargs = stack.pop();
-                Object args = stack.pop();
-                Object cls = stack.pop();
-                Object[] positional = tupleArgs(args, "NEWOBJ_EX");
-                if (kwargs instanceof Map<?, ?> m && !m.isEmpty()) {
-                    positional = Arrays.copyOf(positional, positional.length + 1);
-                    positional[positional.length - 1] = kwargs;
-                }
-                stack.add(newObject(cls, positional));
-            }
+            case Opcodes.NEWOBJ_EX -> stack.add(newObjectEx());
             case Opcodes.BUILD -> {
                 Object state = stack.pop();
                 build(stack.peek(), state);
             }
+            default -> {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Pops NEWOBJ_EX's class, arguments and keyword arguments; keywords, if any, become a last argument. */
+    private Object newObjectEx() {
+        Object kwargs = stack.pop();
+        Object args = stack.pop();
+        Object cls = stack.pop();
+        Object[] positional = tupleArgs(args, "NEWOBJ_EX");
+        if (kwargs instanceof Map<?, ?> m && !m.isEmpty()) {
+            positional = Arrays.copyOf(positional, positional.length + 1);
+            positional[positional.length - 1] = kwargs;
+        }
+        return newObject(cls, positional);
+    }
+
+    /**
+     * Runs a persistent-id, length-prefixed or text-number opcode (reads bounded by the bytes present), or refuses
+     * an opcode this reader does not support.
+     *
+     * @return false, having done nothing, for any other opcode
+     */
+    private boolean dispatchPayload(short key) throws IOException {
+        switch (key) {
             case Opcodes.BINPERSID -> stack.add(persistentLoad(stack.pop()));
             case Opcodes.PERSID -> throw malformed("text persistent id '" + PickleUtils.readline(input)
                     + "'; torch.save writes tuples");
@@ -233,25 +292,25 @@ final class TorchUnpickler extends Unpickler {
             case Opcodes.BINBYTES8 -> stack.add(readCounted(readInt64(), "BINBYTES8"));
             case Opcodes.BYTEARRAY8 -> stack.add(readCounted(readInt64(), "BYTEARRAY8"));
             case Opcodes.LONG4 -> stack.add(PickleUtils.decode_long(readCounted(readInt32(), "LONG4")));
-            case Opcodes.LONG -> {
-                String text = PickleUtils.readline(input);
-                if (text.length() > MAX_NUMBER_TEXT) {
-                    throw malformed("LONG literal of " + text.length() + " characters");
-                }
-                if (text.endsWith("L")) {
-                    text = text.substring(0, text.length() - 1);
-                }
-                stack.add(PickleUtils.optimizeBigint(new BigInteger(text)));
-            }
+            case Opcodes.LONG -> stack.add(longFromText(PickleUtils.readline(input)));
             case Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4 -> throw malformed(
                     "extension-registry opcode " + key + " (copyreg extension codes are not supported)");
             case Opcodes.NEXT_BUFFER, Opcodes.READONLY_BUFFER -> throw malformed(
                     "out-of-band buffer opcode " + key + " (pickle protocol 5 buffers are not supported)");
             default -> {
-                return super.dispatch(key);
+                return false;
             }
         }
-        return NO_RETURN_VALUE;
+        return true;
+    }
+
+    /** @return a LONG opcode's decimal text (Python 2 adds an 'L') as the smallest fitting number */
+    private Object longFromText(String text) {
+        if (text.length() > MAX_NUMBER_TEXT) {
+            throw malformed("LONG literal of " + text.length() + " characters");
+        }
+        String digits = text.endsWith("L") ? text.substring(0, text.length() - 1) : text;
+        return PickleUtils.optimizeBigint(new BigInteger(digits));
     }
 
     // ---- names and calls -------------------------------------------------------------------------------------
@@ -707,88 +766,101 @@ final class TorchUnpickler extends Unpickler {
 
         @Override
         public Object construct(Object[] args) {
-            switch (this) {
-                case ORDERED_DICT -> {
-                    Map<Object, Object> map = new LinkedHashMap<>();
-                    if (args.length > 0 && args[0] != null) {
-                        putItemPairs(map, args[0]);
-                    }
-                    return map;
-                }
-                case DEFAULT_DICT -> {
-                    // the default factory is a Python callable: irrelevant to stored data
-                    Map<Object, Object> map = new LinkedHashMap<>();
-                    if (args.length > 1 && args[1] != null) {
-                        putItemPairs(map, args[1]);
-                    }
-                    return map;
-                }
-                case REBUILD_TENSOR_V2, REBUILD_TENSOR -> {
-                    requireArgs(args, 4);
-                    if (!(args[0] instanceof TorchStorage storage)) {
-                        throw new Malformed(qualifiedName + " expects a storage but got " + describe(args[0]));
-                    }
-                    return storage.view(toLong(args[1], "storage_offset"), toLongs(args[2], "size"),
-                            toLongs(args[3], "stride"));
-                }
-                case REBUILD_PARAMETER, REBUILD_PARAMETER_WITH_STATE -> {
-                    requireArgs(args, 1);
-                    if (!(args[0] instanceof HostTensor tensor)) {
-                        throw new Malformed(qualifiedName + " expects a tensor but got " + describe(args[0]));
-                    }
-                    return tensor;
-                }
-                case REBUILD_FROM_TYPE_V2 -> {
-                    // (func, new_type, args, state): rebuild with func; the tensor subclass is irrelevant here
-                    requireArgs(args, 3);
-                    if (!(args[0] instanceof Known func) || !(args[2] instanceof Object[] funcArgs)) {
-                        throw new Malformed(qualifiedName + " expects a known rebuild function and its argument "
-                                + "tuple but got " + describe(args[0]) + ", " + describe(args[2]));
-                    }
-                    return func.construct(funcArgs);
-                }
-                case RECONSTRUCTOR, RECONSTRUCTOR_PY2 -> {
-                    // (cls, base, state): protocol 0/1 way of creating a plain object before BUILD
-                    requireArgs(args, 2);
-                    if (args[0] instanceof PythonGlobal cls) {
-                        return new PickledObject(cls.qualified(), List.of());
-                    }
-                    if (args[0] instanceof Known k && k.isClass) {
-                        return k.construct(new Object[0]);
-                    }
-                    throw new Malformed(qualifiedName + " expects a class but got " + describe(args[0]));
-                }
-                case CODECS_ENCODE -> {
-                    // protocol 2 pickles Python 3 bytes as _codecs.encode(text, 'latin1')
-                    requireArgs(args, 1);
-                    if (!(args[0] instanceof String text)) {
-                        throw new Malformed(qualifiedName + " expects a string but got " + describe(args[0]));
-                    }
-                    return text.getBytes(StandardCharsets.ISO_8859_1);
-                }
-                case SET, FROZENSET, SET_PY2, FROZENSET_PY2 -> {
-                    Set<Object> set = new LinkedHashSet<>();
-                    if (args.length > 0 && args[0] instanceof Collection<?> c) {
-                        set.addAll(c);
-                    } else if (args.length > 0 && args[0] instanceof Object[] a) {
-                        set.addAll(Arrays.asList(a));
-                    }
-                    return set;
-                }
-                case BYTEARRAY -> {
-                    if (args.length == 0) {
-                        return new byte[0];
-                    }
-                    if (args[0] instanceof byte[] b) {
-                        return b.clone();
-                    }
-                    if (args[0] instanceof String text) {
-                        return text.getBytes(StandardCharsets.ISO_8859_1);
-                    }
-                    throw new Malformed(qualifiedName + " expects bytes but got " + describe(args[0]));
-                }
+            return switch (this) {
+                case ORDERED_DICT -> dictFrom(args, 0);
+                // the default factory is a Python callable: irrelevant to stored data
+                case DEFAULT_DICT -> dictFrom(args, 1);
+                case REBUILD_TENSOR_V2, REBUILD_TENSOR -> rebuildTensor(args);
+                case REBUILD_PARAMETER, REBUILD_PARAMETER_WITH_STATE -> parameterTensor(args);
+                case REBUILD_FROM_TYPE_V2 -> rebuildFromType(args);
+                case RECONSTRUCTOR, RECONSTRUCTOR_PY2 -> reconstruct(args);
+                case CODECS_ENCODE -> encodeLatin1(args);
+                case SET, FROZENSET, SET_PY2, FROZENSET_PY2 -> setFrom(args);
+                case BYTEARRAY -> byteArray(args);
                 default -> throw new IllegalStateException(name());
+            };
+        }
+
+        /** @return a dict of the (key, value) pairs in {@code args[itemsAt]}, empty when there are none */
+        private static Map<Object, Object> dictFrom(Object[] args, int itemsAt) {
+            Map<Object, Object> map = new LinkedHashMap<>();
+            if (args.length > itemsAt && args[itemsAt] != null) {
+                putItemPairs(map, args[itemsAt]);
             }
+            return map;
+        }
+
+        /** (storage, storage_offset, size, stride, ...): a view of the storage. */
+        private HostTensor rebuildTensor(Object[] args) {
+            requireArgs(args, 4);
+            if (!(args[0] instanceof TorchStorage storage)) {
+                throw new Malformed(qualifiedName + " expects a storage but got " + describe(args[0]));
+            }
+            return storage.view(toLong(args[1], "storage_offset"), toLongs(args[2], "size"),
+                    toLongs(args[3], "stride"));
+        }
+
+        /** (tensor, requires_grad, ...): the tensor itself. */
+        private HostTensor parameterTensor(Object[] args) {
+            requireArgs(args, 1);
+            if (!(args[0] instanceof HostTensor tensor)) {
+                throw new Malformed(qualifiedName + " expects a tensor but got " + describe(args[0]));
+            }
+            return tensor;
+        }
+
+        /** (func, new_type, args, state): rebuild with func; the tensor subclass is irrelevant here. */
+        private Object rebuildFromType(Object[] args) {
+            requireArgs(args, 3);
+            if (!(args[0] instanceof Known func) || !(args[2] instanceof Object[] funcArgs)) {
+                throw new Malformed(qualifiedName + " expects a known rebuild function and its argument "
+                        + "tuple but got " + describe(args[0]) + ", " + describe(args[2]));
+            }
+            return func.construct(funcArgs);
+        }
+
+        /** (cls, base, state): protocol 0/1 way of creating a plain object before BUILD. */
+        private Object reconstruct(Object[] args) {
+            requireArgs(args, 2);
+            if (args[0] instanceof PythonGlobal cls) {
+                return new PickledObject(cls.qualified(), List.of());
+            }
+            if (args[0] instanceof Known k && k.isClass) {
+                return k.construct(new Object[0]);
+            }
+            throw new Malformed(qualifiedName + " expects a class but got " + describe(args[0]));
+        }
+
+        /** Protocol 2 pickles Python 3 bytes as {@code _codecs.encode(text, 'latin1')}. */
+        private byte[] encodeLatin1(Object[] args) {
+            requireArgs(args, 1);
+            if (!(args[0] instanceof String text)) {
+                throw new Malformed(qualifiedName + " expects a string but got " + describe(args[0]));
+            }
+            return text.getBytes(StandardCharsets.ISO_8859_1);
+        }
+
+        private static Set<Object> setFrom(Object[] args) {
+            Set<Object> set = new LinkedHashSet<>();
+            if (args.length > 0 && args[0] instanceof Collection<?> c) {
+                set.addAll(c);
+            } else if (args.length > 0 && args[0] instanceof Object[] a) {
+                set.addAll(Arrays.asList(a));
+            }
+            return set;
+        }
+
+        private byte[] byteArray(Object[] args) {
+            if (args.length == 0) {
+                return new byte[0];
+            }
+            if (args[0] instanceof byte[] b) {
+                return b.clone();
+            }
+            if (args[0] instanceof String text) {
+                return text.getBytes(StandardCharsets.ISO_8859_1);
+            }
+            throw new Malformed(qualifiedName + " expects bytes but got " + describe(args[0]));
         }
 
         private void requireArgs(Object[] args, int n) {

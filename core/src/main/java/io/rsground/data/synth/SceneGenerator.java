@@ -173,16 +173,7 @@ public final class SceneGenerator {
         Path imagesDir = outDir.resolve("JPEGImages");
         Path annotationsDir = outDir.resolve("Annotations");
         Path splitsDir = outDir.resolve("splits");
-        for (Path d : List.of(imagesDir, annotationsDir)) {
-            if (Files.isDirectory(d)) {
-                try (Stream<Path> s = Files.list(d)) {
-                    if (s.findAny().isPresent()) {
-                        throw new IOException(d + " already holds files; write the synthetic data set to an empty "
-                                + "folder (mixing data sets would shift the global object indices)");
-                    }
-                }
-            }
-        }
+        requireNoFiles(imagesDir, annotationsDir);
         Files.createDirectories(imagesDir);
         Files.createDirectories(annotationsDir);
         Files.createDirectories(splitsDir);
@@ -203,43 +194,9 @@ public final class SceneGenerator {
         }
         int[] splitOf = assignSplits(objects, seed);
 
-        Map<String, Integer> splitObjects = new LinkedHashMap<>();
-        Map<String, Integer> splitImages = new LinkedHashMap<>();
-        List<List<Integer>> splitIndices = new ArrayList<>();
-        for (String name : SplitChecker.SPLIT_NAMES) {
-            splitObjects.put(name, 0);
-            splitImages.put(name, 0);
-            splitIndices.add(new ArrayList<>());
-        }
-        try (Writer jsonl = Files.newBufferedWriter(outDir.resolve("scenes.jsonl"), StandardCharsets.UTF_8)) {
-            for (int i = 0; i < images; i++) {
-                String id = String.format(idFormat, i + 1);
-                List<SceneObject> scene = objects.get(i);
-                writeAnnotation(annotationsDir.resolve(id + ".xml"), id, size, scene);
-                String split = splitOf[i] < 0 ? null : SplitChecker.SPLIT_NAMES.get(splitOf[i]);
-                jsonl.write(sceneJson(id, size, split, scene, firstIndex[i]));
-                jsonl.write('\n');
-                if (split != null) {
-                    int index = firstIndex[i];
-                    for (SceneObject o : scene) {
-                        if (o.described()) {
-                            splitIndices.get(splitOf[i]).add(index++);
-                        }
-                    }
-                    splitObjects.merge(split, index - firstIndex[i], Integer::sum);
-                    splitImages.merge(split, 1, Integer::sum);
-                }
-            }
-        }
-        for (int s = 0; s < SplitChecker.SPLIT_NAMES.size(); s++) {
-            try (BufferedWriter w = Files.newBufferedWriter(
-                    splitsDir.resolve(SplitChecker.SPLIT_NAMES.get(s) + ".txt"), StandardCharsets.US_ASCII)) {
-                for (int index : splitIndices.get(s)) {
-                    w.write(Integer.toString(index));
-                    w.write('\n');
-                }
-            }
-        }
+        SplitTally tally = writeAnnotationsAndScenes(outDir, annotationsDir, idFormat, size, objects, firstIndex,
+                splitOf);
+        writeSplitFiles(splitsDir, tally.indices());
         ObjectNode params = JSON.createObjectNode();
         params.put("generator", "rsground synth");
         params.put("version", VERSION);
@@ -252,7 +209,83 @@ public final class SceneGenerator {
         params.put("objectsDescribed", described);
         Files.writeString(outDir.resolve("synth.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(params)
                 + "\n", StandardCharsets.UTF_8);
-        return new Summary(images, drawn, described, splitObjects, splitImages, (System.nanoTime() - start) / 1e9);
+        return new Summary(images, drawn, described, tally.objects(), tally.images(),
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** @throws IOException when one of the folders exists and holds anything */
+    private static void requireNoFiles(Path... dirs) throws IOException {
+        for (Path d : dirs) {
+            if (Files.isDirectory(d)) {
+                try (Stream<Path> s = Files.list(d)) {
+                    if (s.findAny().isPresent()) {
+                        throw new IOException(d + " already holds files; write the synthetic data set to an empty "
+                                + "folder (mixing data sets would shift the global object indices)");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * What the splits received, by split name in {@link SplitChecker#SPLIT_NAMES} order.
+     *
+     * @param objects described objects per split
+     * @param images images per split
+     * @param indices per split number, the global indices of its objects in file order
+     */
+    private record SplitTally(Map<String, Integer> objects, Map<String, Integer> images, List<List<Integer>> indices) {
+    }
+
+    /**
+     * Writes each scene's annotation and its {@code scenes.jsonl} line, in scene order.
+     *
+     * @param firstIndex per scene, the global index of its first described object
+     * @param splitOf per scene, its split number, -1 for none
+     * @return the objects, images and indices each split received
+     */
+    private static SplitTally writeAnnotationsAndScenes(Path outDir, Path annotationsDir, String idFormat, int size,
+            List<List<SceneObject>> objects, int[] firstIndex, int[] splitOf) throws IOException {
+        SplitTally tally = new SplitTally(new LinkedHashMap<>(), new LinkedHashMap<>(), new ArrayList<>());
+        for (String name : SplitChecker.SPLIT_NAMES) {
+            tally.objects().put(name, 0);
+            tally.images().put(name, 0);
+            tally.indices().add(new ArrayList<>());
+        }
+        try (Writer jsonl = Files.newBufferedWriter(outDir.resolve("scenes.jsonl"), StandardCharsets.UTF_8)) {
+            for (int i = 0; i < objects.size(); i++) {
+                String id = String.format(idFormat, i + 1);
+                List<SceneObject> scene = objects.get(i);
+                writeAnnotation(annotationsDir.resolve(id + ".xml"), id, size, scene);
+                String split = splitOf[i] < 0 ? null : SplitChecker.SPLIT_NAMES.get(splitOf[i]);
+                jsonl.write(sceneJson(id, size, split, scene, firstIndex[i]));
+                jsonl.write('\n');
+                if (split != null) {
+                    int index = firstIndex[i];
+                    for (SceneObject o : scene) {
+                        if (o.described()) {
+                            tally.indices().get(splitOf[i]).add(index++);
+                        }
+                    }
+                    tally.objects().merge(split, index - firstIndex[i], Integer::sum);
+                    tally.images().merge(split, 1, Integer::sum);
+                }
+            }
+        }
+        return tally;
+    }
+
+    /** Writes {@code train.txt}, {@code val.txt} and {@code test.txt}: one global object index per line. */
+    private static void writeSplitFiles(Path splitsDir, List<List<Integer>> splitIndices) throws IOException {
+        for (int s = 0; s < SplitChecker.SPLIT_NAMES.size(); s++) {
+            try (BufferedWriter w = Files.newBufferedWriter(
+                    splitsDir.resolve(SplitChecker.SPLIT_NAMES.get(s) + ".txt"), StandardCharsets.US_ASCII)) {
+                for (int index : splitIndices.get(s)) {
+                    w.write(Integer.toString(index));
+                    w.write('\n');
+                }
+            }
+        }
     }
 
     private static void checkSize(int size) {

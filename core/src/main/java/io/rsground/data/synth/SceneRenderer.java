@@ -145,6 +145,10 @@ final class SceneRenderer {
             double cy, double angle, Figure figure, Rectangle2D keepOut) {
     }
 
+    /** Where one try puts an object: its centre, pixels, and its angle, radians. */
+    private record Spot(double cx, double cy, double angle) {
+    }
+
     private static Placed place(SceneClass c, NamedColour colour, double length, SizeClass sizeClass,
             List<Placed> placed, Terrain terrain, Point2D sun, double lean, double scale, int size,
             SplittableRandom rng) {
@@ -161,62 +165,13 @@ final class SceneRenderer {
             double cy = rng.nextDouble() * size;
             double angle = rng.nextDouble() * 2 * Math.PI;
             boolean nearPrevious = previous != null && attempt < TRIES / 2 && rng.nextInt(4) != 0;
-            switch (c) {
-                case SHIP -> {
-                    Rectangle2D w = terrain.water.getBounds2D();
-                    if (w.isEmpty()) {
-                        return null;
-                    }
-                    cx = w.getMinX() + rng.nextDouble() * w.getWidth();
-                    cy = w.getMinY() + rng.nextDouble() * w.getHeight();
-                }
-                case AIRPLANE -> {
-                    if (terrain.apron == null) {
-                        return null;
-                    }
-                    Rectangle2D a = terrain.apron.getBounds2D();
-                    cx = a.getMinX() + rng.nextDouble() * a.getWidth();
-                    cy = a.getMinY() + rng.nextDouble() * a.getHeight();
-                }
-                case VEHICLE -> {
-                    double[] road = rng.nextInt(3) != 0 ? terrain.pointOnRoad(rng) : null;
-                    if (road != null) {
-                        cx = road[0];
-                        cy = road[1];
-                        angle = road[2];
-                    }
-                }
-                case STORAGE_TANK -> {
-                    angle = 0;
-                    if (nearPrevious) {
-                        double spread = SceneClass.STORAGE_TANK.maxLength() * scale;
-                        cx = previous.cx + rng.nextGaussian() * spread;
-                        cy = previous.cy + rng.nextGaussian() * spread;
-                    }
-                }
-                case TENNIS_COURT, BASKETBALL_COURT -> {
-                    if (nearPrevious) { // courts side by side, same orientation
-                        angle = previous.angle;
-                        double ratio = c == SceneClass.TENNIS_COURT ? 0.54 : 0.56;
-                        double step = (previous.length + length) * ratio / 2 + 2 * margin + 1;
-                        int side = rng.nextBoolean() ? 1 : -1;
-                        cx = previous.cx - Math.sin(angle) * step * side;
-                        cy = previous.cy + Math.cos(angle) * step * side;
-                    } else if (rng.nextInt(10) < 7) { // courts are mostly laid out along a street grid
-                        angle = rng.nextInt(2) * Math.PI / 2 + rng.nextGaussian() * 0.03;
-                    }
-                }
-                case CHIMNEY -> {
-                    angle = lean;
-                    if (nearPrevious) {
-                        cx = previous.cx + rng.nextGaussian() * 70 * scale;
-                        cy = previous.cy + rng.nextGaussian() * 70 * scale;
-                    }
-                }
-                default -> {
-                }
+            Spot spot = spotFor(c, new Spot(cx, cy, angle), nearPrevious ? previous : null, length, terrain, lean,
+                    scale, margin, rng);
+            if (spot == null) {
+                return null;
             }
-            Figure f = ObjectPainter.figure(new Placement(c, colour, length, cx, cy, angle, sun, lean, scale), rng);
+            Figure f = ObjectPainter.figure(new Placement(c, colour, length, spot.cx(), spot.cy(), spot.angle(), sun,
+                    lean, scale), rng);
             Rectangle2D b = f.bounds();
             if (b.getMinX() < 2 || b.getMinY() < 2 || b.getMaxX() > size - 2 || b.getMaxY() > size - 2) {
                 continue;
@@ -226,9 +181,91 @@ final class SceneRenderer {
             if (placed.stream().anyMatch(p -> p.keepOut.intersects(keepOut)) || !fitsTerrain(c, b, terrain)) {
                 continue;
             }
-            return new Placed(c, colour, sizeClass, length, cx, cy, angle, f, keepOut);
+            return new Placed(c, colour, sizeClass, length, spot.cx(), spot.cy(), spot.angle(), f, keepOut);
         }
         return null;
+    }
+
+    /**
+     * Moves a try's uniformly drawn spot to where its class goes: ships on water, airplanes on the apron, most
+     * vehicles along a road; tanks, courts and chimneys near the previous one of their class when asked.
+     *
+     * @param drawn the spot drawn uniformly over the image
+     * @param previous the previous object of the class when this try places near it, else null
+     * @param margin the free space kept around each object, pixels
+     * @return the spot, or null when the terrain has no zone for the class
+     */
+    private static Spot spotFor(SceneClass c, Spot drawn, Placed previous, double length, Terrain terrain,
+            double lean, double scale, double margin, SplittableRandom rng) {
+        double cx = drawn.cx();
+        double cy = drawn.cy();
+        double angle = drawn.angle();
+        switch (c) {
+            case SHIP -> {
+                Rectangle2D w = terrain.water.getBounds2D();
+                if (w.isEmpty()) {
+                    return null;
+                }
+                cx = w.getMinX() + rng.nextDouble() * w.getWidth();
+                cy = w.getMinY() + rng.nextDouble() * w.getHeight();
+            }
+            case AIRPLANE -> {
+                if (terrain.apron == null) {
+                    return null;
+                }
+                Rectangle2D a = terrain.apron.getBounds2D();
+                cx = a.getMinX() + rng.nextDouble() * a.getWidth();
+                cy = a.getMinY() + rng.nextDouble() * a.getHeight();
+            }
+            case VEHICLE -> {
+                double[] road = rng.nextInt(3) != 0 ? terrain.pointOnRoad(rng) : null;
+                if (road != null) {
+                    return new Spot(road[0], road[1], road[2]);
+                }
+            }
+            case STORAGE_TANK -> {
+                angle = 0;
+                if (previous != null) {
+                    double spread = SceneClass.STORAGE_TANK.maxLength() * scale;
+                    cx = previous.cx + rng.nextGaussian() * spread;
+                    cy = previous.cy + rng.nextGaussian() * spread;
+                }
+            }
+            case TENNIS_COURT, BASKETBALL_COURT -> {
+                return courtSpot(c, drawn, previous, length, margin, rng);
+            }
+            case CHIMNEY -> {
+                angle = lean;
+                if (previous != null) {
+                    cx = previous.cx + rng.nextGaussian() * 70 * scale;
+                    cy = previous.cy + rng.nextGaussian() * 70 * scale;
+                }
+            }
+            default -> {
+            }
+        }
+        return new Spot(cx, cy, angle);
+    }
+
+    /**
+     * @param previous the previous court of the class when this try places beside it, else null
+     * @return beside the previous court with its orientation, else mostly aligned with a street grid
+     */
+    private static Spot courtSpot(SceneClass c, Spot drawn, Placed previous, double length, double margin,
+            SplittableRandom rng) {
+        if (previous != null) { // courts side by side, same orientation
+            double angle = previous.angle;
+            double ratio = c == SceneClass.TENNIS_COURT ? 0.54 : 0.56;
+            double step = (previous.length + length) * ratio / 2 + 2 * margin + 1;
+            int side = rng.nextBoolean() ? 1 : -1;
+            double cx = previous.cx - Math.sin(angle) * step * side;
+            double cy = previous.cy + Math.cos(angle) * step * side;
+            return new Spot(cx, cy, angle);
+        }
+        if (rng.nextInt(10) < 7) { // courts are mostly laid out along a street grid
+            return new Spot(drawn.cx(), drawn.cy(), rng.nextInt(2) * Math.PI / 2 + rng.nextGaussian() * 0.03);
+        }
+        return drawn;
     }
 
     private static boolean fitsTerrain(SceneClass c, Rectangle2D b, Terrain t) {
