@@ -5,26 +5,25 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.config.ModelConfig;
 import io.rsground.data.Batch;
 import io.rsground.infer.Grounder;
 import io.rsground.infer.LoadedModel;
+import io.rsground.infer.Predictions;
 import io.rsground.model.ClipVgModel;
 import io.rsground.text.Tokenizer;
 import io.rsground.text.WordTokenizer;
-import io.rsground.infer.Predictions;
 import io.rsground.train.Objectives;
 import io.rsground.train.OptimizerKind;
 import io.rsground.train.TrainablePolicy;
 import io.rsground.train.Trainer;
+import io.rsground.util.TensorScope;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -62,8 +61,12 @@ public final class ModelBenchmark {
      * @return one JSON object with the figures
      */
     public static ObjectNode run(Options options, Consumer<String> log) throws IOException {
-        Engine.getInstance();
-        JniUtils.setGradMode(false);
+        try (TensorScope off = TensorScope.gradientsOff()) {
+            return measure(options, log);
+        }
+    }
+
+    private static ObjectNode measure(Options options, Consumer<String> log) throws IOException {
         ObjectNode out = new ObjectMapper().createObjectNode();
         ModelConfig config = options.config();
         out.put("preset", options.preset());
@@ -180,7 +183,6 @@ public final class ModelBenchmark {
                 leakOut.put("rss_mb_after_step_" + options.leakSteps(), late);
                 leakOut.put("rss_growth_fraction", (late - early) / early);
             }
-            JniUtils.setGradMode(false);
             return rate;
         }
     }

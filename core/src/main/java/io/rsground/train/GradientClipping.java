@@ -1,9 +1,8 @@
 package io.rsground.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.jni.JniUtils;
+import io.rsground.util.TensorScope;
 import java.util.Collection;
 
 /**
@@ -21,10 +20,7 @@ public final class GradientClipping {
      * @return the global norm before clipping
      */
     public static double clipGlobalNorm(Collection<Parameter> params, double maxNorm) {
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
+        try (TensorScope scope = TensorScope.noGrad()) {
             double sumSquares = 0;
             for (Parameter p : params) {
                 NDArray w = p.getArray();
@@ -46,8 +42,6 @@ public final class GradientClipping {
                 }
             }
             return norm;
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
     }
 

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import io.rsground.util.TensorScope;
 import io.rsground.weights.HostTensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -136,11 +137,8 @@ public final class TorchOptimizer implements AutoCloseable {
      */
     public double step(Map<String, Parameter> params, ToDoubleFunction<String> learningRate, double clipMaxNorm) {
         steps++;
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
         // temporaries are closed with the scope; state and values are unregistered from it
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
+        try (TensorScope scope = TensorScope.noGrad()) {
             // the gradients first: making the groups gives the parameters new arrays, without gradients
             Map<Parameter, NDArray> gradientOf = new java.util.IdentityHashMap<>();
             for (Parameter p : params.values()) {
@@ -170,8 +168,6 @@ public final class TorchOptimizer implements AutoCloseable {
             }
             applyUpdates(gradients, rates);
             return norm;
-        } finally {
-            JniUtils.setGradMode(gradMode);
         }
     }
 

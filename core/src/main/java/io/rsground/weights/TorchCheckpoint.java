@@ -150,10 +150,10 @@ public final class TorchCheckpoint {
     private String describeRoot() {
         if (root instanceof Map<?, ?> map) {
             return "a dict with " + map.entrySet().stream().limit(20)
-                    .map(e -> e.getKey() + ": " + TorchUnpickler.describe(e.getValue()))
+                    .map(e -> e.getKey() + ": " + PickleValues.describe(e.getValue()))
                     .collect(Collectors.joining(", ", "{", map.size() > 20 ? ", ...}" : "}"));
         }
-        return TorchUnpickler.describe(root);
+        return PickleValues.describe(root);
     }
 
     private static void checkSignature(Path file, long size) throws IOException {

@@ -28,11 +28,11 @@ record TorchStorage(String entryName, StorageType type, Object values) {
      * copied into a new contiguous array.
      *
      * @return a tensor of shape {@code size}
-     * @throws TorchUnpickler.Malformed when the view does not fit the storage
+     * @throws PickleValues.Malformed when the view does not fit the storage
      */
     HostTensor view(long offset, long[] size, long[] stride) {
         if (size.length != stride.length) {
-            throw new TorchUnpickler.Malformed("tensor on " + entryName + " has size " + Arrays.toString(size)
+            throw new PickleValues.Malformed("tensor on " + entryName + " has size " + Arrays.toString(size)
                     + " but stride " + Arrays.toString(stride));
         }
         long numel = 1;
@@ -40,7 +40,7 @@ record TorchStorage(String entryName, StorageType type, Object values) {
         try {
             for (int d = 0; d < size.length; d++) {
                 if (size[d] < 0 || stride[d] < 0) {
-                    throw new TorchUnpickler.Malformed("tensor on " + entryName + " has negative size or stride: size "
+                    throw new PickleValues.Malformed("tensor on " + entryName + " has negative size or stride: size "
                             + Arrays.toString(size) + ", stride " + Arrays.toString(stride));
                 }
                 numel = Math.multiplyExact(numel, size[d]);
@@ -49,15 +49,15 @@ record TorchStorage(String entryName, StorageType type, Object values) {
                 }
             }
         } catch (ArithmeticException e) {
-            throw new TorchUnpickler.Malformed("tensor on " + entryName + " with size " + Arrays.toString(size)
+            throw new PickleValues.Malformed("tensor on " + entryName + " with size " + Arrays.toString(size)
                     + " and stride " + Arrays.toString(stride) + " overflows 64-bit indexing");
         }
         if (numel > ElementReader.MAX_ELEMENTS) {
-            throw new TorchUnpickler.Malformed("tensor on " + entryName + " with size " + Arrays.toString(size)
+            throw new PickleValues.Malformed("tensor on " + entryName + " with size " + Arrays.toString(size)
                     + " holds " + numel + " elements; a Java array holds at most " + ElementReader.MAX_ELEMENTS);
         }
         if (numel > 0 && (offset < 0 || last >= numel())) {
-            throw new TorchUnpickler.Malformed("tensor with offset " + offset + ", size " + Arrays.toString(size)
+            throw new PickleValues.Malformed("tensor with offset " + offset + ", size " + Arrays.toString(size)
                     + " and stride " + Arrays.toString(stride) + " reaches element " + last + " but "
                     + entryName + " holds " + numel() + " (" + type().qualifiedName() + ")");
         }

@@ -12,22 +12,14 @@ import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import net.razorvine.pickle.IObjectConstructor;
 import net.razorvine.pickle.Opcodes;
 import net.razorvine.pickle.PickleUtils;
 import net.razorvine.pickle.Unpickler;
@@ -119,10 +111,10 @@ final class TorchUnpickler extends Unpickler {
                 new BufferedInputStream(zip.getInputStream(entry), 1 << 16))) {
             counted = in;
             Object root = load(in);
-            return toPlainData(root);
+            return PickleValues.toPlainData(root);
         } catch (Refusal r) {
             throw r.exception;
-        } catch (Malformed e) {
+        } catch (PickleValues.Malformed e) {
             throw new WeightFileException(file, pickleLocation(), "malformed pickle: " + e.getMessage(), e);
         } catch (WeightFileException e) {
             throw e;
@@ -206,8 +198,8 @@ final class TorchUnpickler extends Unpickler {
                 Object name = stack.pop();
                 Object module = stack.pop();
                 if (!(module instanceof String m) || !(name instanceof String n)) {
-                    throw malformed("STACK_GLOBAL expects two strings but found " + describe(module) + ", "
-                            + describe(name));
+                    throw malformed("STACK_GLOBAL expects two strings but found " + PickleValues.describe(module) + ", "
+                            + PickleValues.describe(name));
                 }
                 stack.add(resolveGlobal(m, n));
             }
@@ -328,8 +320,8 @@ final class TorchUnpickler extends Unpickler {
         if (storage != null) {
             return storage;
         }
-        Known known = Known.forName(qualified);
-        return known != null ? known : new PythonGlobal(qualified);
+        KnownCallable known = KnownCallable.forName(qualified);
+        return known != null ? known : new PickleValues.PythonGlobal(qualified);
     }
 
     private static boolean isDeniedPrefix(String qualified) {
@@ -341,10 +333,10 @@ final class TorchUnpickler extends Unpickler {
     }
 
     private Object call(Object callee, Object[] args) {
-        if (callee instanceof Known known) {
+        if (callee instanceof KnownCallable known) {
             return known.construct(args);
         }
-        if (callee instanceof PythonGlobal global) {
+        if (callee instanceof PickleValues.PythonGlobal global) {
             if (INERT_CALLABLES.contains(global.qualified())) {
                 return new PickledObject(global.qualified(), Arrays.asList(args));
             }
@@ -356,17 +348,17 @@ final class TorchUnpickler extends Unpickler {
         if (callee instanceof StorageType type) {
             throw refuse("refusing to call " + type.qualifiedName() + ": storages are only read through persistent ids");
         }
-        throw malformed("a call needs a callable but found " + describe(callee));
+        throw malformed("a call needs a callable but found " + PickleValues.describe(callee));
     }
 
     private Object newObject(Object cls, Object[] args) {
-        if (cls instanceof PythonGlobal global) {
+        if (cls instanceof PickleValues.PythonGlobal global) {
             return new PickledObject(global.qualified(), Arrays.asList(args));
         }
-        if (cls instanceof Known known && known.isClass()) {
+        if (cls instanceof KnownCallable known && known.isClass()) {
             return known.construct(args);
         }
-        throw malformed("NEWOBJ needs a class but found " + describe(cls));
+        throw malformed("NEWOBJ needs a class but found " + PickleValues.describe(cls));
     }
 
     private void build(Object target, Object state) {
@@ -377,7 +369,7 @@ final class TorchUnpickler extends Unpickler {
             // state dict's OrderedDict: they are not items, and loading weights never needs them
             return;
         } else {
-            throw malformed("BUILD sets state on an object but the target is " + describe(target));
+            throw malformed("BUILD sets state on an object but the target is " + PickleValues.describe(target));
         }
     }
 
@@ -385,7 +377,7 @@ final class TorchUnpickler extends Unpickler {
         if (args instanceof Object[] a) {
             return a;
         }
-        throw new Malformed(opcode + " expects an argument tuple but found " + describe(args));
+        throw new PickleValues.Malformed(opcode + " expects an argument tuple but found " + PickleValues.describe(args));
     }
 
     @SuppressWarnings("unchecked")
@@ -396,7 +388,7 @@ final class TorchUnpickler extends Unpickler {
         if (target instanceof PickledObject p) {
             return p.mutableDictItems();
         }
-        throw new Malformed("SETITEM(S) needs a dict but the target is " + describe(target));
+        throw new PickleValues.Malformed("SETITEM(S) needs a dict but the target is " + PickleValues.describe(target));
     }
 
     @SuppressWarnings("unchecked")
@@ -407,12 +399,12 @@ final class TorchUnpickler extends Unpickler {
         if (target instanceof PickledObject p) {
             return p.mutableListItems();
         }
-        throw new Malformed("APPEND(S) needs a list but the target is " + describe(target));
+        throw new PickleValues.Malformed("APPEND(S) needs a list but the target is " + PickleValues.describe(target));
     }
 
     private static void putPairs(Map<Object, Object> map, List<Object> flat) {
         if (flat.size() % 2 != 0) {
-            throw new Malformed("dict items come in key/value pairs but " + flat.size() + " values were marked");
+            throw new PickleValues.Malformed("dict items come in key/value pairs but " + flat.size() + " values were marked");
         }
         for (int i = 0; i < flat.size(); i += 2) {
             map.put(flat.get(i), flat.get(i + 1));
@@ -424,17 +416,17 @@ final class TorchUnpickler extends Unpickler {
     @Override
     protected Object persistentLoad(Object pid) {
         if (!(pid instanceof Object[] t) || t.length != 5 || !"storage".equals(t[0])) {
-            throw malformed("persistent id " + describe(pid)
+            throw malformed("persistent id " + PickleValues.describe(pid)
                     + " is not a ('storage', type, key, location, numel) tuple");
         }
         if (!(t[1] instanceof StorageType type)) {
-            throw refuse("storage type " + describe(t[1]) + " is not supported; supported: "
+            throw refuse("storage type " + PickleValues.describe(t[1]) + " is not supported; supported: "
                     + StorageType.supportedNames());
         }
         if (!(t[2] instanceof String storageKey)) {
-            throw malformed("storage key " + describe(t[2]) + " is not a string");
+            throw malformed("storage key " + PickleValues.describe(t[2]) + " is not a string");
         }
-        long numel = toLong(t[4], "storage numel");
+        long numel = PickleValues.toLong(t[4], "storage numel");
         TorchStorage cached = storages.get(storageKey);
         if (cached != null) {
             if (cached.type() != type || cached.numel() != numel) {
@@ -534,131 +526,6 @@ final class TorchUnpickler extends Unpickler {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    // ---- plain data ------------------------------------------------------------------------------------------
-
-    /**
-     * Replaces razorvine's tuple arrays with unmodifiable lists and unresolved globals with their names, in
-     * place and without recursion (pickles may nest deeply or refer to themselves).
-     */
-    private static Object toPlainData(Object root) {
-        Map<Object, Object> tuples = new IdentityHashMap<>();
-        Set<Object> visited = Collections.newSetFromMap(new IdentityHashMap<>());
-        Deque<Object> work = new ArrayDeque<>();
-        Object result = plainShallow(root, tuples, visited, work);
-        while (!work.isEmpty()) {
-            Object container = work.pop();
-            if (container instanceof Map<?, ?> map) {
-                @SuppressWarnings("unchecked")
-                Map<Object, Object> m = (Map<Object, Object>) map;
-                List<Map.Entry<Object, Object>> entries = new ArrayList<>(m.entrySet());
-                m.clear();
-                for (Map.Entry<Object, Object> e : entries) {
-                    m.put(plainShallow(e.getKey(), tuples, visited, work),
-                            plainShallow(e.getValue(), tuples, visited, work));
-                }
-            } else if (container instanceof List<?> list) {
-                @SuppressWarnings("unchecked")
-                List<Object> l = (List<Object>) list;
-                for (int i = 0; i < l.size(); i++) {
-                    l.set(i, plainShallow(l.get(i), tuples, visited, work));
-                }
-            } else if (container instanceof Set<?> set) {
-                @SuppressWarnings("unchecked")
-                Set<Object> s = (Set<Object>) set;
-                List<Object> items = new ArrayList<>(s);
-                s.clear();
-                for (Object item : items) {
-                    s.add(plainShallow(item, tuples, visited, work));
-                }
-            } else if (container instanceof PickledObject p) {
-                work.push(p.mutableArgs());
-                work.push(p.mutableListItems());
-                work.push(p.mutableDictItems());
-                p.setState(plainShallow(p.state(), tuples, visited, work));
-            }
-        }
-        return result;
-    }
-
-    private static Object plainShallow(Object value, Map<Object, Object> tuples, Set<Object> visited,
-            Deque<Object> work) {
-        if (value instanceof Object[] array) {
-            Object done = tuples.get(array);
-            if (done == null) {
-                List<Object> view = Arrays.asList(array);
-                done = Collections.unmodifiableList(view);
-                tuples.put(array, done);
-                work.push(view);
-            }
-            return done;
-        }
-        if (value instanceof PythonGlobal g) {
-            return g.qualified();
-        }
-        if (value instanceof Known k) {
-            return k.qualifiedName;
-        }
-        if (value instanceof StorageType t) {
-            return t.qualifiedName();
-        }
-        if (value instanceof TorchStorage s) {
-            return s.asTensor();
-        }
-        if (value instanceof Map || value instanceof Collection || value instanceof PickledObject) {
-            if (visited.add(value)) {
-                work.push(value);
-            }
-        }
-        return value;
-    }
-
-    // ---- helpers -------------------------------------------------------------------------------------------
-
-    static long toLong(Object value, String what) {
-        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-            return ((Number) value).longValue();
-        }
-        throw new Malformed(what + " should be an integer but is " + describe(value));
-    }
-
-    static long[] toLongs(Object value, String what) {
-        Object[] items;
-        if (value instanceof Object[] a) {
-            items = a;
-        } else if (value instanceof List<?> l) {
-            items = l.toArray();
-        } else {
-            throw new Malformed(what + " should be a tuple of integers but is " + describe(value));
-        }
-        long[] out = new long[items.length];
-        for (int i = 0; i < items.length; i++) {
-            out[i] = toLong(items[i], what + "[" + i + "]");
-        }
-        return out;
-    }
-
-    static String describe(Object value) {
-        if (value == null) {
-            return "None";
-        }
-        if (value instanceof Object[] a) {
-            return "tuple of " + a.length;
-        }
-        if (value instanceof String s) {
-            return "'" + (s.length() > 60 ? s.substring(0, 60) + "..." : s) + "'";
-        }
-        if (value instanceof Number || value instanceof Boolean) {
-            return value.getClass().getSimpleName() + " " + value;
-        }
-        if (value instanceof PythonGlobal g) {
-            return g.qualified();
-        }
-        if (value instanceof PickledObject p) {
-            return p.className() + " object";
-        }
-        return value.getClass().getSimpleName();
-    }
-
     private Refusal refuse(String message) {
         return new Refusal(new WeightFileException(file, pickleLocation(), message));
     }
@@ -676,19 +543,6 @@ final class TorchUnpickler extends Unpickler {
             super(exception.getMessage(), null, false, false);
             this.exception = exception;
         }
-    }
-
-    /** A malformed pickle found in a static helper; the caller adds file and position. */
-    static final class Malformed extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Malformed(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    /** A Python global that is neither denied nor a known constructor: a class to rebuild as data, or a name. */
-    record PythonGlobal(String qualified) {
     }
 
     /** Counts bytes read, for error positions. */
@@ -725,163 +579,4 @@ final class TorchUnpickler extends Unpickler {
         }
     }
 
-    /** The callables a checkpoint may invoke, each turned into plain Java data. */
-    enum Known implements IObjectConstructor {
-        ORDERED_DICT("collections.OrderedDict", true),
-        DEFAULT_DICT("collections.defaultdict", true),
-        REBUILD_TENSOR_V2("torch._utils._rebuild_tensor_v2", false),
-        REBUILD_TENSOR("torch._utils._rebuild_tensor", false),
-        REBUILD_PARAMETER("torch._utils._rebuild_parameter", false),
-        REBUILD_PARAMETER_WITH_STATE("torch._utils._rebuild_parameter_with_state", false),
-        REBUILD_FROM_TYPE_V2("torch._tensor._rebuild_from_type_v2", false),
-        RECONSTRUCTOR("copyreg._reconstructor", false),
-        RECONSTRUCTOR_PY2("copy_reg._reconstructor", false),
-        CODECS_ENCODE("_codecs.encode", false),
-        SET("builtins.set", true),
-        FROZENSET("builtins.frozenset", true),
-        SET_PY2("__builtin__.set", true),
-        FROZENSET_PY2("__builtin__.frozenset", true),
-        BYTEARRAY("builtins.bytearray", true);
-
-        final String qualifiedName;
-        private final boolean isClass;
-
-        Known(String qualifiedName, boolean isClass) {
-            this.qualifiedName = qualifiedName;
-            this.isClass = isClass;
-        }
-
-        static Known forName(String qualified) {
-            for (Known k : values()) {
-                if (k.qualifiedName.equals(qualified)) {
-                    return k;
-                }
-            }
-            return null;
-        }
-
-        boolean isClass() {
-            return isClass;
-        }
-
-        @Override
-        public Object construct(Object[] args) {
-            return switch (this) {
-                case ORDERED_DICT -> dictFrom(args, 0);
-                // the default factory is a Python callable: irrelevant to stored data
-                case DEFAULT_DICT -> dictFrom(args, 1);
-                case REBUILD_TENSOR_V2, REBUILD_TENSOR -> rebuildTensor(args);
-                case REBUILD_PARAMETER, REBUILD_PARAMETER_WITH_STATE -> parameterTensor(args);
-                case REBUILD_FROM_TYPE_V2 -> rebuildFromType(args);
-                case RECONSTRUCTOR, RECONSTRUCTOR_PY2 -> reconstruct(args);
-                case CODECS_ENCODE -> encodeLatin1(args);
-                case SET, FROZENSET, SET_PY2, FROZENSET_PY2 -> setFrom(args);
-                case BYTEARRAY -> byteArray(args);
-                default -> throw new IllegalStateException(name());
-            };
-        }
-
-        /** @return a dict of the (key, value) pairs in {@code args[itemsAt]}, empty when there are none */
-        private static Map<Object, Object> dictFrom(Object[] args, int itemsAt) {
-            Map<Object, Object> map = new LinkedHashMap<>();
-            if (args.length > itemsAt && args[itemsAt] != null) {
-                putItemPairs(map, args[itemsAt]);
-            }
-            return map;
-        }
-
-        /** (storage, storage_offset, size, stride, ...): a view of the storage. */
-        private HostTensor rebuildTensor(Object[] args) {
-            requireArgs(args, 4);
-            if (!(args[0] instanceof TorchStorage storage)) {
-                throw new Malformed(qualifiedName + " expects a storage but got " + describe(args[0]));
-            }
-            return storage.view(toLong(args[1], "storage_offset"), toLongs(args[2], "size"),
-                    toLongs(args[3], "stride"));
-        }
-
-        /** (tensor, requires_grad, ...): the tensor itself. */
-        private HostTensor parameterTensor(Object[] args) {
-            requireArgs(args, 1);
-            if (!(args[0] instanceof HostTensor tensor)) {
-                throw new Malformed(qualifiedName + " expects a tensor but got " + describe(args[0]));
-            }
-            return tensor;
-        }
-
-        /** (func, new_type, args, state): rebuild with func; the tensor subclass is irrelevant here. */
-        private Object rebuildFromType(Object[] args) {
-            requireArgs(args, 3);
-            if (!(args[0] instanceof Known func) || !(args[2] instanceof Object[] funcArgs)) {
-                throw new Malformed(qualifiedName + " expects a known rebuild function and its argument "
-                        + "tuple but got " + describe(args[0]) + ", " + describe(args[2]));
-            }
-            return func.construct(funcArgs);
-        }
-
-        /** (cls, base, state): protocol 0/1 way of creating a plain object before BUILD. */
-        private Object reconstruct(Object[] args) {
-            requireArgs(args, 2);
-            if (args[0] instanceof PythonGlobal cls) {
-                return new PickledObject(cls.qualified(), List.of());
-            }
-            if (args[0] instanceof Known k && k.isClass) {
-                return k.construct(new Object[0]);
-            }
-            throw new Malformed(qualifiedName + " expects a class but got " + describe(args[0]));
-        }
-
-        /** Protocol 2 pickles Python 3 bytes as {@code _codecs.encode(text, 'latin1')}. */
-        private byte[] encodeLatin1(Object[] args) {
-            requireArgs(args, 1);
-            if (!(args[0] instanceof String text)) {
-                throw new Malformed(qualifiedName + " expects a string but got " + describe(args[0]));
-            }
-            return text.getBytes(StandardCharsets.ISO_8859_1);
-        }
-
-        private static Set<Object> setFrom(Object[] args) {
-            Set<Object> set = new LinkedHashSet<>();
-            if (args.length > 0 && args[0] instanceof Collection<?> c) {
-                set.addAll(c);
-            } else if (args.length > 0 && args[0] instanceof Object[] a) {
-                set.addAll(Arrays.asList(a));
-            }
-            return set;
-        }
-
-        private byte[] byteArray(Object[] args) {
-            if (args.length == 0) {
-                return new byte[0];
-            }
-            if (args[0] instanceof byte[] b) {
-                return b.clone();
-            }
-            if (args[0] instanceof String text) {
-                return text.getBytes(StandardCharsets.ISO_8859_1);
-            }
-            throw new Malformed(qualifiedName + " expects bytes but got " + describe(args[0]));
-        }
-
-        private void requireArgs(Object[] args, int n) {
-            if (args.length < n) {
-                throw new Malformed(qualifiedName + " expects at least " + n + " arguments but got " + args.length);
-            }
-        }
-
-        private static void putItemPairs(Map<Object, Object> map, Object items) {
-            Collection<?> pairs = items instanceof Collection<?> c ? c
-                    : items instanceof Object[] a ? Arrays.asList(a) : null;
-            if (pairs == null) {
-                throw new Malformed("dict items should be a sequence of pairs but are " + describe(items));
-            }
-            for (Object pair : pairs) {
-                Object[] kv = pair instanceof Object[] a ? a : pair instanceof List<?> l ? l.toArray() : null;
-                if (kv == null || kv.length != 2) {
-                    throw new Malformed("dict item should be a (key, value) pair but is " + describe(pair));
-                }
-                map.put(kv[0], kv[1]);
-            }
-        }
-    }
 }
