@@ -80,8 +80,8 @@ final class PredictCommand implements Callable<Integer> {
             return runManifest(out != null ? out : output);
         }
         if (output != null || draw != null) {
-            throw new Errors.BadInputException("--draw goes with --manifest; for one image, --out writes the image "
-                    + "with its boxes");
+            throw new Errors.BadInputException("--output and --draw go with --manifest; for one image, --out writes "
+                    + "the image with its boxes");
         }
         if (image == null || queries.isEmpty()) {
             throw new Errors.BadInputException("give --image FILE and at least one --query TEXT, or --manifest FILE");

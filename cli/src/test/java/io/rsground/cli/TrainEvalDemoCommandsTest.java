@@ -56,7 +56,7 @@ class TrainEvalDemoCommandsTest {
         assertThat(epoch.get("train").has("l1")).isTrue();
         assertThat(epoch.get("val").has("pr50")).isTrue();
         assertThat(epoch.get("lr").get("fusion").asDouble()).isPositive();
-        assertThat(JSON.readTree(out.resolve("train-config.json").toFile()).get("lr_scheduler").asText())
+        assertThat(JSON.readTree(out.resolve("train-config.json").toFile()).get("schedule").get("kind").asText())
                 .isEqualTo("poly");
 
         Path metrics = dir.resolve("metrics.json");
