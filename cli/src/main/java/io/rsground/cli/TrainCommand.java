@@ -151,6 +151,9 @@ final class TrainCommand implements Callable<Integer> {
         if (output == null) {
             throw new Errors.BadInputException("give --out OUT, the folder for checkpoints, logs and plots");
         }
+        if (freezeVision && Boolean.FALSE.equals(freezeClip)) {
+            throw new Errors.BadInputException("--freeze-vision and --no-freeze-clip contradict each other");
+        }
         TrainConfig.Builder b = Recipes.load(recipe).dataRoot(dataRoot.toString()).splitsDir(str(splits))
                 .out(output.toString());
         Setter set = (option, apply) -> {

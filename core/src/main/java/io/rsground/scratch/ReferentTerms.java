@@ -49,14 +49,31 @@ final class ReferentTerms {
     private ReferentTerms() {
     }
 
-    /**
-     * @param in a pass and its batch
-     * @param patchSize the image tower's patch side
-     * @return [B, P] each patch's coverage by the sample's referred object
-     */
-    private static float[] coverage(LossTerm.Inputs in, int patchSize) {
-        Batch batch = in.batch();
-        return PatchTargets.referent(batch.boxes(), batch.size(), batch.imageSize(), patchSize);
+    /** A term that reads the pass's intermediates and each patch's coverage by the referred object. */
+    private abstract static class OnReferredObject implements LossTerm {
+        final int patchSize;
+
+        /** @param patchSize the image tower's patch side */
+        OnReferredObject(int patchSize) {
+            this.patchSize = patchSize;
+        }
+
+        @Override
+        public ClipVgModel.Detail detail() {
+            return ClipVgModel.Detail.INTERMEDIATES;
+        }
+
+        /** @return [B, P] row-major each patch's coverage by the sample's referred object */
+        float[] coverage(Inputs in) {
+            Batch batch = in.batch();
+            return PatchTargets.referent(batch.boxes(), batch.size(), batch.imageSize(), patchSize);
+        }
+
+        /** @return [B, P] the same coverage as an array beside the pass's */
+        NDArray cover(Inputs in) {
+            return HostArrays.create(in.targetBoxes().getManager(), coverage(in), new Shape(in.batch().size(),
+                    in.batch().patches()));
+        }
     }
 
     /** @return the mean over the batch of {@code -log(mass + epsilon)}, mass [B] */
@@ -65,10 +82,9 @@ final class ReferentTerms {
     }
 
     /** The per-patch referent term, with its linear head {@code aux.referent.*}. */
-    static final class Referent implements LossTerm {
+    static final class Referent extends OnReferredObject {
         private final int hidden;
         private final int layers;
-        private final int patchSize;
         private Parameter headWeight;
         private Parameter headBias;
 
@@ -78,9 +94,9 @@ final class ReferentTerms {
          * @param patchSize the image tower's patch side
          */
         Referent(int hidden, int layers, int patchSize) {
+            super(patchSize);
             this.hidden = hidden;
             this.layers = layers;
-            this.patchSize = patchSize;
         }
 
         @Override
@@ -114,7 +130,7 @@ final class ReferentTerms {
             int b = batch.size();
             int p = batch.patches();
             NDManager m = in.targetBoxes().getManager();
-            float[] coverage = coverage(in, patchSize);
+            float[] coverage = coverage(in);
             NDArray cover = HostArrays.create(m, coverage, new Shape(b, p));
             float[] valid = new float[b * p];
             double validCount = 0;
@@ -147,24 +163,15 @@ final class ReferentTerms {
     }
 
     /** The [REG] attention term. */
-    static final class Attention implements LossTerm {
-        private final int patchSize;
-
+    static final class Attention extends OnReferredObject {
         Attention(int patchSize) {
-            this.patchSize = patchSize;
-        }
-
-        @Override
-        public ClipVgModel.Detail detail() {
-            return ClipVgModel.Detail.INTERMEDIATES;
+            super(patchSize);
         }
 
         @Override
         public NDArray compute(Inputs in, Map<String, Double> log) {
-            int b = in.batch().size();
             int p = in.batch().patches();
-            NDArray cover = HostArrays.create(in.targetBoxes().getManager(), coverage(in, patchSize),
-                    new Shape(b, p));
+            NDArray cover = cover(in);
             NDArray weights = in.out().intermediates().layers().regAttention(); // [B, heads, Lk]
             long keys = weights.getShape().get(2);
             NDArray onPatches = weights.get(":, :, " + (keys - p) + ":"); // [B, heads, P]
@@ -179,29 +186,23 @@ final class ReferentTerms {
      * The readout term: the box loss of what the last fusion layer gives at [REG] when its attention is spread
      * over the referred object's patches in proportion to their coverage.
      */
-    static final class Readout implements LossTerm {
+    static final class Readout extends OnReferredObject {
         private final GroundingLoss boxLoss;
-        private final int patchSize;
 
         /**
          * @param boxLoss the box loss the readout is judged by (the run's L1 and GIoU weights)
          * @param patchSize the image tower's patch side
          */
         Readout(GroundingLoss boxLoss, int patchSize) {
+            super(patchSize);
             this.boxLoss = boxLoss;
-            this.patchSize = patchSize;
-        }
-
-        @Override
-        public ClipVgModel.Detail detail() {
-            return ClipVgModel.Detail.INTERMEDIATES;
         }
 
         @Override
         public NDArray compute(Inputs in, Map<String, Double> log) {
             int b = in.batch().size();
             int p = in.batch().patches();
-            float[] coverage = coverage(in, patchSize);
+            float[] coverage = coverage(in);
             long keys = in.out().intermediates().layers().lastInput().getShape().get(1);
             float[] weights = new float[(int) (b * keys)]; // [B, Lk]: nothing on [REG], text and class token
             for (int i = 0; i < b; i++) {
@@ -223,17 +224,11 @@ final class ReferentTerms {
     }
 
     /** The match term, with its learned scale {@code aux.match.log_scale}. */
-    static final class Match implements LossTerm {
-        private final int patchSize;
+    static final class Match extends OnReferredObject {
         private Parameter logScale;
 
         Match(int patchSize) {
-            this.patchSize = patchSize;
-        }
-
-        @Override
-        public ClipVgModel.Detail detail() {
-            return ClipVgModel.Detail.INTERMEDIATES;
+            super(patchSize);
         }
 
         @Override
@@ -254,7 +249,7 @@ final class ReferentTerms {
             int b = batch.size();
             int p = batch.patches();
             NDManager m = in.targetBoxes().getManager();
-            NDArray cover = HostArrays.create(m, coverage(in, patchSize), new Shape(b, p));
+            NDArray cover = cover(in);
             NDArray inputs = in.out().intermediates().inputs(); // [B, 1 + L + 1 + P, H]
             NDArray query = endTokens(inputs, batch); // [B, H]
             NDArray patches = inputs.get(":, " + (inputs.getShape().get(1) - p) + ":, :"); // [B, P, H]

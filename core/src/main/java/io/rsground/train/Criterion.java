@@ -31,7 +31,7 @@ public final class Criterion implements TrainingObjective {
         }
     }
 
-    /** @return the term names, in summation order */
+    /** @return each term's weight, in summation order */
     public Map<String, Double> weights() {
         Map<String, Double> out = new LinkedHashMap<>();
         terms.keySet().forEach(name -> out.put(name, weights.getOrDefault(name, 0.0)));
