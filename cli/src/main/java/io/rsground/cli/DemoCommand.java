@@ -111,8 +111,8 @@ final class DemoCommand implements Callable<Integer> {
         Path best = trainDir.resolve(TrainingRun.BEST);
         EvalReport report = Evaluation.run(ModelLoader.Request.of(best), test, "test", 64, workers);
         report.write(out.resolve("metrics.json"), out.resolve("predictions.jsonl"), out.resolve("report.md"));
-        PredictionGrid.write(report, Evaluation.images(root), 16, false, 240, out.resolve("grid.png"));
-        PredictionGrid.write(report, Evaluation.images(root), 16, true, 240, out.resolve("grid-worst.png"));
+        PredictionGrid.write(report, DiorRsvgDataset.imagesDir(root), 16, false, 240, out.resolve("grid.png"));
+        PredictionGrid.write(report, DiorRsvgDataset.imagesDir(root), 16, true, 240, out.resolve("grid-worst.png"));
         summary(o, Duration.ofNanos(System.nanoTime() - start), report, root, trainDir, best, test.get(0));
         return Errors.OK;
     }

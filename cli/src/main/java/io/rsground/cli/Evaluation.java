@@ -5,7 +5,6 @@ import io.rsground.eval.EvalReport;
 import io.rsground.eval.Evaluator;
 import io.rsground.infer.LoadedModel;
 import io.rsground.infer.ModelLoader;
-import java.nio.file.Path;
 import java.util.List;
 
 /** A model evaluated on samples with a progress bar, for {@code eval}, {@code visualize} and {@code demo}. */
@@ -26,10 +25,5 @@ final class Evaluation {
             return Evaluator.evaluate(loaded.model(), loaded.manager(), loaded.tokenizer(), samples, split, batchSize,
                     workers, done -> progress.progress(done, samples.size()));
         }
-    }
-
-    /** @return the image folder of a DIOR-RSVG-layout data set */
-    static Path images(Path root) {
-        return root.resolve("JPEGImages");
     }
 }

@@ -1,5 +1,6 @@
 package io.rsground.cli;
 
+import io.rsground.data.DiorRsvgDataset;
 import io.rsground.eval.EvalReport;
 import io.rsground.eval.PredictionGrid;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ final class VisualizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EvalReport r = Evaluation.run(model.request(), data.samples(), data.split, 32, 2);
-        PredictionGrid.write(r, Evaluation.images(data.root), count, worst, tile, out);
+        PredictionGrid.write(r, DiorRsvgDataset.imagesDir(data.root), count, worst, tile, out);
         spec.commandLine().getOut().println("wrote " + out + " (" + Math.min(count, r.predictions().size())
                 + " samples; " + r.headline() + ")");
         return Errors.OK;

@@ -252,10 +252,6 @@ public record TrainConfig(Run run, ModelSource model, Optimisation optim, Schedu
                 throw new ConfigException("loss." + e.getKey() + " must be a weight >= 0, got " + e.getValue());
             }
         }
-        if (optim.replicas() > 1 && model.vlDropout() != null && model.vlDropout() > 0) {
-            throw new ConfigException("optim.replicas " + optim.replicas() + " needs a fusion dropout of 0: add "
-                    + "--vl-dropout 0, or drop --replicas");
-        }
     }
 
     /** @return a builder starting from these settings */

@@ -87,6 +87,11 @@ public final class DiorRsvgDataset {
         return dataset;
     }
 
+    /** @return the image folder of a data set in this layout, {@code ROOT/JPEGImages} */
+    public static Path imagesDir(Path root) {
+        return root.resolve("JPEGImages");
+    }
+
     /**
      * Reads annotations and split files and records every problem; images are not decoded (their headers are read
      * only where an annotation gives no size).
@@ -106,7 +111,7 @@ public final class DiorRsvgDataset {
         List<Problem> problems = new ArrayList<>();
 
         Path annotationsDir = root.resolve("Annotations");
-        Path imagesDir = root.resolve("JPEGImages");
+        Path imagesDir = imagesDir(root);
         List<Path> files = listAnnotationFiles(annotationsDir, absRoot, problems);
         if (!Files.isDirectory(imagesDir)) {
             problems.add(new Problem(display(absRoot, imagesDir), null, null, "image folder not found"));

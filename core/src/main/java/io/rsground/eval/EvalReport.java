@@ -133,7 +133,6 @@ public final class EvalReport {
         return root;
     }
 
-    /** Writes {@link #toJson()}. */
     /**
      * Writes the report's files, each only when its path is given.
      *
@@ -149,10 +148,11 @@ public final class EvalReport {
             writePredictions(predictions);
         }
         if (markdown != null) {
-            java.nio.file.Files.writeString(markdown, toMarkdown());
+            Files.writeString(markdown, toMarkdown());
         }
     }
 
+    /** Writes {@link #toJson()}. */
     public void writeJson(Path file) throws IOException {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), toJson());
     }

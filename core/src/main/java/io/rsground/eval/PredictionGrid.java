@@ -13,7 +13,9 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import javax.imageio.ImageIO;
 
 /**
  * A grid of evaluated samples for people to look at: each tile shows the image with the ground truth in green and
@@ -39,13 +41,13 @@ public final class PredictionGrid {
      */
     public static void write(EvalReport report, Path imageDir, int count, boolean worst, int tile, Path out)
             throws IOException {
-        List<Prediction> chosen = new java.util.ArrayList<>(report.predictions());
+        List<Prediction> chosen = new ArrayList<>(report.predictions());
         if (worst) {
-            chosen.sort(java.util.Comparator.comparingDouble(Prediction::iouPixels));
+            chosen.sort(Comparator.comparingDouble(Prediction::iouPixels));
         }
         chosen = chosen.subList(0, Math.min(count, chosen.size()));
         int columns = (int) Math.ceil(Math.sqrt(chosen.size()));
-        if (!javax.imageio.ImageIO.write(render(chosen, imageDir, tile, columns), "png", out.toFile())) {
+        if (!ImageIO.write(render(chosen, imageDir, tile, columns), "png", out.toFile())) {
             throw new IOException("no PNG writer for " + out);
         }
     }

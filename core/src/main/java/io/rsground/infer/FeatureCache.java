@@ -93,6 +93,11 @@ public final class FeatureCache {
         bytes += size;
     }
 
+    /** @return whether the cache keeps anything at all (a cache of 0 entries does not) */
+    public boolean enabled() {
+        return maxEntries > 0;
+    }
+
     /** @return true when the image's features are kept (safe to ask from any thread, without locking) */
     public boolean holds(String key) {
         return key != null && kept.contains(key);

@@ -108,7 +108,7 @@ public final class ImageFeatures {
      *
      * @param pixels [3, S, S] the prepared image
      * @param key its key
-     * @param cache kept features, or null
+     * @param cache kept features, or null for none
      * @return [1, 1 + P, W * n]
      */
     public static NDArray ofImage(ClipVgModel model, NDManager scope, float[] pixels, String key,
@@ -116,13 +116,15 @@ public final class ImageFeatures {
         int size = model.config().vision().imageSize();
         Shape shape = new Shape(1, 1 + model.config().vision().numPatches(),
                 model.config().vision().multiLevelWidth());
-        float[] kept = cache == null ? null : cache.get(key);
+        boolean keeping = cache != null && cache.enabled();
+        float[] kept = keeping ? cache.get(key) : null;
         if (kept != null) {
             return HostArrays.create(scope, kept, shape);
         }
         NDArray visual = model.encodeImage(null, HostArrays.create(scope, pixels, new Shape(1, 3, size, size)),
                 false);
-        if (cache != null) {
+        if (keeping) {
+            // copied to the host only when the cache may keep it
             cache.put(key, visual.toFloatArray());
         }
         return visual;

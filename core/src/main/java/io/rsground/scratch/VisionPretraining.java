@@ -211,13 +211,22 @@ public final class VisionPretraining {
     }
 
     /**
-     * The images of a run and their prepared forms (kept up to {@link #CACHE_BYTES}).
+     * Images and their prepared forms.
      *
-     * @param files the training images, in the order of their first sample
-     * @param objects every known object of each training image
+     * @param files the images, in visiting order before shuffling
+     * @param objects every known object of each image
+     * @param prepared prepared images kept for later use
+     * @param keepBytes how many bytes of prepared images to keep ({@link #CACHE_BYTES} for the training images,
+     *     which are seen every epoch; 0 for images seen once)
+     * @param unreadable the images that could not be read, with the reason
      */
     private record ImageSet(List<Path> files, Map<Path, List<LabeledBox>> objects, EvalTransform transform,
-            Map<Path, Prepared> prepared, Map<Path, String> unreadable) {
+            Map<Path, Prepared> prepared, long keepBytes, Map<Path, String> unreadable) {
+        static ImageSet of(List<Path> files, Map<Path, List<LabeledBox>> objects, EvalTransform transform,
+                long keepBytes) {
+            return new ImageSet(files, objects, transform, new ConcurrentHashMap<>(), keepBytes,
+                    new ConcurrentHashMap<>());
+        }
     }
 
     /**
@@ -243,9 +252,8 @@ public final class VisionPretraining {
             objectsOfImage.computeIfAbsent(s.imageFile(), f -> objectsByImage.getOrDefault(f, List.of()));
         }
         Labels labels = Labels.of(objectsOfImage.values());
-        ImageSet images = new ImageSet(new ArrayList<>(objectsOfImage.keySet()), objectsOfImage,
-                new EvalTransform(model.config().vision().imageSize()), new ConcurrentHashMap<>(),
-                new ConcurrentHashMap<>());
+        ImageSet images = ImageSet.of(new ArrayList<>(objectsOfImage.keySet()), objectsOfImage,
+                new EvalTransform(model.config().vision().imageSize()), CACHE_BYTES);
         Map<String, Parameter> params = new LinkedHashMap<>();
         model.namedParameters().forEach((name, p) -> {
             if (ClipVgModel.isVisionParameter(name)) {
@@ -315,7 +323,7 @@ public final class VisionPretraining {
                     return;
                 }
                 double lr = settings.lr() * LrSchedule.warmupCosine(loop.step, settings.warmupSteps(), fraction);
-                List<Prepared> items = prepare(order, from, batch, images, images.prepared(), labels, patchSize);
+                List<Prepared> items = prepare(order, from, batch, images, labels, patchSize);
                 SplittableRandom flips = new SplittableRandom(settings.seed() * 1_000_003L + loop.step);
                 items.replaceAll(p -> p.mirrored(size, patchSize, flips.nextBoolean(), flips.nextBoolean()));
                 if (items.isEmpty()) {
@@ -363,13 +371,13 @@ public final class VisionPretraining {
                 .filter(o -> labels.index().containsKey(o.className()))
                 .map(o -> o.attribute() == null || labels.index().containsKey(o.attribute()) ? o
                         : new LabeledBox(o.box(), o.className(), null)).toList()));
-        ImageSet heldOut = new ImageSet(files, objects, transform, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+        // held-out images are seen once: nothing to keep them for
+        ImageSet heldOut = ImageSet.of(files, objects, transform, 0);
         HeldOutSums sums = new HeldOutSums(files.size() * model.config().vision().numPatches() * labels.channels());
         int[] order = IntStream.range(0, files.size()).toArray();
         for (int from = 0; from < files.size(); from += batch) {
-            // held-out images are seen once: nothing to keep them for
-            List<Prepared> items = prepare(order, from, Math.min(batch, files.size() - from), heldOut,
-                    new ConcurrentHashMap<>(), labels, model.config().vision().patchSize());
+            List<Prepared> items = prepare(order, from, Math.min(batch, files.size() - from), heldOut, labels,
+                    model.config().vision().patchSize());
             if (!items.isEmpty()) {
                 sums.add(model, manager, items, labels, heads);
             }
@@ -428,13 +436,15 @@ public final class VisionPretraining {
     }
 
     /**
-     * Prepares a batch of images in parallel (from {@code cache} when kept), dropping those that cannot be read.
+     * Prepares a batch of images in parallel (from the set's kept ones where it has them), dropping those that cannot
+     * be read.
      *
      * @param order image numbers in visiting order
      * @return the readable images of {@code order[from, from + batch)}, in order
      */
-    private static List<Prepared> prepare(int[] order, int from, int batch, ImageSet images, Map<Path, Prepared> cache,
-            Labels labels, int patchSize) {
+    private static List<Prepared> prepare(int[] order, int from, int batch, ImageSet images, Labels labels,
+            int patchSize) {
+        Map<Path, Prepared> cache = images.prepared();
         Prepared[] out = new Prepared[batch];
         IntStream.range(0, batch).parallel().forEach(j -> {
             Path file = images.files().get(order[from + j]);
@@ -446,7 +456,7 @@ public final class VisionPretraining {
                 try {
                     p = prepareOne(file, images, labels, patchSize);
                     long bytes = 4L * (p.pixels().length + p.targets().classes().length);
-                    if ((long) cache.size() * bytes < CACHE_BYTES) {
+                    if ((long) cache.size() * bytes < images.keepBytes()) {
                         cache.put(file, p);
                     }
                 } catch (IOException | RuntimeException e) {

@@ -31,12 +31,6 @@ public final class Criterion implements TrainingObjective {
         }
     }
 
-    /** @return each term's weight, in summation order */
-    public Map<String, Double> weights() {
-        Map<String, Double> out = new LinkedHashMap<>();
-        terms.keySet().forEach(name -> out.put(name, weights.getOrDefault(name, 0.0)));
-        return out;
-    }
 
     @Override
     public ClipVgModel.Detail detail() {

@@ -2,9 +2,7 @@ package io.rsground.train;
 
 import io.rsground.config.ConfigException;
 import io.rsground.config.ModelConfig;
-import io.rsground.data.Sample;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +19,8 @@ public final class Objectives {
      *
      * @param model the architecture
      * @param lossWeights every term's weight, by name
-     * @param dataRoot the data set's folder
-     * @param trainSamples the training split
      */
-    public record Context(ModelConfig model, Map<String, Double> lossWeights, Path dataRoot,
-            List<Sample> trainSamples) {
+    public record Context(ModelConfig model, Map<String, Double> lossWeights) {
         /** @return a term's weight, 0 when not given */
         public double weight(String term) {
             return lossWeights.getOrDefault(term, 0.0);

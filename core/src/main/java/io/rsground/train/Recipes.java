@@ -76,7 +76,11 @@ public final class Recipes {
             throw new ConfigException("recipe " + nameOrFile + " is not a JSON object");
         }
         TrainConfig.Builder b = TrainConfig.builder().merge(object);
-        b.build(); // names a wrong key now, with the recipe's name
+        try {
+            b.build();
+        } catch (ConfigException e) {
+            throw new ConfigException("recipe " + nameOrFile + ": " + e.getMessage(), e);
+        }
         return b;
     }
 }

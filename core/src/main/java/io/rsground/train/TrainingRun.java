@@ -158,8 +158,7 @@ public final class TrainingRun {
             long runStart = System.nanoTime();
             List<String> done = new ArrayList<>(setup.resumed() == null ? List.of() : setup.resumed().stagesDone());
             boolean stagesRanNow = runStages(setup, manager, dataset, train, val, out, done);
-            Objectives.Context context = new Objectives.Context(modelConfig, config.loss(),
-                    Path.of(config.run().dataRoot()), train);
+            Objectives.Context context = new Objectives.Context(modelConfig, config.loss());
             try (Trainer trainer = new Trainer(setup.model(), manager, setup.policy(),
                     OptimizerKind.parse(config.optim().optimizer()), config.optim().lr(), config.optim().clipLr(),
                     config.optim().weightDecay(), config.optim().clipMaxNorm(), objective(context))) {

@@ -510,7 +510,7 @@ class StagedRecipeTest {
         weights.put("readout", readout);
         weights.put("match", match);
         try {
-            Criterion c = Objectives.create(weights, new Objectives.Context(config, weights, data, samples));
+            Criterion c = Objectives.create(weights, new Objectives.Context(config, weights));
             c.initialize(manager);
             return c;
         } catch (java.io.IOException e) {

@@ -80,7 +80,7 @@ class ReplicasTest {
         weights.put("readout", 1.0);
         weights.put("match", 10.0);
         try {
-            return Objectives.create(weights, new Objectives.Context(config, weights, root, List.of()));
+            return Objectives.create(weights, new Objectives.Context(config, weights));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -3,6 +3,7 @@ package io.rsground.data.synth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rsground.box.Box;
+import io.rsground.data.DiorRsvgDataset;
 import io.rsground.data.Sample;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ public final class SceneObjects {
      */
     public static Map<Path, List<LabeledBox>> knownObjects(Path root, List<Sample> annotated) throws IOException {
         Path scenes = root.resolve("scenes.jsonl");
-        return Files.isRegularFile(scenes) ? fromScenes(scenes, root.resolve("JPEGImages"))
+        return Files.isRegularFile(scenes) ? fromScenes(scenes, DiorRsvgDataset.imagesDir(root))
                 : fromAnnotations(annotated);
     }
 
