@@ -13,12 +13,27 @@ final class DataSplitOptions {
     @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: ${DEFAULT-VALUE})")
     String split;
 
+    private DiorRsvgDataset dataset;
+
     /** @return the split's samples */
     List<Sample> samples() throws Exception {
-        List<Sample> samples = DiorRsvgDataset.open(root, splits).split(split);
+        List<Sample> samples = dataset().split(split);
         if (samples.isEmpty()) {
             throw new Errors.BadInputException("split '" + split + "' of " + root + " is empty");
         }
         return samples;
+    }
+
+    /** @return the data set, opened once */
+    DiorRsvgDataset dataset() throws Exception {
+        if (dataset == null) {
+            dataset = DiorRsvgDataset.open(root, splits);
+        }
+        return dataset;
+    }
+
+    /** @return the split evaluated with a progress bar, with presence figures for a model with a presence head */
+    Evaluation.Result evaluate(ModelOptions model, int batchSize, int workers) throws Exception {
+        return Evaluation.run(model.request(), samples(), split, batchSize, workers, root, dataset().allSamples());
     }
 }

@@ -107,13 +107,16 @@ final class DemoCommand implements Callable<Integer> {
         if (code != Errors.OK) {
             return code;
         }
-        List<Sample> test = DiorRsvgDataset.open(root, splits).split("test");
+        DiorRsvgDataset dataset = DiorRsvgDataset.open(root, splits);
+        List<Sample> test = dataset.split("test");
         Path best = trainDir.resolve(TrainingRun.BEST);
-        EvalReport report = Evaluation.run(ModelLoader.Request.of(best), test, "test", 64, workers);
-        report.write(out.resolve("metrics.json"), out.resolve("predictions.jsonl"), out.resolve("report.md"));
+        Evaluation.Result result = Evaluation.run(ModelLoader.Request.of(best), test, "test", 64, workers, root,
+                dataset.allSamples());
+        EvalReport report = result.report();
+        result.write(out.resolve("metrics.json"), out.resolve("predictions.jsonl"), out.resolve("report.md"), out);
         PredictionGrid.write(report, DiorRsvgDataset.imagesDir(root), 16, false, 240, out.resolve("grid.png"));
         PredictionGrid.write(report, DiorRsvgDataset.imagesDir(root), 16, true, 240, out.resolve("grid-worst.png"));
-        summary(o, Duration.ofNanos(System.nanoTime() - start), report, root, trainDir, best, test.get(0));
+        summary(o, Duration.ofNanos(System.nanoTime() - start), result, root, trainDir, best, test.get(0));
         return Errors.OK;
     }
 
@@ -140,10 +143,17 @@ final class DemoCommand implements Callable<Integer> {
         return b.build();
     }
 
-    private void summary(PrintWriter o, Duration took, EvalReport report, Path root, Path trainDir, Path best,
+    private void summary(PrintWriter o, Duration took, Evaluation.Result result, Path root, Path trainDir, Path best,
             Sample example) {
+        EvalReport report = result.report();
         o.println();
         o.println("demo finished in " + Progress.format(took) + ": " + report.headline());
+        if (result.presence() != null) {
+            o.printf(Locale.ROOT, "  presence score  AUROC %.4f over %d present and %d absent-referent queries, "
+                    + "accuracy at 0.5 %.2f %%; %s%n", result.presence().auroc(), result.presence().present().length,
+                    result.presence().absent().length, 100 * result.presence().accuracy(0.5),
+                    out.resolve("reliability.png"));
+        }
         o.println("  data            " + root);
         o.println("  checkpoints     " + trainDir.resolve(TrainingRun.LAST) + ", " + best);
         o.println("  metrics         " + out.resolve("metrics.json") + ", " + out.resolve("report.md"));

@@ -1,9 +1,6 @@
 package io.rsground.cli;
 
-import io.rsground.data.Sample;
-import io.rsground.eval.EvalReport;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +9,9 @@ import picocli.CommandLine.Option;
 /** {@code rsground eval}: the field's metrics on a split. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Evaluate a model on a split: Pr@0.5..0.9, meanIoU and cumIoU in original pixels (primary) and "
-                + "in the padded normalised square (as CLIP-VG reports), per class and by query length.")
+                + "in the padded normalised square (as CLIP-VG reports), per class and by query length. A model with "
+                + "a presence head is also asked as many absent-referent queries: AUROC, accuracy and a reliability "
+                + "diagram (presence.json, reliability.png beside --json, --report or --predictions).")
 final class EvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -29,11 +28,20 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = {"--batch-size", "--batch_size"}, defaultValue = "32") int batchSize;
     @Option(names = {"--num-workers", "--num_workers"}, defaultValue = "2") int workers;
 
+    /** @return where presence.json and reliability.png go: beside the first file asked for, or nowhere */
+    private Path presenceDir() {
+        for (Path p : new Path[] {json, report, predictions}) {
+            if (p != null) {
+                return p.toAbsolutePath().getParent();
+            }
+        }
+        return null;
+    }
+
     @Override
     public Integer call() throws Exception {
-        List<Sample> samples = data.samples();
-        EvalReport r = Evaluation.run(model.request(), samples, data.split, batchSize, workers);
-        r.write(json, predictions, report);
+        Evaluation.Result r = data.evaluate(model, batchSize, workers);
+        r.write(json, predictions, report, presenceDir());
         spec.commandLine().getOut().println(r.toMarkdown());
         return Errors.OK;
     }

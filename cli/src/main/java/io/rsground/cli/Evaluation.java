@@ -1,29 +1,78 @@
 package io.rsground.cli;
 
+import io.rsground.data.AbsentQueries;
 import io.rsground.data.Sample;
+import io.rsground.data.synth.SceneObjects;
 import io.rsground.eval.EvalReport;
 import io.rsground.eval.Evaluator;
+import io.rsground.eval.PresenceReport;
 import io.rsground.infer.LoadedModel;
 import io.rsground.infer.ModelLoader;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /** A model evaluated on samples with a progress bar, for {@code eval}, {@code visualize} and {@code demo}. */
 final class Evaluation {
+    /** Seed of the absent-referent queries, so that every evaluation of a split asks the same ones. */
+    static final long ABSENT_SEED = 20261206L;
+
     private Evaluation() {
+    }
+
+    /**
+     * A model's figures on a split.
+     *
+     * @param report boxes on the split's own queries
+     * @param presence how the presence score separates those from as many absent-referent queries, or null when
+     *     the model has no presence head (or the split's images know too few objects to draw any)
+     */
+    record Result(EvalReport report, PresenceReport presence) {
+        /** Writes the report's files, and {@code presence.json} and {@code reliability.png} beside the metrics. */
+        void write(Path json, Path predictions, Path markdown, Path presenceDir) throws IOException {
+            report.write(json, predictions, markdown);
+            if (presence != null && presenceDir != null) {
+                presence.writeJson(presenceDir.resolve("presence.json"));
+                presence.writeDiagram(presenceDir.resolve("reliability.png"));
+            }
+        }
+
+        /** @return the Markdown report, with the presence section when there is one */
+        String toMarkdown() {
+            return report.toMarkdown() + (presence == null ? "" : "\n" + presence.toMarkdown());
+        }
     }
 
     /**
      * @param request which model
      * @param samples what to evaluate
      * @param split the split's name, for the report
-     * @return the report
+     * @param dataRoot the data set's folder, where a model with a presence head finds what each image holds
+     * @param allSamples every annotated object of the data set
+     * @return the report, and the presence figures for a model with a presence head
      */
-    static EvalReport run(ModelLoader.Request request, List<Sample> samples, String split, int batchSize,
-            int workers) throws Exception {
-        try (LoadedModel loaded = ModelLoader.load(request);
-                Progress progress = new Progress("eval " + split, samples.size(), "samples")) {
-            return Evaluator.evaluate(loaded.model(), loaded.manager(), loaded.tokenizer(), samples, split, batchSize,
-                    workers, done -> progress.progress(done, samples.size()));
+    static Result run(ModelLoader.Request request, List<Sample> samples, String split, int batchSize, int workers,
+            Path dataRoot, List<Sample> allSamples) throws Exception {
+        try (LoadedModel loaded = ModelLoader.load(request)) {
+            EvalReport report;
+            try (Progress progress = new Progress("eval " + split, samples.size(), "samples")) {
+                report = Evaluator.evaluate(loaded.model(), loaded.manager(), loaded.tokenizer(), samples, split,
+                        batchSize, workers, done -> progress.progress(done, samples.size()));
+            }
+            if (!loaded.model().config().presenceHead()) {
+                return new Result(report, null);
+            }
+            List<Sample> twins = new AbsentQueries(samples, SceneObjects.knownObjects(dataRoot, allSamples))
+                    .twins(samples, ABSENT_SEED);
+            if (twins.isEmpty()) {
+                return new Result(report, null);
+            }
+            EvalReport absent;
+            try (Progress progress = new Progress("absent queries", twins.size(), "samples")) {
+                absent = Evaluator.evaluate(loaded.model(), loaded.manager(), loaded.tokenizer(), twins,
+                        split + "-absent", batchSize, workers, done -> progress.progress(done, twins.size()));
+            }
+            return new Result(report, PresenceReport.of(report.predictions(), absent.predictions()));
         }
     }
 }

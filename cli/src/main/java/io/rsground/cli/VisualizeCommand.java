@@ -31,7 +31,7 @@ final class VisualizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EvalReport r = Evaluation.run(model.request(), data.samples(), data.split, 32, 2);
+        EvalReport r = data.evaluate(model, 32, 2).report();
         PredictionGrid.write(r, DiorRsvgDataset.imagesDir(data.root), count, worst, tile, out);
         spec.commandLine().getOut().println("wrote " + out + " (" + Math.min(count, r.predictions().size())
                 + " samples; " + r.headline() + ")");

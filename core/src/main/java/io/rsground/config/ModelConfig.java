@@ -8,7 +8,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * A CLIP-VG architecture, as data. JSON shape (the fixture's {@code model.json} is an instance):
  * <pre>{"vision": {"image_size", "patch_size", "width", "layers", "heads", "extract_layers": [..]},
  *  "text": {"context_length", "vocab_size", "width", "layers", "heads"}, "embed_dim",
- *  "fusion": {"hidden_dim", "heads", "ffn_dim", "layers", "dropout"}, "max_query_len", "quick_gelu"}</pre>
+ *  "fusion": {"hidden_dim", "heads", "ffn_dim", "layers", "dropout"}, "max_query_len", "quick_gelu",
+ *  "presence_head"}</pre>
  * Read and write with {@link ModelConfigs}; every instance obtained there is validated.
  *
  * @param vision the image tower
@@ -19,15 +20,18 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param quickGelu the towers' activation: CLIP's QuickGELU {@code x * sigmoid(1.702 x)} (true, what OpenAI's
  *     weights were trained with; the default when a file leaves it out), or GELU (false, as open_clip's models
  *     trained from scratch: one fused operation forward and backward, which trains a small tower 15 % faster)
+ * @param presenceHead whether the model has a presence head beside the box head: a score of how likely the
+ *     referred object is in the image (false when a file leaves it out: CLIP-VG has none)
  */
-@JsonPropertyOrder({"vision", "text", "embed_dim", "fusion", "max_query_len", "quick_gelu"})
+@JsonPropertyOrder({"vision", "text", "embed_dim", "fusion", "max_query_len", "quick_gelu", "presence_head"})
 public record ModelConfig(
         @JsonProperty("vision") VisionConfig vision,
         @JsonProperty("text") TextConfig text,
         @JsonProperty("embed_dim") int embedDim,
         @JsonProperty("fusion") FusionConfig fusion,
         @JsonProperty("max_query_len") int maxQueryLen,
-        @JsonProperty("quick_gelu") boolean quickGelu) {
+        @JsonProperty("quick_gelu") boolean quickGelu,
+        @JsonProperty("presence_head") boolean presenceHead) {
 
     /**
      * Checks every field.
@@ -63,12 +67,12 @@ public record ModelConfig(
 
     /** @return a copy with another image tower */
     public ModelConfig withVision(VisionConfig newVision) {
-        return new ModelConfig(newVision, text, embedDim, fusion, maxQueryLen, quickGelu).validate();
+        return new ModelConfig(newVision, text, embedDim, fusion, maxQueryLen, quickGelu, presenceHead).validate();
     }
 
     /** @return a copy with another text tower */
     public ModelConfig withText(TextConfig newText) {
-        return new ModelConfig(vision, newText, embedDim, fusion, maxQueryLen, quickGelu).validate();
+        return new ModelConfig(vision, newText, embedDim, fusion, maxQueryLen, quickGelu, presenceHead).validate();
     }
 
     /** @return a copy with another vocabulary size */
@@ -78,11 +82,16 @@ public record ModelConfig(
 
     /** @return a copy with another fusion encoder */
     public ModelConfig withFusion(FusionConfig newFusion) {
-        return new ModelConfig(vision, text, embedDim, newFusion, maxQueryLen, quickGelu).validate();
+        return new ModelConfig(vision, text, embedDim, newFusion, maxQueryLen, quickGelu, presenceHead).validate();
+    }
+
+    /** @return a copy with or without the presence head */
+    public ModelConfig withPresenceHead(boolean head) {
+        return new ModelConfig(vision, text, embedDim, fusion, maxQueryLen, quickGelu, head).validate();
     }
 
     /** @return a copy with another query length */
     public ModelConfig withMaxQueryLen(int newMaxQueryLen) {
-        return new ModelConfig(vision, text, embedDim, fusion, newMaxQueryLen, quickGelu).validate();
+        return new ModelConfig(vision, text, embedDim, fusion, newMaxQueryLen, quickGelu, presenceHead).validate();
     }
 }

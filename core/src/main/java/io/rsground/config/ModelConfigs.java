@@ -82,6 +82,9 @@ public final class ModelConfigs {
                 // files written before the field existed, and CLIP-VG's own, mean CLIP's activation
                 ((ObjectNode) root).put("quick_gelu", true);
             }
+            if (!root.has("presence_head")) {
+                ((ObjectNode) root).put("presence_head", false);
+            }
             JsonNode vision = root.get("vision");
             if (vision instanceof ObjectNode v && !v.has("conv_stem")) {
                 // CLIP's towers and files written before the field existed project patches linearly
@@ -127,7 +130,7 @@ public final class ModelConfigs {
     }
 
     private static final Map<String, Set<String>> FIELDS = Map.of(
-            "", Set.of("vision", "text", "embed_dim", "fusion", "max_query_len", "quick_gelu"),
+            "", Set.of("vision", "text", "embed_dim", "fusion", "max_query_len", "quick_gelu", "presence_head"),
             "vision", Set.of("image_size", "patch_size", "width", "layers", "heads", "extract_layers", "conv_stem"),
             "text", Set.of("context_length", "vocab_size", "width", "layers", "heads"),
             "fusion", Set.of("hidden_dim", "heads", "ffn_dim", "layers", "dropout"));

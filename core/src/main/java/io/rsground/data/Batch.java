@@ -12,16 +12,41 @@ package io.rsground.data;
  * @param tokenLength L
  * @param boxes [B, 4] targets, cx, cy, w, h normalised to the padded square
  * @param sampleIndices [B] the global object index of each sample
+ * @param absent for each sample a query whose referent is not in its image (the presence head's negatives), or
+ *     null when the batch has none
  */
 public record Batch(int size, int imageSize, float[] pixels, byte[] pixelMask, float[] patchMask, long[] tokens,
-        int tokenLength, float[] boxes, int[] sampleIndices) {
+        int tokenLength, float[] boxes, int[] sampleIndices, Absent absent) {
+
+    /**
+     * Absent-referent queries, one per sample.
+     *
+     * @param tokens [B, La] int64 ids, 0 = padding
+     * @param length La
+     * @param valid [B] 1 where the sample has one, 0 where none was found (its row is padding and must be ignored)
+     */
+    public record Absent(long[] tokens, int length, float[] valid) {
+        /** @return rows [from, to) */
+        Absent slice(int from, int to) {
+            return new Absent(java.util.Arrays.copyOfRange(tokens, from * length, to * length), length,
+                    java.util.Arrays.copyOfRange(valid, from, to));
+        }
+    }
+
+    /** A batch without absent-referent queries. */
+    public Batch(int size, int imageSize, float[] pixels, byte[] pixelMask, float[] patchMask, long[] tokens,
+            int tokenLength, float[] boxes, int[] sampleIndices) {
+        this(size, imageSize, pixels, pixelMask, patchMask, tokens, tokenLength, boxes, sampleIndices, null);
+    }
 
     /** Checks that the array lengths agree with B, S and L. */
     public Batch {
         long s = imageSize;
         if (pixels.length != size * 3 * s * s || pixelMask.length != size * s * s || tokens.length != (long) size
                 * tokenLength || boxes.length != size * 4L || sampleIndices.length != size
-                || patchMask.length % Math.max(1, size) != 0) {
+                || patchMask.length % Math.max(1, size) != 0
+                || absent != null && (absent.tokens().length != (long) size * absent.length()
+                        || absent.valid().length != size)) {
             throw new IllegalArgumentException("inconsistent batch of " + size + " at " + imageSize + " px with "
                     + tokenLength + " tokens");
         }
@@ -58,6 +83,6 @@ public record Batch(int size, int imageSize, float[] pixels, byte[] pixelMask, f
                 java.util.Arrays.copyOfRange(patchMask, from * p, to * p),
                 java.util.Arrays.copyOfRange(tokens, from * tokenLength, to * tokenLength), tokenLength,
                 java.util.Arrays.copyOfRange(boxes, from * 4, to * 4),
-                java.util.Arrays.copyOfRange(sampleIndices, from, to));
+                java.util.Arrays.copyOfRange(sampleIndices, from, to), absent == null ? null : absent.slice(from, to));
     }
 }

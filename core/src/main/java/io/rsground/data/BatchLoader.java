@@ -79,6 +79,8 @@ public final class BatchLoader {
     private final Set<Integer> unreadable = ConcurrentHashMap.newKeySet();
     /** Whether a sample (by global index) still needs its pixels; null: always. */
     private final IntPredicate pixelsWanted;
+    /** Where each sample's absent-referent query comes from; null: the batches have none. */
+    private final AbsentQueries absentQueries;
 
     private BatchLoader(Builder b) {
         this.samples = List.copyOf(b.samples);
@@ -95,6 +97,7 @@ public final class BatchLoader {
         this.readOptions = b.readOptions;
         this.skipped = b.skipped;
         this.pixelsWanted = b.transform.deterministic() ? b.pixelsWanted : null;
+        this.absentQueries = b.absentQueries;
     }
 
     /**
@@ -197,7 +200,7 @@ public final class BatchLoader {
 
     /** One sample ready to be stacked; pixels and pixelMask are null when they were not wanted. */
     private record Item(int sampleIndex, float[] pixels, byte[] pixelMask, float[] patchMask, long[] tokens,
-            int usedLength, double[] box) {
+            int usedLength, double[] box, long[] absentTokens) {
     }
 
     /** A sample that could not be prepared for a reason other than its image. */
@@ -220,7 +223,7 @@ public final class BatchLoader {
                 if (layout != null) {
                     long[] tokens = tokenizer.encode(layout.query(), maxQueryLength);
                     return new Item(sample.index(), null, null, patchMask(layout.pixelMask()), tokens,
-                            TokenRows.usedLength(tokens), layout.box());
+                            TokenRows.usedLength(tokens), layout.box(), absentTokens(sample, epoch));
                 }
             }
             BufferedImage image;
@@ -243,11 +246,23 @@ public final class BatchLoader {
             }
             long[] tokens = tokenizer.encode(p.query(), maxQueryLength);
             return new Item(sample.index(), p.pixels(), p.pixelMask(), patchMask(p.pixelMask()), tokens,
-                    TokenRows.usedLength(tokens), p.box());
+                    TokenRows.usedLength(tokens), p.box(), absentTokens(sample, epoch));
         } catch (RuntimeException | Error e) {
             return new Failure(sample, e);
         }
     }
+
+    /** @return the ids of the sample's absent-referent query this epoch; null without one */
+    private long[] absentTokens(Sample sample, int epoch) {
+        if (absentQueries == null) {
+            return null;
+        }
+        // its own stream, so that asking for negatives changes no augmentation
+        String query = absentQueries.draw(sample, Seeds.mix64(seedFor(seed, epoch, sample.index()) ^ ABSENT_STREAM));
+        return query == null ? null : tokenizer.encode(query, maxQueryLength);
+    }
+
+    private static final long ABSENT_STREAM = 0x5DEECE66DL;
 
     /** @return [P] 1 for padded patches, 0 on the image */
     private float[] patchMask(byte[] pixelMask) {
@@ -288,7 +303,28 @@ public final class BatchLoader {
             }
             indices[i] = item.sampleIndex();
         }
-        return new Batch(b, s, pixels, pixelMask, patchMask, tokens, length, boxes, indices);
+        return new Batch(b, s, pixels, pixelMask, patchMask, tokens, length, boxes, indices,
+                absentQueries == null ? null : stackAbsent(items));
+    }
+
+    /** Stacks the items' absent-referent queries, cut to the longest; rows without one stay padding. */
+    private static Batch.Absent stackAbsent(List<Item> items) {
+        int length = 2;
+        for (Item item : items) {
+            if (item.absentTokens() != null) {
+                length = Math.max(length, TokenRows.usedLength(item.absentTokens()));
+            }
+        }
+        long[] tokens = new long[items.size() * length];
+        float[] valid = new float[items.size()];
+        for (int i = 0; i < items.size(); i++) {
+            long[] t = items.get(i).absentTokens();
+            if (t != null) {
+                System.arraycopy(t, 0, tokens, i * length, length);
+                valid[i] = 1;
+            }
+        }
+        return new Batch.Absent(tokens, length, valid);
     }
 
     /**
@@ -393,6 +429,7 @@ public final class BatchLoader {
         private int prefetchBatches;
         private ReadOptions readOptions = ReadOptions.DEFAULT;
         private SkippedSamples skipped = new SkippedSamples();
+        private AbsentQueries absentQueries;
         private IntPredicate pixelsWanted;
 
         private Builder(List<Sample> samples, SampleTransform transform, Tokenizer tokenizer) {
@@ -503,6 +540,16 @@ public final class BatchLoader {
          */
         public Builder optPixelsWanted(IntPredicate value) {
             this.pixelsWanted = value;
+            return this;
+        }
+
+        /**
+         * @param value gives every sample a query whose referent is not in its image, drawn afresh each epoch from
+         *     the sample's own random stream (see {@link Batch#absent}); default none
+         * @return this builder
+         */
+        public Builder optAbsentQueries(AbsentQueries value) {
+            this.absentQueries = value;
             return this;
         }
 

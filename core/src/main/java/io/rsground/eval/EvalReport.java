@@ -157,7 +157,10 @@ public final class EvalReport {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), toJson());
     }
 
-    /** Writes one JSON line per sample: index, image, query, class, ground truth and predicted box, IoU. */
+    /**
+     * Writes one JSON line per sample: index, image, query, class, ground truth and predicted box, IoU, and the
+     * presence score when the model has a presence head.
+     */
     public void writePredictions(Path file) throws IOException {
         ObjectMapper m = new ObjectMapper();
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
@@ -171,6 +174,9 @@ public final class EvalReport {
                 n.set("pred_xyxy", m.valueToTree(p.predictedPixels().toXyxy()));
                 n.put("iou", p.iouPixels());
                 n.put("iou_normalized", p.iouNormalized());
+                if (p.score() != null) {
+                    n.put("score", p.score());
+                }
                 w.write(m.writeValueAsString(n));
                 w.newLine();
             }

@@ -65,13 +65,13 @@ public final class Evaluator {
      * @param loader batches of the samples, prepared with the evaluation transform, not shuffled
      * @param samples the samples the loader visits
      * @param imageSize the model's input side
-     * @param predictor [B, 4] boxes (cx, cy, w, h normalised to the padded square, row-major) of a batch
+     * @param predictor the boxes (and scores) of a batch
      * @param split the split's name, for the report
      * @param progress told the number of samples done after each batch (may be null)
      * @return the report
      */
     public static EvalReport evaluate(BatchLoader loader, List<Sample> samples, int imageSize,
-            Function<Batch, float[]> predictor, String split, IntConsumer progress) {
+            Function<Batch, Predictions.Predicted> predictor, String split, IntConsumer progress) {
         Map<Integer, Sample> byIndex = new HashMap<>();
         for (Sample s : samples) {
             byIndex.put(s.index(), s);
@@ -80,10 +80,10 @@ public final class Evaluator {
         try (BatchLoader.Epoch epoch = loader.epoch(0)) {
             while (epoch.hasNext()) {
                 Batch batch = epoch.next();
-                float[] boxes = predictor.apply(batch);
+                Predictions.Predicted predicted = predictor.apply(batch);
                 for (int i = 0; i < batch.size(); i++) {
                     Sample s = byIndex.get(batch.sampleIndices()[i]);
-                    predictions.add(toPrediction(s, imageSize, boxes, i));
+                    predictions.add(toPrediction(s, imageSize, predicted, i));
                 }
                 if (progress != null) {
                     progress.accept(predictions.size());
@@ -94,12 +94,12 @@ public final class Evaluator {
     }
 
     /** Maps the i-th predicted box of a batch into both spaces, beside the sample's truth. */
-    static Prediction toPrediction(Sample s, int size, float[] boxes, int i) {
+    static Prediction toPrediction(Sample s, int size, Predictions.Predicted predicted, int i) {
         PaddedGeometry g = PaddedGeometry.centred(s.imageWidth(), s.imageHeight(), size);
-        BoxDecoder.Decoded d = BoxDecoder.decode(boxes, i, g);
+        BoxDecoder.Decoded d = BoxDecoder.decode(predicted.boxes(), i, g);
         Box truthNorm = Box.fromCxcywh(g.toNormalizedCxcywh(s.box()));
         return new Prediction(s.index(), s.imageFile().getFileName().toString(), s.className(), s.query(),
                 WordTokenizer.words(s.query()).size(), s.box(), d.pixels(), truthNorm, d.normalized(),
-                d.cxcywhNorm());
+                d.cxcywhNorm(), predicted.score(i));
     }
 }

@@ -15,9 +15,17 @@ import io.rsground.box.Box;
  * @param truthNormalized ground truth in the padded normalised square, corner format
  * @param predictedNormalized prediction in the padded normalised square, corner format, clamped to [0, 1]
  * @param predictedCxcywh the model's raw output: cx, cy, w, h normalised (unclamped)
+ * @param score the presence head's probability that the referred object is in the image, or null without one
  */
 public record Prediction(int index, String image, String className, String query, int queryWords, Box truthPixels,
-        Box predictedPixels, Box truthNormalized, Box predictedNormalized, double[] predictedCxcywh) {
+        Box predictedPixels, Box truthNormalized, Box predictedNormalized, double[] predictedCxcywh, Double score) {
+
+    /** A prediction of a model without a presence head. */
+    public Prediction(int index, String image, String className, String query, int queryWords, Box truthPixels,
+            Box predictedPixels, Box truthNormalized, Box predictedNormalized, double[] predictedCxcywh) {
+        this(index, image, className, query, queryWords, truthPixels, predictedPixels, truthNormalized,
+                predictedNormalized, predictedCxcywh, null);
+    }
 
     /** @return the reference L1 term for this sample: sum over cx, cy, w, h of |predicted - truth| */
     public double l1Loss() {

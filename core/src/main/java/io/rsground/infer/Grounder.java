@@ -55,6 +55,16 @@ public final class Grounder implements AutoCloseable {
         this.cache = FeatureCache.recent(cacheSize);
     }
 
+    /** @return whether answers carry a presence score */
+    public boolean hasPresenceHead() {
+        return config.presenceHead();
+    }
+
+    /** @return the transform images take to the model's input */
+    EvalTransform transform() {
+        return transform;
+    }
+
     /** @return the model and where it came from */
     public LoadedModel loaded() {
         return loaded;
@@ -85,13 +95,21 @@ public final class Grounder implements AutoCloseable {
                 throw new IllegalArgumentException("query " + (i + 1) + " is empty");
             }
         }
-        Preprocessed pre = transform.apply(image);
+        return ground(transform.apply(image), cache.enabled() ? contentKey(image) : null, queries);
+    }
+
+    /**
+     * @param pre the image as the model takes it
+     * @param key the image's content key for the feature cache, or null to skip the cache
+     * @return one result per query, in order
+     */
+    List<GroundingResult> ground(Preprocessed pre, String key, List<String> queries) {
         int q = queries.size();
         int p = config.vision().numPatches();
-        float[] boxes;
+        Predictions.Predicted predicted;
         try (TensorScope scope = TensorScope.inference(manager)) {
             // one visual row shared by all queries: the model projects it once, then broadcasts
-            NDArray visual = ImageFeatures.ofImage(model, scope.manager(), pre.pixels(), contentKey(image), cache);
+            NDArray visual = ImageFeatures.ofImage(model, scope.manager(), pre.pixels(), key, cache);
             boolean[] patchMask = pre.patchMask(config.vision().patchSize());
             float[] mask = new float[q * p];
             for (int i = 0; i < q; i++) {
@@ -100,13 +118,14 @@ public final class Grounder implements AutoCloseable {
                 }
             }
             TokenBatch tokens = TokenBatch.of(tokenizer, queries, config.maxQueryLen());
-            boxes = Predictions.boxes(model, scope.manager(), visual, mask, p, tokens.ids(), q, tokens.length());
+            predicted = Predictions.boxes(model, scope.manager(), visual, mask, p, tokens.ids(), q,
+                    tokens.length());
         }
         List<GroundingResult> results = new ArrayList<>(q);
         for (int i = 0; i < q; i++) {
-            BoxDecoder.Decoded d = BoxDecoder.decode(boxes, i, pre.geometry());
+            BoxDecoder.Decoded d = BoxDecoder.decode(predicted.boxes(), i, pre.geometry());
             results.add(new GroundingResult(queries.get(i), d.pixels(), d.cxcywhNorm(), pre.originalWidth(),
-                    pre.originalHeight()));
+                    pre.originalHeight(), predicted.score(i)));
         }
         return results;
     }

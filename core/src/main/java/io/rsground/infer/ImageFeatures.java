@@ -107,7 +107,7 @@ public final class ImageFeatures {
      * One image's features, from the cache when kept.
      *
      * @param pixels [3, S, S] the prepared image
-     * @param key its key
+     * @param key its key, or null to leave the cache alone
      * @param cache kept features, or null for none
      * @return [1, 1 + P, W * n]
      */
@@ -116,7 +116,7 @@ public final class ImageFeatures {
         int size = model.config().vision().imageSize();
         Shape shape = new Shape(1, 1 + model.config().vision().numPatches(),
                 model.config().vision().multiLevelWidth());
-        boolean keeping = cache != null && cache.enabled();
+        boolean keeping = cache != null && key != null && cache.enabled();
         float[] kept = keeping ? cache.get(key) : null;
         if (kept != null) {
             return HostArrays.create(scope, kept, shape);

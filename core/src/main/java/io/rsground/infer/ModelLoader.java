@@ -62,6 +62,7 @@ public final class ModelLoader {
         Tokenizer tokenizer;
         Map<String, HostTensor> tensors;
         String architecture;
+        int trainingScale = LoadedModel.DIOR_RSVG_SCALE;
         if (Files.isDirectory(weights) && RsgroundCheckpoint.isCheckpoint(RsgroundCheckpoint.resolve(weights))) {
             RsgroundCheckpoint.Contents contents = RsgroundCheckpoint.read(weights);
             config = contents.config();
@@ -73,6 +74,7 @@ public final class ModelLoader {
             tokenizer = request.bpe() != null ? Tokenizers.clipFromFile(request.bpe()) : contents.tokenizer();
             tensors = contents.weights();
             architecture = contents.info().path("preset").asText("checkpoint");
+            trainingScale = trainingScale(contents.info(), weights);
         } else {
             tensors = WeightFiles.read(weights);
             config = askedConfig(request);
@@ -94,11 +96,24 @@ public final class ModelLoader {
             WeightLoader.Report report = WeightLoader.load(model, tensors, weights.toString(), request.strict(),
                     manager);
             return new LoadedModel(model, tokenizer, manager, weights.toString(), report.naming(), architecture,
-                    (System.nanoTime() - start) / 1_000_000);
+                    (System.nanoTime() - start) / 1_000_000, trainingScale);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /** @return the checkpoint's recorded training scale, DIOR-RSVG's when it has none */
+    private static int trainingScale(com.fasterxml.jackson.databind.JsonNode info, Path checkpoint) {
+        com.fasterxml.jackson.databind.JsonNode scale = info.path(RsgroundCheckpoint.TRAINING_SCALE);
+        if (scale.isMissingNode()) {
+            return LoadedModel.DIOR_RSVG_SCALE;
+        }
+        if (!scale.isIntegralNumber() || !scale.canConvertToInt() || scale.asInt() < 2) {
+            throw new ConfigException(checkpoint + ": info." + RsgroundCheckpoint.TRAINING_SCALE + " must be a side "
+                    + "in pixels of at least 2, got " + scale);
+        }
+        return scale.asInt();
     }
 
     private static ModelConfig askedConfig(Request r) {

@@ -3,6 +3,7 @@ package io.rsground.infer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import io.rsground.data.Batch;
 import io.rsground.model.ClipVgModel;
 import io.rsground.model.HostArrays;
@@ -11,10 +12,25 @@ import io.rsground.util.TensorScope;
 /**
  * The one inference path from prepared inputs to boxes, shared by {@link Grounder}, evaluation, training's
  * validation and {@code bench}: image features (computed or kept), the text tower, the fusion encoder and the box
- * head, gradients off. Boxes come out as the model gives them; {@link BoxDecoder} maps them to pixels.
+ * head (and the presence head), gradients off. Boxes come out as the model gives them; {@link BoxDecoder} maps them
+ * to pixels.
  */
 public final class Predictions {
     private Predictions() {
+    }
+
+    /**
+     * What the model says of a batch, on the host.
+     *
+     * @param boxes [B, 4] cx, cy, w, h normalised to the padded square, row-major
+     * @param scores [B] the presence head's probability that the referred object is in the image, or null when
+     *     the model has no presence head
+     */
+    public record Predicted(float[] boxes, float[] scores) {
+        /** @return the i-th score, or null without a presence head */
+        public Double score(int i) {
+            return scores == null ? null : (double) scores[i];
+        }
     }
 
     /** Image features of a batch: [B, 1 + P, W * n], the concatenated multi-level tower outputs per row. */
@@ -30,9 +46,9 @@ public final class Predictions {
      * @param model the model
      * @param manager parent manager for temporaries
      * @param batch prepared samples
-     * @return [B, 4] cx, cy, w, h normalised to the padded square, row-major
+     * @return the boxes and scores of the batch
      */
-    public static float[] predict(ClipVgModel model, NDManager manager, Batch batch) {
+    public static Predicted predict(ClipVgModel model, NDManager manager, Batch batch) {
         return predict(model, manager, batch, (scope, b) -> ImageFeatures.ofBatch(model, scope, b));
     }
 
@@ -40,9 +56,9 @@ public final class Predictions {
      * Predicts boxes from image features the caller supplies (kept ones, in training).
      *
      * @param features the batch's image features
-     * @return [B, 4] cx, cy, w, h normalised to the padded square, row-major
+     * @return the boxes and scores of the batch
      */
-    public static float[] predict(ClipVgModel model, NDManager manager, Batch batch, FeatureSource features) {
+    public static Predicted predict(ClipVgModel model, NDManager manager, Batch batch, FeatureSource features) {
         try (TensorScope scope = TensorScope.inference(manager)) {
             NDArray visual = features.of(scope.manager(), batch); // [B, 1 + P, Wn]
             return boxes(model, scope.manager(), visual, batch.patchMask(), batch.patches(), batch.tokens(),
@@ -59,13 +75,15 @@ public final class Predictions {
      * @param tokens [B * L] row-major ids, 0 = padding
      * @param rows B
      * @param length L
-     * @return [B, 4] cx, cy, w, h normalised to the padded square, row-major
+     * @return the boxes and scores of the B rows
      */
-    public static float[] boxes(ClipVgModel model, NDManager scope, NDArray visual, float[] patchMask, int patches,
+    public static Predicted boxes(ClipVgModel model, NDManager scope, NDArray visual, float[] patchMask, int patches,
             long[] tokens, int rows, int length) {
         NDArray mask = HostArrays.create(scope, patchMask, new Shape(rows, patches));
         NDArray ids = HostArrays.create(scope, tokens, new Shape(rows, length));
         NDArray text = model.encodeText(null, ids, false);
-        return model.fuse(null, visual, mask, text, ids, false).boxes().toFloatArray();
+        ClipVgModel.Output out = model.fuse(null, visual, mask, text, ids, false);
+        return new Predicted(out.boxes().toFloatArray(), out.presenceLogits() == null ? null
+                : Activation.sigmoid(out.presenceLogits()).toFloatArray());
     }
 }

@@ -12,7 +12,8 @@ import io.rsground.config.ModelConfig;
 
 /**
  * CLIP-VG ({@code ML_CLIP_VG}): CLIP image and text towers, projections into the fusion width, a learned [REG]
- * token, a 6-layer vision-language encoder over [REG] + text + image tokens, and a box head on [REG].
+ * token, a 6-layer vision-language encoder over [REG] + text + image tokens, and a box head on [REG]; optionally a
+ * presence head on [REG] too ({@link ModelConfig#presenceHead()}), which CLIP-VG does not have.
  * Parameter names equal the reference {@code state_dict} keys (see {@link #namedParameters()}).
  *
  * <p>The pass is split so that callers can reuse work: {@link #encodeImage} once per image, {@link #encodeText}
@@ -30,6 +31,7 @@ public final class ClipVgModel extends NamedBlock {
     private final Parameter vlPosEmbed;
     private final FusionEncoder fusion;
     private final BoxHead head;
+    private final PresenceHead presence;
 
     /** Builds the (uninitialised) model; call {@link #initializeParameters} or load weights next. */
     public ClipVgModel(ModelConfig config) {
@@ -47,6 +49,7 @@ public final class ClipVgModel extends NamedBlock {
         vlPosEmbed = param("vl_pos_embed.weight", TorchInit.normal(1.0), config.fusionSequenceLength(), hidden);
         fusion = child("vl_transformer.encoder", new FusionEncoder(config.fusion()));
         head = child("bbox_embed", new BoxHead(hidden));
+        presence = config.presenceHead() ? child("presence_head", new PresenceHead(hidden)) : null;
     }
 
     /** @return the architecture */
@@ -124,7 +127,8 @@ public final class ClipVgModel extends NamedBlock {
      * @param textFeatures [B, L, E] from {@link #encodeText}; L may be shorter than max_query_len when only
      *     padding was cut off (the kept positions keep their own position embeddings)
      * @param tokens [B, L] the ids the text features came from (0 = padding, masked as a key)
-     * @return boxes [B, 4] (cx, cy, w, h normalised to the padded square) and the [REG] output [B, H]
+     * @return boxes [B, 4] (cx, cy, w, h normalised to the padded square), presence logits [B] (with a presence
+     *     head) and the [REG] output [B, H]
      */
     public Output fuse(ParameterStore ps, NDArray visual, NDArray patchMask, NDArray textFeatures, NDArray tokens,
             boolean training) {
@@ -155,12 +159,18 @@ public final class ClipVgModel extends NamedBlock {
         NDArray keyMask = keyMask(tokens, patchMask, b);
         if (detail == Detail.BOXES) {
             NDArray regOut = fusion.forward(ps, x, pos, keyMask, training, false).get(":, 0, :"); // [B, H]
-            return new Output(head.forward(ps, regOut, training), regOut, null);
+            return new Output(head.forward(ps, regOut, training), presence(ps, regOut, training), regOut, null);
         }
         FusionEncoder.Layers layers = fusion.forwardTraced(ps, x, pos, keyMask, training,
                 detail == Detail.INTERMEDIATES_FULL_SEQUENCE);
         NDArray regOut = layers.last().get(":, 0, :"); // [B, H]
-        return new Output(head.forward(ps, regOut, training), regOut, new Intermediates(layers, x, visual));
+        return new Output(head.forward(ps, regOut, training), presence(ps, regOut, training), regOut,
+                new Intermediates(layers, x, visual));
+    }
+
+    /** @return [B] presence logits, or null when the model has no presence head */
+    private NDArray presence(ParameterStore ps, NDArray regOut, boolean training) {
+        return presence == null ? null : presence.forward(ps, regOut, training);
     }
 
     /** @return [1, 1 + L + 1 + P, H] the fusion position embeddings, the text part cut to the L kept tokens */
@@ -222,10 +232,11 @@ public final class ClipVgModel extends NamedBlock {
      * What the model returns.
      *
      * @param boxes [B, 4] cx, cy, w, h normalised to the padded input square
+     * @param presenceLogits [B] logits of the referred object being in the image, or null without a presence head
      * @param regOutput [B, H] the fusion encoder's output at [REG]
      * @param intermediates what training objectives read of the pass, or null when not asked for
      */
-    public record Output(NDArray boxes, NDArray regOutput, Intermediates intermediates) {
+    public record Output(NDArray boxes, NDArray presenceLogits, NDArray regOutput, Intermediates intermediates) {
     }
 
     /**

@@ -31,7 +31,6 @@ public final class Criterion implements TrainingObjective {
         }
     }
 
-
     @Override
     public ClipVgModel.Detail detail() {
         ClipVgModel.Detail most = ClipVgModel.Detail.BOXES;
@@ -41,6 +40,11 @@ public final class Criterion implements TrainingObjective {
             }
         }
         return most;
+    }
+
+    @Override
+    public boolean needsAbsentQueries() {
+        return terms.values().stream().anyMatch(LossTerm::needsAbsentQueries);
     }
 
     @Override

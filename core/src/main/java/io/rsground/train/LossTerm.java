@@ -30,6 +30,11 @@ public interface LossTerm extends AutoCloseable {
         return ClipVgModel.Detail.BOXES;
     }
 
+    /** @return whether the term reads each sample's absent-referent query ({@code Batch.absent()}) */
+    default boolean needsAbsentQueries() {
+        return false;
+    }
+
     /** Creates the term's own parameters (auxiliary heads), if any, under the given manager. */
     default void initialize(NDManager manager) {
     }

@@ -10,8 +10,8 @@ import java.util.TreeMap;
 
 /**
  * The registry of loss terms by name, and the factory of a run's objective from its term weights (DETR's
- * {@code build} of a criterion from its {@code weight_dict}). The box terms {@code l1} and {@code giou} are built
- * in; further terms come from {@link TrainingPlugin}s.
+ * {@code build} of a criterion from its {@code weight_dict}). The box terms {@code l1} and {@code giou} and the
+ * presence head's {@code presence} are built in; further terms come from {@link TrainingPlugin}s.
  */
 public final class Objectives {
     /**
@@ -41,6 +41,13 @@ public final class Objectives {
     static {
         TERMS.put("l1", c -> new BoxTerms.L1());
         TERMS.put("giou", c -> new BoxTerms.Giou());
+        TERMS.put("presence", c -> {
+            if (!c.model().presenceHead()) {
+                throw new ConfigException("loss.presence trains the presence head, and the model has none "
+                        + "(model.json: presence_head)");
+            }
+            return new PresenceTerm();
+        });
     }
 
     private Objectives() {

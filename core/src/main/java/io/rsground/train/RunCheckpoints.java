@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.config.TrainConfig;
+import io.rsground.data.Sample;
 import io.rsground.model.ClipVgModel;
 import io.rsground.text.Tokenizer;
 import io.rsground.weights.HostTensor;
@@ -36,14 +37,30 @@ public final class RunCheckpoints {
 
     private final Path out;
     private final TrainConfig config;
+    private final int trainingScale;
 
     /**
      * @param out the run's output folder
      * @param config the run's settings, saved with every checkpoint
+     * @param trainingScale the typical side of the training images in pixels ({@link #trainingScale(List)})
      */
-    RunCheckpoints(Path out, TrainConfig config) {
+    RunCheckpoints(Path out, TrainConfig config, int trainingScale) {
         this.out = out;
         this.config = config;
+        this.trainingScale = trainingScale;
+    }
+
+    /**
+     * @param train the training samples
+     * @return the median over them of their image's longer side, in pixels: the scale the model learns objects at,
+     *     recorded in every checkpoint so that grounding in larger scenes cuts windows of that side
+     */
+    static int trainingScale(List<Sample> train) {
+        int[] sides = train.stream().mapToInt(s -> Math.max(s.imageWidth(), s.imageHeight())).sorted().toArray();
+        if (sides.length == 0) {
+            throw new IllegalArgumentException("no training samples to take the scale of");
+        }
+        return sides[sides.length / 2];
     }
 
     /**
@@ -61,6 +78,7 @@ public final class RunCheckpoints {
         Map<String, Object> info = RsgroundCheckpoint.info();
         info.put("epoch", state.epoch());
         info.put("recipe", config.recipe().name());
+        info.put(RsgroundCheckpoint.TRAINING_SCALE, trainingScale);
         if (config.model().preset() != null) {
             info.put("preset", config.model().preset());
         }

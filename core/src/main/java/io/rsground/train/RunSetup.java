@@ -79,7 +79,12 @@ record RunSetup(ClipVgModel model, Tokenizer tokenizer, TrainablePolicy policy, 
             start = "random initialisation (word vocabulary of " + tokenizer.vocabSize() + " built from the "
                     + "training split)";
         }
-        ClipVgModel model = new ClipVgModel(reshape(architecture, source));
+        ModelConfig shaped = reshape(architecture, source);
+        if (config.loss().getOrDefault("presence", 0.0) > 0) {
+            // the term trains a head; a model without one gets it, drawn at random
+            shaped = shaped.withPresenceHead(true);
+        }
+        ClipVgModel model = new ClipVgModel(shaped);
         Engine.getInstance().setRandomSeed((int) config.run().seed());
         if (weights != null) {
             WeightLoader.Report r = WeightLoader.load(model, weights, start, false, manager);

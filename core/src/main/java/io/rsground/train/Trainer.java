@@ -245,13 +245,18 @@ public final class Trainer implements AutoCloseable {
                 + "--warmup-epochs; the last good checkpoint is kept");
     }
 
+    /** @return what each step minimises */
+    public TrainingObjective objective() {
+        return objective;
+    }
+
     /**
      * Predicts boxes for a batch without recording gradients, from the kept image features when there is a cache
      * (its images' features are then kept as well).
      *
-     * @return [B, 4] cx, cy, w, h normalised, row-major
+     * @return the batch's boxes (and scores)
      */
-    public float[] predict(Batch batch) {
+    public Predictions.Predicted predict(Batch batch) {
         return visualCache == null ? Predictions.predict(model, manager, batch)
                 : Predictions.predict(model, manager, batch, this::keptFeatures);
     }

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.nn.Parameter;
 import io.rsground.config.ModelConfig;
 import io.rsground.config.TrainConfig;
+import io.rsground.data.AbsentQueries;
 import io.rsground.data.Batch;
 import io.rsground.data.BatchLoader;
 import io.rsground.data.Sample;
@@ -65,8 +66,13 @@ final class TrainingLoop {
         this.schedule = schedule(epochs);
     }
 
-    /** Runs the epochs to the end of the plan, or to a stop request. */
-    TrainingRun.Outcome run(List<Sample> train, List<Sample> val, AugmentConfig augment) throws IOException {
+    /**
+     * Runs the epochs to the end of the plan, or to a stop request.
+     *
+     * @param absent where the objective's absent-referent queries come from, or null when it needs none
+     */
+    TrainingRun.Outcome run(List<Sample> train, List<Sample> val, AugmentConfig augment, AbsentQueries absent)
+            throws IOException {
         ModelConfig mc = setup.model().config();
         SkippedSamples skipped = new SkippedSamples();
         // with kept image features, the workers need not decode images whose features are known
@@ -74,7 +80,7 @@ final class TrainingLoop {
                 .setBatchSize(config.optim().batchSize()).setPatchSize(mc.vision().patchSize())
                 .setMaxQueryLength(mc.maxQueryLen()).optWorkers(config.run().numWorkers())
                 .optSeed(config.run().seed()).optShuffle(true).optDropLast(false).optSkipped(skipped)
-                .optPixelsWanted(trainer.pixelsWanted()).build();
+                .optPixelsWanted(trainer.pixelsWanted()).optAbsentQueries(absent).build();
         BatchLoader valLoader = Evaluator.loader(val, mc, setup.tokenizer(), config.run().evalBatchSize(),
                 config.run().numWorkers()).optPixelsWanted(trainer.pixelsWanted()).build();
         batchesPerEpoch = loader.maxBatchesPerEpoch();

@@ -28,6 +28,11 @@ public interface TrainingObjective extends AutoCloseable {
         return ClipVgModel.Detail.BOXES;
     }
 
+    /** @return whether the batches must carry absent-referent queries ({@code Batch.absent()}) */
+    default boolean needsAbsentQueries() {
+        return false;
+    }
+
     /** Creates the objective's own parameters, if any, under the given manager. */
     default void initialize(NDManager manager) {
     }

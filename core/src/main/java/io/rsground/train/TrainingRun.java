@@ -7,7 +7,9 @@ import io.rsground.config.ModelConfig;
 import io.rsground.config.ModelConfigs;
 import io.rsground.config.TrainConfig;
 import io.rsground.data.BatchLoader;
+import io.rsground.data.AbsentQueries;
 import io.rsground.data.DiorRsvgDataset;
+import io.rsground.data.synth.SceneObjects;
 import io.rsground.data.Sample;
 import io.rsground.eval.Evaluator;
 import io.rsground.image.AugmentConfig;
@@ -162,7 +164,7 @@ public final class TrainingRun {
             try (Trainer trainer = new Trainer(setup.model(), manager, setup.policy(),
                     OptimizerKind.parse(config.optim().optimizer()), config.optim().lr(), config.optim().clipLr(),
                     config.optim().weightDecay(), config.optim().clipMaxNorm(), objective(context))) {
-                RunCheckpoints checkpoints = new RunCheckpoints(out, config);
+                RunCheckpoints checkpoints = new RunCheckpoints(out, config, RunCheckpoints.trainingScale(train));
                 if (stopRequested.get()) {
                     return stopBeforeTraining(setup, trainer, checkpoints, done);
                 }
@@ -175,8 +177,10 @@ public final class TrainingRun {
                 prepareTrainer(trainer, setup, augment, train, val, context);
                 TimeBudget budget = config.run().timeBudgetMinutes() > 0 ? new TimeBudget(
                         config.run().timeBudgetMinutes(), runStart, config.optim().epochs()) : null;
+                AbsentQueries absent = trainer.objective().needsAbsentQueries() ? new AbsentQueries(train,
+                        SceneObjects.knownObjects(Path.of(config.run().dataRoot()), dataset.allSamples())) : null;
                 return new TrainingLoop(config, setup, trainer, listener, checkpoints, stopRequested::get, budget,
-                        done).run(train, val, augment);
+                        done).run(train, val, augment, absent);
             }
         }
     }

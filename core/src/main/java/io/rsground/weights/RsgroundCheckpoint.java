@@ -48,6 +48,8 @@ public final class RsgroundCheckpoint {
     public static final String TOKENIZER_DIR = "tokenizer";
     public static final String TOKENIZER_SPEC = "tokenizer.json";
     public static final String WEIGHTS = "weights.safetensors";
+    /** Info key: the typical side in pixels of the training images (the window side of tiled grounding). */
+    public static final String TRAINING_SCALE = "training_scale_px";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

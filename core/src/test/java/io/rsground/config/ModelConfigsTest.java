@@ -117,6 +117,28 @@ class ModelConfigsTest {
     }
 
     @Test
+    void thePresenceHeadIsOptionalAndOffUnlessTheFileSaysSo(@TempDir Path dir) throws Exception {
+        String base = """
+                {"vision": {"image_size": 224, "patch_size": 16, "width": 128, "layers": 2, "heads": 2,
+                 "extract_layers": [0, 1]},
+                 "text": {"context_length": 77, "vocab_size": 49408, "width": 64, "layers": 2, "heads": 2},
+                 "embed_dim": 64,
+                 "fusion": {"hidden_dim": 64, "heads": 8, "ffn_dim": 128, "layers": 2, "dropout": 0.1},
+                 "max_query_len": 77%s}""";
+        // CLIP-VG's files and rsground's before the head have none
+        assertThat(ModelConfigs.parse(base.formatted(""), "a.json").presenceHead()).isFalse();
+        ModelConfig head = ModelConfigs.parse(base.formatted(", \"presence_head\": true"), "b.json");
+        assertThat(head.presenceHead()).isTrue();
+        Path f = dir.resolve("head.json");
+        ModelConfigs.write(head, f);
+        assertThat(ModelConfigs.read(f)).isEqualTo(head);
+        assertThat(head.withPresenceHead(false)).isEqualTo(ModelConfigs.parse(base.formatted(""), "a.json"));
+        assertThatThrownBy(() -> ModelConfigs.parse(base.formatted(", \"presence_head\": \"yes\""), "c.json"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("c.json")
+                .hasMessageContaining("presence_head");
+    }
+
+    @Test
     void aConvolutionalStemIsOptionalAndMustMakeThePatchSize(@TempDir Path dir) throws Exception {
         String base = """
                 {"vision": {"image_size": 128, "patch_size": 16, "width": 128, "layers": 2, "heads": 2,

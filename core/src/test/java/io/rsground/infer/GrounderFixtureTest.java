@@ -27,6 +27,7 @@ class GrounderFixtureTest {
     void boxesMatchTheReferencePredictions(String weights) throws Exception {
         JsonNode samples = new ObjectMapper().readTree(Fixtures.tiny("samples.json").toFile()).get("samples");
         try (Grounder grounder = new Grounder(load(weights), 4)) {
+            assertThat(grounder.hasPresenceHead()).isFalse();
             double worstPng = 0;
             double worstJpeg = 0;
             for (JsonNode s : samples) {
@@ -44,6 +45,9 @@ class GrounderFixtureTest {
                 }
                 assertThat(r.imageWidth()).isEqualTo(s.get("width").asInt());
                 assertThat(r.imageHeight()).isEqualTo(s.get("height").asInt());
+                // CLIP-VG has no presence head: no score, and said so
+                assertThat(r.score()).isNull();
+                assertThat(r.hasScore()).isFalse();
             }
             System.out.printf("%s: end-to-end max box diff %.4f px (PNG), %.4f px (JPEG)%n", weights, worstPng,
                     worstJpeg);

@@ -51,9 +51,9 @@ class PredictionsTest {
             int[] image = ImageFeatures.sameImageAsPrevious(all);
             assertThat(image[image.length - 1]).isEqualTo(2);
             assertThat(all.size()).isGreaterThan(3);
-            float[] together = Predictions.predict(model, manager, all);
+            float[] together = Predictions.predict(model, manager, all).boxes();
             for (int i = 0; i < all.size(); i++) {
-                float[] alone = Predictions.predict(model, manager, row(all, i));
+                float[] alone = Predictions.predict(model, manager, row(all, i)).boxes();
                 assertThat(Arrays.copyOfRange(together, 4 * i, 4 * i + 4)).containsExactly(alone, within(1e-5f));
             }
 
@@ -64,7 +64,7 @@ class PredictionsTest {
                     1e-3, -1, 0, 0, Objectives.boxLoss(1, 1))) {
                 trainer.cacheVisualFeatures(imageOf::get, 1L << 30);
                 assertThat(trainer.pixelsWanted().test(samples.get(0).index())).isTrue();
-                assertThat(trainer.predict(all)).containsExactly(together, within(1e-5f));
+                assertThat(trainer.predict(all).boxes()).containsExactly(together, within(1e-5f));
                 assertThat(trainer.cachedImages()).isEqualTo(3);
                 assertThat(trainer.pixelsWanted().test(samples.get(0).index())).isFalse();
             }

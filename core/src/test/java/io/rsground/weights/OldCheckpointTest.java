@@ -22,6 +22,7 @@ class OldCheckpointTest {
     void formatOneCheckpointStillLoadsAndPredictsTheSame() throws Exception {
         Path dir = Path.of(OldCheckpointTest.class.getResource("/io/rsground/compat/v1-micro").toURI());
         try (Grounder g = new Grounder(ModelLoader.load(ModelLoader.Request.of(dir)), 0)) {
+            assertThat(g.hasPresenceHead()).isFalse();
             List<GroundingResult> r = g.ground(Images.read(Fixtures.tiny("images/sample_1.png")),
                     List.of("the white stadium at the bottom", "a gray vehicle on the left"));
             // recorded when the checkpoint was written (rsground 0.1.0)
@@ -32,6 +33,7 @@ class OldCheckpointTest {
                 for (int k = 0; k < 4; k++) {
                     assertThat(r.get(i).boxXyxy()[k]).isCloseTo(expected[i][k], within(0.01));
                 }
+                assertThat(r.get(i).score()).isNull(); // written before the presence head
             }
         }
     }
