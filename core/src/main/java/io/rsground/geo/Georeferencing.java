@@ -6,12 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Filter;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -346,10 +348,19 @@ public final class Georeferencing {
     private static Logger quietSisDataWarning() {
         Logger logger = Logger.getLogger("org.apache.sis.system");
         if (logger.getFilter() == null) {
-            Filter filter = record -> record.getMessage() == null || !record.getMessage().contains("SIS_DATA");
+            // the record holds a resource key (DataDirectoryNotSpecified_1) and the variable's name as parameter
+            Filter filter = record -> !mentionsSisData(record);
             logger.setFilter(filter);
         }
         return logger;
+    }
+
+    private static boolean mentionsSisData(LogRecord record) {
+        if (record.getMessage() != null && record.getMessage().contains("SIS_DATA")) {
+            return true;
+        }
+        Object[] parameters = record.getParameters();
+        return parameters != null && Arrays.asList(parameters).contains("SIS_DATA");
     }
 
     /** @return the logger whose SIS_DATA warning is filtered (for tests) */

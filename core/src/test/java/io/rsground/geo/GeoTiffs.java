@@ -137,6 +137,8 @@ public final class GeoTiffs {
             param.setTiling(tileSize, tileSize, 0, 0);
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
             param.setCompressionType("Deflate");
+            // the JDK maps quality q to zlib level 1 + 8q: level 1 is fast, and ample for tests
+            param.setCompressionQuality(0f);
             IIOMetadata defaults = writer.getDefaultImageMetadata(new ImageTypeSpecifier(image), param);
             TIFFDirectory directory = TIFFDirectory.createFromMetadata(defaults);
             directory.addTagSet(GeoTIFFTagSet.getInstance());
@@ -204,11 +206,16 @@ public final class GeoTiffs {
             byte[] bgr = ((DataBufferByte) raster.getDataBuffer()).getData();
             int i = 0;
             for (int y = clipped.y; y < clipped.y + clipped.height; y++) {
-                for (int x = clipped.x; x < clipped.x + clipped.width; x++) {
+                int x = clipped.x;
+                while (x < clipped.x + clipped.width) {
+                    // one run per tile crossed: the colour is constant within a tile
+                    int runEnd = Math.min(clipped.x + clipped.width, (x / tileSize + 1) * tileSize);
                     int rgb = hugeRgb(x, y, tileSize);
-                    bgr[i++] = (byte) rgb;
-                    bgr[i++] = (byte) (rgb >> 8);
-                    bgr[i++] = (byte) (rgb >> 16);
+                    for (; x < runEnd; x++) {
+                        bgr[i++] = (byte) rgb;
+                        bgr[i++] = (byte) (rgb >> 8);
+                        bgr[i++] = (byte) (rgb >> 16);
+                    }
                 }
             }
             return raster.createTranslatedChild(clipped.x, clipped.y);
