@@ -47,6 +47,7 @@ final class ManifestRunner {
     private final Grounder grounder;
     private final Path manifest;
     private final Path drawDir;
+    private final double minScore;
 
     /**
      * What a run did.
@@ -87,9 +88,15 @@ final class ManifestRunner {
      * @param drawDir where to write one annotated image per input image, or null
      */
     ManifestRunner(Grounder grounder, Path manifest, Path drawDir) {
+        this(grounder, manifest, drawDir, 0);
+    }
+
+    /** @param minScore boxes scored below are left out of the results and drawings */
+    ManifestRunner(Grounder grounder, Path manifest, Path drawDir, double minScore) {
         this.grounder = grounder;
         this.manifest = manifest;
         this.drawDir = drawDir;
+        this.minScore = minScore;
     }
 
     /**
@@ -198,7 +205,7 @@ final class ManifestRunner {
         }
         int at = 0;
         for (Entry e : group) {
-            e.results = ResultJson.toJson(results.subList(at, at + e.queries.size()));
+            e.results = ResultJson.toJson(results.subList(at, at + e.queries.size()), minScore);
             e.done = true;
             at += e.queries.size();
         }
@@ -209,8 +216,11 @@ final class ManifestRunner {
             throws IOException {
         List<BoxPainter.Labelled> boxes = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
-            boxes.add(new BoxPainter.Labelled(results.get(i).box(), results.get(i).query(),
-                    BoxPainter.PALETTE.get(i % BoxPainter.PALETTE.size())));
+            GroundingResult r = results.get(i);
+            if (!ResultJson.below(r.score(), minScore)) {
+                boxes.add(new BoxPainter.Labelled(r.box(), ScenePrediction.caption(r.query(), r.score()),
+                        BoxPainter.PALETTE.get(i % BoxPainter.PALETTE.size())));
+            }
         }
         String stem = image.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         String name = stem + ".png";

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.image.BoxPainter;
 import io.rsground.image.Images;
 import io.rsground.infer.Grounder;
+import io.rsground.geo.GeoJson;
 import io.rsground.infer.GroundingResult;
+import io.rsground.infer.SceneGrounder;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -17,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,6 +64,17 @@ final class PredictCommand implements Callable<Integer> {
             + "into this folder")
     Path draw;
 
+    @Mixin
+    TilingOptions tiling;
+
+    @Option(names = "--geojson", paramLabel = "FILE", description = "also write the boxes as a GeoJSON "
+            + "FeatureCollection: polygons in the image's coordinate reference system when it is georeferenced "
+            + "(GeoTIFF keys, or a world file beside it), else in pixels")
+    Path geojson;
+
+    @Option(names = "--overwrite", description = "let --geojson replace an existing file")
+    boolean overwrite;
+
     @Option(names = "--cache-images", defaultValue = "4", paramLabel = "N", hidden = true,
             description = "images whose features are kept (default: ${DEFAULT-VALUE})")
     int cacheImages;
@@ -91,38 +103,71 @@ final class PredictCommand implements Callable<Integer> {
                 throw new Errors.BadInputException("query " + (i + 1) + " is empty");
             }
         }
-        BufferedImage picture = Images.read(image);
-        List<GroundingResult> results;
-        try (Grounder grounder = new Grounder(model.load(), 1)) {
-            results = grounder.ground(picture, queries);
+        SceneGrounder.Options options = tiling.toOptions();
+        if (geojson != null && !overwrite && Files.exists(geojson)) {
+            throw new Errors.BadInputException(geojson + " exists: remove it, or add --overwrite to replace it");
         }
+        int[] size = ScenePrediction.size(image); // a bad image fails before the model loads
+        try (Grounder grounder = new Grounder(model.load(), 1)) {
+            SceneGrounder scenes = new SceneGrounder(grounder);
+            if (scenes.tiles(size[0], size[1], options)) {
+                new ScenePrediction(scenes, spec.commandLine().getOut(), spec.commandLine().getErr())
+                        .run(image, queries, options, json, out, geojson);
+                return Errors.OK;
+            }
+            if (options.tiling() == SceneGrounder.Tiling.AUTO && !grounder.hasPresenceHead()
+                    && Math.max(size[0], size[1]) > SceneGrounder.AUTO_TILE_FACTOR * scenes.windowSide(options)) {
+                spec.commandLine().getErr().printf("predict: %s is %dx%d px, but this model has no presence score to "
+                        + "rank windows by: grounding the whole image shrunk to the model's input%n", image, size[0],
+                        size[1]);
+            }
+            predictWhole(grounder, options.minScore());
+        }
+        return Errors.OK;
+    }
+
+    private void predictWhole(Grounder grounder, double minScore) throws Exception {
+        BufferedImage picture = Images.read(image);
+        List<GroundingResult> results = grounder.ground(picture, queries);
         PrintWriter stdout = spec.commandLine().getOut();
+        List<GroundingResult> kept = new ArrayList<>();
         for (GroundingResult r : results) {
+            boolean below = ResultJson.below(r.score(), minScore);
+            if (!below) {
+                kept.add(r);
+            }
             if (json) {
-                stdout.println(JSON.writeValueAsString(toJson(r)));
+                stdout.println(JSON.writeValueAsString(ResultJson.toJson(r, minScore)));
+            } else if (below) {
+                stdout.printf(Locale.ROOT, "%s -> no box scored at least %.2f (its box scored %.3f)%n", r.query(),
+                        minScore, r.score());
             } else {
                 double[] b = r.boxXyxy();
-                stdout.printf(Locale.ROOT, "%s -> box [%.1f, %.1f, %.1f, %.1f] (x1, y1, x2, y2 px of %dx%d)%n",
-                        r.query(), b[0], b[1], b[2], b[3], r.imageWidth(), r.imageHeight());
+                stdout.printf(Locale.ROOT, "%s -> box [%.1f, %.1f, %.1f, %.1f] (x1, y1, x2, y2 px of %dx%d)%s%n",
+                        r.query(), b[0], b[1], b[2], b[3], r.imageWidth(), r.imageHeight(), r.hasScore()
+                                ? String.format(Locale.ROOT, ", score %.3f", r.score()) : ", no score (the model has "
+                                + "no presence head)");
             }
         }
         stdout.flush();
         if (out != null) {
             List<BoxPainter.Labelled> boxes = new ArrayList<>();
-            for (int i = 0; i < results.size(); i++) {
-                boxes.add(new BoxPainter.Labelled(results.get(i).box(), results.get(i).query(),
-                        BoxPainter.PALETTE.get(i % BoxPainter.PALETTE.size())));
+            for (int i = 0; i < kept.size(); i++) {
+                boxes.add(new BoxPainter.Labelled(kept.get(i).box(), ScenePrediction.caption(kept.get(i).query(),
+                        kept.get(i).score()), BoxPainter.PALETTE.get(i % BoxPainter.PALETTE.size())));
             }
-            String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
-            String format = name.endsWith(".jpg") || name.endsWith(".jpeg") ? "jpg" : "png";
-            if (!ImageIO.write(BoxPainter.draw(picture, boxes), format, out.toFile())) {
-                throw new Errors.BadInputException("cannot write " + out);
-            }
+            ScenePrediction.writePicture(BoxPainter.draw(picture, boxes), out);
             if (!json) {
                 stdout.println("wrote " + out);
             }
         }
-        return Errors.OK;
+        if (geojson != null) {
+            List<GeoJson.Feature> features = new ArrayList<>();
+            for (GroundingResult r : kept) {
+                features.add(new GeoJson.Feature(r.query(), r.score(), r.boxXyxy(), 1));
+            }
+            ScenePrediction.writeGeoJson(image, geojson, features, json ? null : stdout, spec.commandLine().getErr());
+        }
     }
 
     private int runManifest(Path results) throws Exception {
@@ -137,7 +182,7 @@ final class PredictCommand implements Callable<Integer> {
                 Writer sink = results != null ? Files.newBufferedWriter(results, StandardCharsets.UTF_8)
                         : new NonClosingWriter(spec.commandLine().getOut());
                 Progress progress = new Progress("predict", 0, "lines")) {
-            summary = new ManifestRunner(grounder, manifest, draw).run(sink, progress);
+            summary = new ManifestRunner(grounder, manifest, draw, tiling.toOptions().minScore()).run(sink, progress);
         }
         spec.commandLine().getErr().printf(Locale.ROOT, "predict: %d lines: %d answered (%d queries on %d images), "
                 + "%d with an error%s%n", summary.lines(), summary.lines() - summary.failed(), summary.queries(),
@@ -157,7 +202,7 @@ final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    /** @return {"query", "box_xyxy", "box_cxcywh_norm"} */
+    /** @return {"query", "box_xyxy", "box_cxcywh_norm", "score", "boxes"} */
     static ObjectNode toJson(GroundingResult r) {
         return ResultJson.toJson(r);
     }

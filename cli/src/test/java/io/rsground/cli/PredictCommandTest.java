@@ -47,6 +47,59 @@ class PredictCommandTest {
     }
 
     @Test
+    void clipVgWeightsAnswerWithoutAScoreAndCannotTile() throws Exception {
+        CliRunner.Result r = CliRunner.run(base("images/sample_1.png", "--query", "the ship", "--json",
+                "--min-score", "0.9"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode line = JSON.readTree(r.out().strip());
+        assertThat(line.get("score").isNull()).isTrue();
+        // no score is never below a threshold: the box stays
+        assertThat(line.get("boxes")).hasSize(1);
+        assertThat(line.get("boxes").get(0).get("rank").asInt()).isEqualTo(1);
+        assertThat(line.get("boxes").get(0).get("box_xyxy")).isEqualTo(line.get("box_xyxy"));
+        CliRunner.Result text = CliRunner.run(base("images/sample_1.png", "--query", "the ship"));
+        assertThat(text.out()).contains("no score (the model has no presence head)");
+        CliRunner.Result tiled = CliRunner.run(base("images/sample_1.png", "--query", "the ship", "--tiles", "64"));
+        assertThat(tiled.exitCode()).isEqualTo(2);
+        assertThat(tiled.err()).contains("no presence head");
+        CliRunner.Result badTiles = CliRunner.run(base("images/sample_1.png", "--query", "x", "--tiles", "big"));
+        assertThat(badTiles.exitCode()).isEqualTo(2);
+        assertThat(badTiles.err()).contains("--tiles takes auto, off or a window side");
+    }
+
+    @Test
+    void geoJsonIsInMapCoordinatesWithAWorldFileAndInPixelsWithout(@TempDir Path dir) throws Exception {
+        Path image = dir.resolve("scene.png");
+        Files.copy(CliRunner.tiny("images/sample_1.png"), image);
+        // 2 m pixels, the centre of pixel (0, 0) at (600001, 5000001): its corner at (600000, 5000002)
+        Files.writeString(dir.resolve("scene.pgw"), "2\n0\n0\n-2\n600001\n5000001\n");
+        Path geojson = dir.resolve("boxes.geojson");
+        CliRunner.Result r = CliRunner.run(base("images/sample_1.png", "--query", "the ship", "--json",
+                "--geojson", geojson.toString()));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("no georeferencing");
+        assertThat(JSON.readTree(geojson.toFile()).get("rsground:coordinates").asText()).isEqualTo("pixels");
+        CliRunner.Result again = CliRunner.run(base("images/sample_1.png", "--query", "the ship", "--geojson",
+                geojson.toString()));
+        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again.err()).contains("boxes.geojson exists").contains("--overwrite");
+
+        String[] args = base("images/sample_1.png", "--query", "the ship", "--json", "--geojson",
+                geojson.toString(), "--overwrite");
+        args[8] = image.toString(); // the copy with its world file, in place of the fixture
+        CliRunner.Result geo = CliRunner.run(args);
+        assertThat(geo.exitCode()).as(geo.err()).isZero();
+        double[] box = JSON.readValue(JSON.readTree(geo.out().strip()).get("box_xyxy").toString(), double[].class);
+        JsonNode feature = JSON.readTree(geojson.toFile()).get("features").get(0);
+        JsonNode corner = feature.get("geometry").get("coordinates").get(0).get(0);
+        assertThat(corner.get(0).asDouble()).isCloseTo(600_000 + 2 * box[0], org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(corner.get(1).asDouble()).isCloseTo(5_000_002 - 2 * box[1],
+                org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(feature.get("properties").get("query").asText()).isEqualTo("the ship");
+        assertThat(feature.get("properties").get("rank").asInt()).isEqualTo(1);
+    }
+
+    @Test
     void badInputExitsWithTwoAndOneLine(@TempDir Path dir) throws Exception {
         Path broken = dir.resolve("broken.png");
         Files.write(broken, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});

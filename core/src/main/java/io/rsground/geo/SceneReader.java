@@ -174,6 +174,29 @@ public final class SceneReader implements AutoCloseable {
         return toRgb(decoded);
     }
 
+    /**
+     * Reads the whole image shrunk by keeping every n-th pixel (ImageIO's source subsampling), so that a scene far
+     * larger than memory gives a picture to draw boxes on; the decoder still visits every row.
+     *
+     * @param maxSide the longer side of the result at most
+     * @return an RGB image of about {@code width / n} x {@code height / n} pixels
+     * @throws IOException when the pixels cannot be decoded (the message names the file)
+     */
+    public BufferedImage readOverview(int maxSide) throws IOException {
+        if (maxSide < 1) {
+            throw new IllegalArgumentException("overview side must be positive, got " + maxSide);
+        }
+        int step = Math.max(1, (int) Math.ceil((double) Math.max(width, height) / maxSide));
+        ImageReadParam param = reader.getDefaultReadParam();
+        param.setSourceSubsampling(step, step, 0, 0);
+        try {
+            return toRgb(reader.read(0, param));
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + ": cannot decode an overview (every " + step + "th pixel): "
+                    + e.getMessage(), e);
+        }
+    }
+
     private static BufferedImage toRgb(BufferedImage image) {
         int type = image.getType();
         if (type == BufferedImage.TYPE_3BYTE_BGR || type == BufferedImage.TYPE_INT_RGB) {

@@ -252,6 +252,8 @@ public final class GroundingServer implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         info.put("parameters", loaded.model().parameterCount());
+        info.put("presence_score", loaded.model().config().presenceHead());
+        info.put("training_scale_px", loaded.trainingScale());
         ObjectNode tokenizer = info.putObject("tokenizer");
         tokenizer.put("kind", loaded.tokenizer().describe().kind());
         tokenizer.put("vocab_size", loaded.tokenizer().vocabSize());

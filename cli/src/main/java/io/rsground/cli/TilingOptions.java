@@ -1,0 +1,59 @@
+package io.rsground.cli;
+
+import io.rsground.infer.SceneGrounder;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** How {@code predict} cuts large images into windows and which boxes it keeps: picocli options. */
+final class TilingOptions {
+    @Option(names = "--tiles", defaultValue = "auto", paramLabel = "auto|off|SIZE", description = "ground a large "
+            + "image in overlapping windows: auto (when its longer side is over 1.5x the side the model was trained "
+            + "at, in windows of that side), off (the whole image shrunk to the model's input), or a window side in "
+            + "pixels (default: ${DEFAULT-VALUE}); windows need a model with a presence score")
+    String tiles;
+
+    @Option(names = "--overlap", defaultValue = "0.25", paramLabel = "SHARE", description = "the share of a window "
+            + "its neighbour covers too, so that an object cut by one window lies whole in the next (default: "
+            + "${DEFAULT-VALUE}: objects up to a quarter of the window side)")
+    double overlap;
+
+    @Option(names = "--top-k", defaultValue = "5", paramLabel = "K", description = "boxes kept per query in a tiled "
+            + "scene, best first, after merging overlaps (default: ${DEFAULT-VALUE})")
+    int topK;
+
+    @Option(names = "--min-score", defaultValue = "0", paramLabel = "S", description = "drop boxes whose presence "
+            + "score is below S, in [0, 1] (default: ${DEFAULT-VALUE}, keep all)")
+    double minScore;
+
+    /**
+     * @return the settings
+     * @throws Errors.BadInputException naming the option out of range
+     */
+    SceneGrounder.Options toOptions() {
+        SceneGrounder.Tiling tiling;
+        int side = 0;
+        String t = tiles.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("auto")) {
+            tiling = SceneGrounder.Tiling.AUTO;
+        } else if (t.equals("off")) {
+            tiling = SceneGrounder.Tiling.OFF;
+        } else {
+            tiling = SceneGrounder.Tiling.ON;
+            try {
+                side = Integer.parseInt(t);
+            } catch (NumberFormatException e) {
+                side = -1;
+            }
+            if (side < 32) {
+                throw new Errors.BadInputException("--tiles takes auto, off or a window side of at least 32 px, got '"
+                        + tiles + "'");
+            }
+        }
+        try {
+            return new SceneGrounder.Options(tiling, side, overlap, topK, minScore,
+                    SceneGrounder.Options.DEFAULT.mergeIou());
+        } catch (IllegalArgumentException e) {
+            throw new Errors.BadInputException("--overlap, --top-k or --min-score: " + e.getMessage());
+        }
+    }
+}
