@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>No EPSG database.</b> SIS runs with its built-in subset of EPSG (WGS 84 geographic, UTM
  * zones and a few others); nothing is downloaded or installed. Codes outside the subset still come
- * through when the GeoTIFF key or the WKT's AUTHORITY gives them, but cannot be looked up from an
+ * through when the GeoTIFF key (read directly when SIS cannot build the CRS) or the WKT's
+ * AUTHORITY gives them, but cannot be looked up from an
  * unlabelled definition; ESRI-style {@code .prj} files naming "GCS_WGS_1984" or
  * "WGS_1984_UTM_Zone_NNx" are recognised by name. SIS's warning that the {@code SIS_DATA}
  * variable (its database folder) is not set is filtered out of java.util.logging, and GeoTIFF
@@ -142,7 +143,12 @@ public final class Georeferencing {
                 // map x must be easting or longitude: swap the two output rows
                 affine = new double[] {affine[3], affine[4], affine[5], affine[0], affine[1], affine[2]};
             }
-            return Optional.of(Georeference.of(affine, crs == null ? null : epsgOf(crs), source));
+            Integer epsg = crs == null ? null : epsgOf(crs);
+            if (epsg == null) {
+                // SIS builds no CRS for codes outside its EPSG subset (e.g. 3857, 2154): the key still says it
+                epsg = GeoKeyCodes.epsgKey(tiff);
+            }
+            return Optional.of(Georeference.of(affine, epsg, source));
         } catch (DataStoreException | TransformException | RuntimeException e) {
             throw new IOException(tiff + ": cannot read its GeoTIFF georeferencing: " + e.getMessage(), e);
         }

@@ -49,6 +49,19 @@ class GeoreferencingTest {
     }
 
     @Test
+    void codesOutsideSisSubsetComeFromTheKey() throws IOException {
+        // SIS without an EPSG database builds no CRS for Web Mercator or Lambert-93
+        for (int code : new int[] {3857, 2154}) {
+            Path file = dir.resolve("e" + code + ".tif");
+            GeoTiffs.writeTiled(file, GeoTiffs.pattern(32, 32), 16, 1000, 2000, 10, code);
+            Georeference geo = Georeferencing.read(file).orElseThrow();
+            assertThat(geo.epsg()).isEqualTo(code);
+            assertThat(geo.crsName()).isEqualTo("urn:ogc:def:crs:EPSG::" + code);
+            assertThat(geo.pixelToMap()).containsExactly(10, 0, 1000, 0, -10, 2000);
+        }
+    }
+
+    @Test
     void pixelIsPointIsShiftedToCorners() throws IOException {
         Path file = dir.resolve("point.tif");
         GeoTiffs.writeTiled(file, GeoTiffs.pattern(64, 64), 32, 500000, 4000000, 10, 32631, true);
