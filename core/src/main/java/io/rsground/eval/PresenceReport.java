@@ -204,7 +204,7 @@ public record PresenceReport(double[] present, double[] absent) {
             XYSeries s = diagram.addSeries("this model", x, y);
             s.setMarker(SeriesMarkers.CIRCLE);
         }
-        CategoryChart histogram = new CategoryChartBuilder().width(640).height(320)
+        CategoryChart histogram = new CategoryChartBuilder().width(640).height(520)
                 .title("Scores of both kinds of query").xAxisTitle("score bin").yAxisTitle("queries").build();
         histogram.getStyler().setOverlapped(true).setXAxisLabelRotation(45);
         List<String> labels = new ArrayList<>();

@@ -50,7 +50,7 @@ import java.util.Map;
  */
 public record TrainedPresenceModel(Path data, List<Sample> samples, List<Sample> twins, Path checkpoint,
         PresenceReport before, PresenceReport after, double firstAccuracy, double lastAccuracy, EvalReport direct) {
-    private static final int STEPS = 300;
+    private static final int STEPS = 400;
     private static TrainedPresenceModel instance;
 
     /** @return the model, trained on the first call */
@@ -82,8 +82,9 @@ public record TrainedPresenceModel(Path data, List<Sample> samples, List<Sample>
             ClipVgModel model = new ClipVgModel(config);
             model.initializeParameters(manager);
             PresenceReport before = presence(model, manager, tokenizer, samples, twins);
+            // shuffled as training is: the term pairs a negative with a quarter of each batch, the first rows
             BatchLoader loader = Evaluator.loader(samples, config, tokenizer, samples.size(), 0)
-                    .optAbsentQueries(absent).build();
+                    .optAbsentQueries(absent).optShuffle(true).build();
             Criterion objective = Objectives.create(Map.of("l1", 1.0, "giou", 1.0, "presence", 1.0),
                     new Objectives.Context(config, Map.of()));
             double first;
