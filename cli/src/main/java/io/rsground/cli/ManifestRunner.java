@@ -214,14 +214,7 @@ final class ManifestRunner {
 
     private void draw(BufferedImage picture, List<GroundingResult> results, Path image, Set<String> used)
             throws IOException {
-        List<BoxPainter.Labelled> boxes = new ArrayList<>();
-        for (int i = 0; i < results.size(); i++) {
-            GroundingResult r = results.get(i);
-            if (!ResultJson.below(r.score(), minScore)) {
-                boxes.add(new BoxPainter.Labelled(r.box(), ScenePrediction.caption(r.query(), r.score()),
-                        BoxPainter.PALETTE.get(i % BoxPainter.PALETTE.size())));
-            }
-        }
+        List<BoxPainter.Labelled> boxes = ScenePrediction.labelled(results, minScore);
         String stem = image.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         String name = stem + ".png";
         for (int n = 2; !used.add(name); n++) { // images of the same name in different folders

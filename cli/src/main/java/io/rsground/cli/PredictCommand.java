@@ -112,7 +112,7 @@ final class PredictCommand implements Callable<Integer> {
             SceneGrounder scenes = new SceneGrounder(grounder);
             if (scenes.tiles(size[0], size[1], options)) {
                 new ScenePrediction(scenes, spec.commandLine().getOut(), spec.commandLine().getErr())
-                        .run(image, queries, options, json, out, geojson);
+                        .run(image, size, queries, options, json, out, geojson);
                 return Errors.OK;
             }
             if (options.tiling() == SceneGrounder.Tiling.AUTO && !grounder.hasPresenceHead()
@@ -151,12 +151,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         stdout.flush();
         if (out != null) {
-            List<BoxPainter.Labelled> boxes = new ArrayList<>();
-            for (int i = 0; i < kept.size(); i++) {
-                boxes.add(new BoxPainter.Labelled(kept.get(i).box(), ScenePrediction.caption(kept.get(i).query(),
-                        kept.get(i).score()), BoxPainter.PALETTE.get(i % BoxPainter.PALETTE.size())));
-            }
-            ScenePrediction.writePicture(BoxPainter.draw(picture, boxes), out);
+            ScenePrediction.writePicture(BoxPainter.draw(picture, ScenePrediction.labelled(results, minScore)), out);
             if (!json) {
                 stdout.println("wrote " + out);
             }

@@ -5,6 +5,7 @@ import io.rsground.geo.Georeference;
 import io.rsground.geo.Georeferencing;
 import io.rsground.geo.SceneReader;
 import io.rsground.image.BoxPainter;
+import io.rsground.infer.GroundingResult;
 import io.rsground.infer.SceneGrounder;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -41,18 +42,17 @@ final class ScenePrediction {
     /**
      * Grounds the queries in windows of the scene and prints each query's boxes, best first.
      *
+     * @param size the scene's width and height ({@link #size})
      * @param json one JSON line per query on stdout, and nothing else there
      * @param out a picture of the scene (shrunk to at most {@value #OVERVIEW_SIDE} px) with the boxes, or null
      * @param geojson where to write the boxes as GeoJSON, or null
      */
-    void run(Path image, List<String> queries, SceneGrounder.Options options, boolean json, Path out, Path geojson)
-            throws Exception {
+    void run(Path image, int[] size, List<String> queries, SceneGrounder.Options options, boolean json, Path out,
+            Path geojson) throws Exception {
         SceneGrounder.SceneResult result;
-        int[] size = size(image);
-        int side = scenes.windowSide(options);
-        int windows = SceneGrounder.windows(size[0], size[1], side, options.overlap()).size();
+        int windows = scenes.windows(size[0], size[1], options).size();
         stderr.printf(Locale.ROOT, "predict: %s is %dx%d px: %d windows of %d px (overlap %.2f)%n", image, size[0],
-                size[1], windows, side, options.overlap());
+                size[1], windows, scenes.windowSide(options), options.overlap());
         stderr.flush();
         try (Progress progress = new Progress("windows", windows, "windows")) {
             result = scenes.ground(image, queries, options, (done, total) -> progress.progress(done, total));
@@ -112,6 +112,23 @@ final class ScenePrediction {
             }
         }
         return BoxPainter.draw(picture, boxes);
+    }
+
+    /**
+     * @param results whole-image answers
+     * @param minScore answers scored below are left out
+     * @return the boxes to draw, each in its query's colour, captioned with the query and its score
+     */
+    static List<BoxPainter.Labelled> labelled(List<GroundingResult> results, double minScore) {
+        List<BoxPainter.Labelled> boxes = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            GroundingResult r = results.get(i);
+            if (!ResultJson.below(r.score(), minScore)) {
+                boxes.add(new BoxPainter.Labelled(r.box(), caption(r.query(), r.score()),
+                        BoxPainter.PALETTE.get(i % BoxPainter.PALETTE.size())));
+            }
+        }
+        return boxes;
     }
 
     /** @return a box's caption: the query, and its score when there is one */

@@ -87,6 +87,12 @@ public final class Grounder implements AutoCloseable {
      * @throws IllegalArgumentException for an empty list or a blank query
      */
     public List<GroundingResult> ground(BufferedImage image, List<String> queries) {
+        checkQueries(queries);
+        return ground(transform.apply(image), cache.enabled() ? contentKey(image) : null, queries);
+    }
+
+    /** @throws IllegalArgumentException for an empty list or a blank query (named by its 1-based number) */
+    static void checkQueries(List<String> queries) {
         if (queries.isEmpty()) {
             throw new IllegalArgumentException("no query given");
         }
@@ -95,7 +101,6 @@ public final class Grounder implements AutoCloseable {
                 throw new IllegalArgumentException("query " + (i + 1) + " is empty");
             }
         }
-        return ground(transform.apply(image), cache.enabled() ? contentKey(image) : null, queries);
     }
 
     /**

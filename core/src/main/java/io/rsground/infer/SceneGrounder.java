@@ -169,6 +169,11 @@ public final class SceneGrounder {
         return out;
     }
 
+    /** @return the windows these options cut a scene of this size into */
+    public List<Rectangle> windows(int width, int height, Options options) {
+        return windows(width, height, windowSide(options), options.overlap());
+    }
+
     /** @return window starts along one axis: evenly spread, first at 0, last ending at the edge */
     static int[] starts(int length, int side, double overlap) {
         if (length <= side) {
@@ -194,7 +199,7 @@ public final class SceneGrounder {
      */
     public SceneResult ground(Path scene, List<String> queries, Options options, WindowListener listener)
             throws IOException {
-        checkQueries(queries);
+        Grounder.checkQueries(queries);
         try (SceneReader reader = SceneReader.open(scene)) {
             int width = reader.width();
             int height = reader.height();
@@ -206,7 +211,7 @@ public final class SceneGrounder {
                 listener.windowDone(1, 1);
                 return new SceneResult(width, height, List.of(whole), false, rank(queries, found, options));
             }
-            List<Rectangle> windows = windows(width, height, windowSide(options), options.overlap());
+            List<Rectangle> windows = windows(width, height, options);
             List<List<SceneBox>> found = candidates(queries.size());
             for (int i = 0; i < windows.size(); i++) {
                 Rectangle w = windows.get(i);
@@ -215,17 +220,6 @@ public final class SceneGrounder {
                 listener.windowDone(i + 1, windows.size());
             }
             return new SceneResult(width, height, windows, true, rank(queries, found, options));
-        }
-    }
-
-    private static void checkQueries(List<String> queries) {
-        if (queries.isEmpty()) {
-            throw new IllegalArgumentException("no query given");
-        }
-        for (int i = 0; i < queries.size(); i++) {
-            if (queries.get(i) == null || queries.get(i).isBlank()) {
-                throw new IllegalArgumentException("query " + (i + 1) + " is empty");
-            }
         }
     }
 

@@ -11,6 +11,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ModelConfigsTest {
+    /** A small CLIP-shaped model.json with room for more top-level fields at {@code %s}. */
+    private static final String SMALL_CLIP = """
+            {"vision": {"image_size": 224, "patch_size": 16, "width": 128, "layers": 2, "heads": 2,
+             "extract_layers": [0, 1]},
+             "text": {"context_length": 77, "vocab_size": 49408, "width": 64, "layers": 2, "heads": 2},
+             "embed_dim": 64,
+             "fusion": {"hidden_dim": 64, "heads": 8, "ffn_dim": 128, "layers": 2, "dropout": 0.1},
+             "max_query_len": 77%s}""";
 
     @Test
     void readsTheFixtureModelJson() {
@@ -97,13 +105,7 @@ class ModelConfigsTest {
 
     @Test
     void quickGeluIsClipsUnlessTheFileSaysOtherwise() {
-        String base = """
-                {"vision": {"image_size": 224, "patch_size": 16, "width": 128, "layers": 2, "heads": 2,
-                 "extract_layers": [0, 1]},
-                 "text": {"context_length": 77, "vocab_size": 49408, "width": 64, "layers": 2, "heads": 2},
-                 "embed_dim": 64,
-                 "fusion": {"hidden_dim": 64, "heads": 8, "ffn_dim": 128, "layers": 2, "dropout": 0.1},
-                 "max_query_len": 77%s}""";
+        String base = SMALL_CLIP;
         // files without the field (CLIP-VG's, rsground's before it) mean CLIP's activation
         assertThat(ModelConfigs.parse(base.formatted(""), "a.json").quickGelu()).isTrue();
         assertThat(ModelConfigs.parse(base.formatted(", \"quick_gelu\": false"), "b.json").quickGelu()).isFalse();
@@ -118,13 +120,7 @@ class ModelConfigsTest {
 
     @Test
     void thePresenceHeadIsOptionalAndOffUnlessTheFileSaysSo(@TempDir Path dir) throws Exception {
-        String base = """
-                {"vision": {"image_size": 224, "patch_size": 16, "width": 128, "layers": 2, "heads": 2,
-                 "extract_layers": [0, 1]},
-                 "text": {"context_length": 77, "vocab_size": 49408, "width": 64, "layers": 2, "heads": 2},
-                 "embed_dim": 64,
-                 "fusion": {"hidden_dim": 64, "heads": 8, "ffn_dim": 128, "layers": 2, "dropout": 0.1},
-                 "max_query_len": 77%s}""";
+        String base = SMALL_CLIP;
         // CLIP-VG's files and rsground's before the head have none
         assertThat(ModelConfigs.parse(base.formatted(""), "a.json").presenceHead()).isFalse();
         ModelConfig head = ModelConfigs.parse(base.formatted(", \"presence_head\": true"), "b.json");
