@@ -1,0 +1,72 @@
+package io.rsground.spark;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import io.rsground.infer.Grounder;
+import io.rsground.infer.ModelLoader;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The models of one executor JVM: each {@link ModelSpec} is loaded the first time a task asks for it and then
+ * shared by every task the JVM runs, concurrent ones included ({@link Grounder} is thread-safe). Tasks therefore
+ * pay the load once per executor, not once per partition, and the weights are read from the spec's paths, never
+ * shipped from the driver. Models stay until the JVM ends.
+ */
+final class ExecutorModels {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorModels.class);
+    /** Images whose features a grounder keeps: one image's queries past one call's worth reuse them. */
+    static final int FEATURE_CACHE = 4;
+
+    private static final Map<ModelSpec, Grounder> MODELS = new HashMap<>();
+
+    private ExecutorModels() {
+    }
+
+    /**
+     * @param spec the model
+     * @param conf the job's Hadoop configuration, for specs that name remote files
+     * @param taskCpus the CPUs Spark gives each task: PyTorch's thread count when the spec leaves it at 0
+     * @return the JVM's grounder for the spec, loaded on first use
+     * @throws LoadFailure when the model cannot be loaded (the task fails: no row could be answered)
+     */
+    static Grounder get(ModelSpec spec, HadoopConf conf, int taskCpus) {
+        synchronized (MODELS) {
+            Grounder grounder = MODELS.get(spec);
+            if (grounder == null) {
+                grounder = load(spec, conf, taskCpus);
+                MODELS.put(spec, grounder);
+            }
+            return grounder;
+        }
+    }
+
+    private static Grounder load(ModelSpec spec, HadoopConf conf, int taskCpus) {
+        Engine.getInstance();
+        // PyTorch's intra-op pool is process-wide: a task's share of the executor's cores, so that the executor's
+        // concurrent tasks together use its cores without oversubscribing them
+        int threads = spec.threads() > 0 ? spec.threads() : Math.max(1, taskCpus);
+        JniUtils.setNumThreads(threads);
+        try {
+            ModelLoader.Request request = spec.request(new LocalFiles(conf.get()));
+            Grounder grounder = new Grounder(ModelLoader.load(request), FEATURE_CACHE);
+            LOG.info("rsground: loaded {} ({}) with {} PyTorch thread(s)", spec.weights(),
+                    grounder.loaded().architecture(), threads);
+            return grounder;
+        } catch (IOException | RuntimeException e) {
+            throw new LoadFailure("cannot load the model " + spec.weights() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The model of a spec could not be loaded: missing files, an invalid config, weights that do not fit. */
+    static final class LoadFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        LoadFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
