@@ -2,7 +2,6 @@ package io.rsground.spark;
 
 import io.rsground.infer.GroundingResult;
 import java.io.Serializable;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
@@ -116,9 +115,11 @@ final class PairSchema implements Serializable {
 
     /** @return the input row with its answers */
     Row answered(Row in, List<GroundingResult> results) {
-        List<Row> structs = new ArrayList<>(results.size());
-        for (GroundingResult r : results) {
-            structs.add(RowFactory.create(r.query(), boxed(r.boxXyxy()), boxed(r.cxcywhNorm()), r.score()));
+        // arrays, not java.util.List: Spark's row encoder takes Scala sequences or Java arrays
+        Row[] structs = new Row[results.size()];
+        for (int i = 0; i < structs.length; i++) {
+            GroundingResult r = results.get(i);
+            structs[i] = RowFactory.create(r.query(), r.boxXyxy(), r.cxcywhNorm().clone(), r.score());
         }
         return extended(in, structs, null);
     }
@@ -128,7 +129,7 @@ final class PairSchema implements Serializable {
         return extended(in, null, error);
     }
 
-    private static Row extended(Row in, List<Row> results, String error) {
+    private static Row extended(Row in, Row[] results, String error) {
         Object[] values = new Object[in.length() + 2];
         for (int i = 0; i < in.length(); i++) {
             values[i] = in.get(i);
@@ -136,14 +137,6 @@ final class PairSchema implements Serializable {
         values[in.length()] = results;
         values[in.length() + 1] = error;
         return RowFactory.create(values);
-    }
-
-    private static List<Double> boxed(double[] values) {
-        List<Double> list = new ArrayList<>(values.length);
-        for (double v : values) {
-            list.add(v);
-        }
-        return list;
     }
 
     private static int fieldIndex(StructType schema, String name) {
