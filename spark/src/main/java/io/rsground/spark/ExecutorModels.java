@@ -57,7 +57,7 @@ final class ExecutorModels {
                     grounder.loaded().architecture(), threads);
             return grounder;
         } catch (IOException | RuntimeException e) {
-            throw new LoadFailure("cannot load the model " + spec.weights() + ": " + e.getMessage(), e);
+            throw new LoadFailure("cannot load the model: " + e.getMessage(), e); // the loader names the file
         }
     }
 
