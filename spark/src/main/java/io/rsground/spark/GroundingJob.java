@@ -2,7 +2,8 @@ package io.rsground.spark;
 
 import static org.apache.spark.sql.functions.col;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.Locale;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -26,7 +27,8 @@ public final class GroundingJob {
 
     /** Runs the job and exits with its code. */
     public static void main(String[] args) {
-        System.exit(run(System.out, System.err, args));
+        Charset cs = Charset.defaultCharset();
+        System.exit(run(new PrintWriter(System.out, true, cs), new PrintWriter(System.err, true, cs), args));
     }
 
     /**
@@ -35,7 +37,7 @@ public final class GroundingJob {
      * @param args the command line ({@link JobArgs#USAGE})
      * @return 0 when the job ran, 2 for bad arguments or input, 1 for a failure
      */
-    public static int run(PrintStream out, PrintStream err, String... args) {
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         JobArgs job;
         try {
             job = JobArgs.parse(args);
