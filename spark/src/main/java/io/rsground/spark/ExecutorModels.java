@@ -29,32 +29,46 @@ final class ExecutorModels {
     /**
      * @param spec the model
      * @param conf the job's Hadoop configuration, for specs that name remote files
-     * @param taskCpus the CPUs Spark gives each task: PyTorch's thread count when the spec leaves it at 0
      * @return the JVM's grounder for the spec, loaded on first use
      * @throws LoadFailure when the model cannot be loaded (the task fails: no row could be answered)
      */
-    static Grounder get(ModelSpec spec, HadoopConf conf, int taskCpus) {
+    static Grounder get(ModelSpec spec, HadoopConf conf) {
         synchronized (MODELS) {
             Grounder grounder = MODELS.get(spec);
             if (grounder == null) {
-                grounder = load(spec, conf, taskCpus);
+                grounder = load(spec, conf);
                 MODELS.put(spec, grounder);
             }
             return grounder;
         }
     }
 
-    private static Grounder load(ModelSpec spec, HadoopConf conf, int taskCpus) {
-        Engine.getInstance();
-        // PyTorch's intra-op pool is process-wide: a task's share of the executor's cores, so that the executor's
-        // concurrent tasks together use its cores without oversubscribing them
-        int threads = spec.threads() > 0 ? spec.threads() : Math.max(1, taskCpus);
+    /**
+     * Gives the calling task thread its share of PyTorch threads. The setting is per thread in PyTorch's OpenMP
+     * build, so each task sets it on the thread that runs the model; a task's share is its CPUs, so that the
+     * executor's concurrent tasks together use its cores without oversubscribing them.
+     *
+     * @param spec the model, whose {@code threads} wins when set
+     * @param taskCpus the CPUs Spark gives each task ({@code spark.task.cpus})
+     * @return the threads set
+     */
+    static int useThreads(ModelSpec spec, int taskCpus) {
+        int threads = threadsFor(spec, taskCpus);
         JniUtils.setNumThreads(threads);
+        return threads;
+    }
+
+    /** @return the spec's threads when set, else the task's CPUs (at least 1) */
+    static int threadsFor(ModelSpec spec, int taskCpus) {
+        return spec.threads() > 0 ? spec.threads() : Math.max(1, taskCpus);
+    }
+
+    private static Grounder load(ModelSpec spec, HadoopConf conf) {
+        Engine.getInstance();
         try {
             ModelLoader.Request request = spec.request(new LocalFiles(conf.get()));
             Grounder grounder = new Grounder(ModelLoader.load(request), FEATURE_CACHE);
-            LOG.info("rsground: loaded {} ({}) with {} PyTorch thread(s)", spec.weights(),
-                    grounder.loaded().architecture(), threads);
+            LOG.info("rsground: loaded {} ({})", spec.weights(), grounder.loaded().architecture());
             return grounder;
         } catch (IOException | RuntimeException e) {
             throw new LoadFailure("cannot load the model: " + e.getMessage(), e); // the loader names the file

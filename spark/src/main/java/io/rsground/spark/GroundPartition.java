@@ -65,7 +65,11 @@ final class GroundPartition implements MapPartitionsFunction<Row, Row> {
     public Iterator<Row> call(Iterator<Row> rows) {
         TaskContext task = TaskContext.get();
         int cpus = task == null ? 1 : task.cpus();
-        Supplier<Grounder> model = () -> ExecutorModels.get(spec, conf.value(), cpus);
+        Supplier<Grounder> model = () -> {
+            Grounder grounder = ExecutorModels.get(spec, conf.value());
+            ExecutorModels.useThreads(spec, cpus); // after the load, which starts the engine
+            return grounder;
+        };
         return new Iterator<>() {
             private final ArrayDeque<Row> ready = new ArrayDeque<>();
             private Pair pending;
