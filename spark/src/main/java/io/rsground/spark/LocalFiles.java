@@ -55,7 +55,8 @@ final class LocalFiles {
         org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(location);
         FileSystem fs = remote.getFileSystem(conf);
         Path dir = Files.createTempDirectory("rsground-model-");
-        dir.toFile().deleteOnExit();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> FileUtil.fullyDelete(dir.toFile()),
+                "rsground-model-cleanup"));
         Path target = dir.resolve(remote.getName());
         if (!FileUtil.copy(fs, remote, target.toFile(), false, conf)) {
             throw new IOException("cannot copy " + location + " to " + target);

@@ -59,7 +59,7 @@ class SparkGroundingTest {
 
     /** Checks one output row's answers against the direct grounder asked the same queries of the same image. */
     private static void assertAgrees(Row row, String imagePath, List<String> queries) throws Exception {
-        assertThat(row.isNullAt(row.fieldIndex("error"))).as("error %s", row.getAs("error")).isTrue();
+        assertThat(row.isNullAt(row.fieldIndex("error"))).as("error %s", row.<String>getAs("error")).isTrue();
         List<GroundingResult> expected = truth.ground(Images.read(Path.of(imagePath)), queries);
         List<Row> results = row.getList(row.fieldIndex("results"));
         assertThat(results).hasSize(queries.size());
@@ -149,6 +149,35 @@ class SparkGroundingTest {
         assertAgrees(rows.get(0), image("sample_0.png"), List.of("the tiny green expressway service area"));
         assertThat(rows.get(1).<String>getAs("error")).startsWith("row_id 1: image bytes (4 bytes): ");
         assertAgrees(rows.get(2), image("sample_0.png"), List.of("a road"));
+    }
+
+    @Test
+    void modelAndImagesOnAHadoopFileSystemReachTheExecutorsThroughTheDriversSettings() throws Exception {
+        String uri = SchemeFileSystem.SCHEME + "://";
+        ModelSpec local = SparkTesting.spec();
+        // only the driver knows the scheme: executors learn it from the broadcast Hadoop settings
+        spark.sparkContext().hadoopConfiguration().set("fs." + SchemeFileSystem.SCHEME + ".impl",
+                SchemeFileSystem.class.getName());
+        // no instance cached by the model's read may stand in for the settings at the image's
+        spark.sparkContext().hadoopConfiguration().setBoolean("fs." + SchemeFileSystem.SCHEME
+                + ".impl.disable.cache", true);
+        try {
+            ModelSpec remote = new ModelSpec(uri + local.weights(), uri + local.modelConfig(), null,
+                    uri + local.bpe(), 0);
+            List<String> lines = List.of(json(uri + image("sample_3.png"), "\"query\": \"the small blue station\""),
+                    json(uri + image("nothing.png"), "\"query\": \"a ship\""));
+            Dataset<Row> pairs = spark.read().json(spark.createDataset(lines, Encoders.STRING()));
+            List<Row> rows = byRowId(SparkGrounding.ground(pairs, remote, new SparkGrounding.Options(1, null)));
+
+            assertAgrees(rows.get(0), image("sample_3.png"), List.of("the small blue station"));
+            assertThat(rows.get(1).<String>getAs("error")).contains(uri + image("nothing.png"), "no such file");
+            // the model files were copied to local files for the loader
+            assertThat(new LocalFiles(spark.sparkContext().hadoopConfiguration()).local(remote.weights()))
+                    .isRegularFile().hasSameBinaryContentAs(Path.of(local.weights()));
+        } finally {
+            spark.sparkContext().hadoopConfiguration().unset("fs." + SchemeFileSystem.SCHEME + ".impl");
+            spark.sparkContext().hadoopConfiguration().unset("fs." + SchemeFileSystem.SCHEME + ".impl.disable.cache");
+        }
     }
 
     @Test
