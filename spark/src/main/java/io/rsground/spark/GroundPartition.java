@@ -178,6 +178,10 @@ final class GroundPartition implements MapPartitionsFunction<Row, Row> {
 
     /** @return the row's image, queries and row id, or the row with the error that keeps it from the model */
     private Pair parse(Row row) {
+        if (schema.corrupt >= 0 && !row.isNullAt(schema.corrupt)) {
+            return new Pair(row, null, null, prefix(row) + "the input line is not a JSON object {\"image\": ..., "
+                    + "\"query\": ...} (it is kept in " + PairSchema.CORRUPT + ")");
+        }
         Object image = row.isNullAt(schema.image) ? null : row.get(schema.image);
         if (image instanceof String path) {
             image = path.isBlank() ? null : resolve(path);

@@ -37,6 +37,8 @@ final class PairSchema implements Serializable {
     static final String RESULTS = "results";
     /** Why the row has no answer (string), or null. */
     static final String ERROR = "error";
+    /** Where Spark's JSON and CSV readers keep a line they could not parse (string). */
+    static final String CORRUPT = "_corrupt_record";
 
     /** One answer: the same fields as {@code predict --manifest} writes. */
     static final StructType RESULT = new StructType(new StructField[] {
@@ -52,6 +54,7 @@ final class PairSchema implements Serializable {
     final int query;
     final int queries;
     final int rowId;
+    final int corrupt;
 
     private PairSchema(StructType input) {
         this.input = input;
@@ -83,6 +86,7 @@ final class PairSchema implements Serializable {
                     + input.fields()[queries].dataType().simpleString());
         }
         this.rowId = fieldIndex(input, ROW_ID);
+        this.corrupt = fieldIndex(input, CORRUPT);
         for (String taken : List.of(RESULTS, ERROR)) {
             if (fieldIndex(input, taken) >= 0) {
                 throw new IllegalArgumentException("input already has a '" + taken + "' column, which the output "

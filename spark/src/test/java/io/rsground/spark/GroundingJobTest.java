@@ -51,13 +51,15 @@ class GroundingJobTest {
                 "{\"image\": \"" + dir.relativize(three) + "\", \"query\": \"the small blue train station\"}",
                 "{\"image\": \"missing.png\", \"query\": \"a ship\"}",
                 "{\"image\": \"" + one + "\", \"queries\": [\"the white stadium\", \"a road\"], \"id\": 7}",
-                "{\"image\": \"" + dir.relativize(one) + "\", \"query\": \"the ship\"}");
+                "{\"image\": \"" + dir.relativize(one) + "\", \"query\": \"the ship\"}",
+                "",
+                "{\"image\": ");
         Files.write(dir.resolve("pairs.jsonl"), lines);
         int code = run(concat(modelArgs(), "--input", dir.resolve("pairs.jsonl").toString(), "--output",
                 dir.resolve("out").toString(), "--format", "json", "--partitions", "2", "--master", "local[2]"));
 
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("4 rows, 3 answered, 1 with an error");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("5 rows, 3 answered, 2 with an error");
         List<JsonNode> rows = new ArrayList<>();
         try (Stream<Path> parts = Files.list(dir.resolve("out"))) {
             for (Path part : parts.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList()) {
@@ -66,7 +68,10 @@ class GroundingJobTest {
                 }
             }
         }
-        assertThat(rows).extracting(r -> r.get("row_id").asLong()).containsExactly(0L, 1L, 2L, 3L);
+        // row ids count records: the blank line is none
+        assertThat(rows).extracting(r -> r.get("row_id").asLong()).containsExactly(0L, 1L, 2L, 3L, 4L);
+        assertThat(rows.get(4).get("error").asText()).startsWith("row_id 4: the input line is not a JSON object");
+        assertThat(rows.get(4).get("_corrupt_record").asText()).isEqualTo("{\"image\": ");
         // a relative path is the input folder's, as in predict --manifest: so missing.png is looked for there
         assertThat(rows.get(1).get("error").asText()).contains(dir.resolve("missing.png").toString(), "no such file");
         assertThat(rows.get(2).get("id").asInt()).isEqualTo(7);
