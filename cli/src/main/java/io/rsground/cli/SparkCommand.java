@@ -1,5 +1,6 @@
 package io.rsground.cli;
 
+import io.rsground.spark.FeaturesJob;
 import io.rsground.spark.GroundingJob;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code rsground spark ...}: the Spark jobs, run in Spark's local mode from this application's own jars. */
-@Command(name = "spark", mixinStandardHelpOptions = true, subcommands = SparkCommand.Ground.class,
+@Command(name = "spark", mixinStandardHelpOptions = true, subcommands = {SparkCommand.Ground.class, SparkCommand.Features.class},
         description = "Spark jobs in local mode, without a Spark installation (see docs/spark.md for spark-submit)")
 final class SparkCommand implements Runnable {
     @Spec
@@ -93,6 +94,60 @@ final class SparkCommand implements Runnable {
                 args.add(flag);
                 args.add(value);
             }
+        }
+    }
+
+    /** {@code rsground spark features}: {@link FeaturesJob} with the same flags. */
+    @Command(name = "features", mixinStandardHelpOptions = true,
+            description = "The frozen image tower's features of every image of a DIOR-RSVG layout, as safetensors "
+                    + "shards and a manifest")
+    static final class Features implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--weights", required = true, paramLabel = "FILE|DIR",
+                description = "checkpoint directory, CLIP-VG .pth or .safetensors (a path or a Hadoop URI)")
+        String weights;
+
+        @Option(names = "--model-config", paramLabel = "JSON", description = "architecture of a raw weights file")
+        String modelConfig;
+
+        @Option(names = "--preset", paramLabel = "NAME", description = "architecture preset of a raw weights file")
+        String preset;
+
+        @Option(names = "--bpe", paramLabel = "FILE|DIR", description = "CLIP BPE vocabulary")
+        String bpe;
+
+        @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+                description = "PyTorch threads per task (default: the task's CPUs, spark.task.cpus)")
+        int threads;
+
+        @Option(names = "--data-root", required = true, paramLabel = "ROOT",
+                description = "a data set in the DIOR-RSVG layout: every file of ROOT/JPEGImages")
+        String dataRoot;
+
+        @Option(names = "--output", required = true, paramLabel = "DIR", description = "folder for the shards and "
+                + "features.json (must not hold a features.json yet)")
+        String output;
+
+        @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
+                description = "partitions to compute in (default: one per task slot)")
+        int partitions;
+
+        @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
+                description = "Spark master (default: ${DEFAULT-VALUE})")
+        String master;
+
+        @Override
+        public Integer call() {
+            List<String> args = new ArrayList<>(List.of("--weights", weights, "--data-root", dataRoot, "--output",
+                    output, "--threads", Integer.toString(threads), "--partitions", Integer.toString(partitions),
+                    "--master", master));
+            Ground.add(args, "--model-config", modelConfig);
+            Ground.add(args, "--preset", preset);
+            Ground.add(args, "--bpe", bpe);
+            return FeaturesJob.run(spec.commandLine().getOut(), spec.commandLine().getErr(),
+                    args.toArray(String[]::new));
         }
     }
 }

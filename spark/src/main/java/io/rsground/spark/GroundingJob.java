@@ -7,7 +7,6 @@ import java.nio.charset.Charset;
 import java.util.Locale;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -44,44 +43,13 @@ public final class GroundingJob {
         } catch (JobArgs.UsageException e) {
             err.println("ground: " + e.getMessage());
             err.println(JobArgs.USAGE);
-            return 2;
+            return Jobs.BAD_INPUT;
         }
-        SparkSession.Builder builder = SparkSession.builder().appName("rsground ground");
-        if (job.master() != null) {
-            builder.master(job.master());
-        } else if (System.getProperty("spark.master") == null) {
-            builder.master("local[*]"); // not under spark-submit, which sets the master
-        }
-        SparkSession spark = builder.getOrCreate();
-        try {
+        return Jobs.launch("ground", job.master(), err, spark -> {
             long[] counts = run(spark, job);
             out.printf(Locale.ROOT, "ground: %d rows, %d answered, %d with an error; %s written to %s%n", counts[0],
                     counts[0] - counts[1], counts[1], job.format(), job.output());
-            return 0;
-        } catch (Exception e) { // Spark's AnalysisException is checked, yet thrown undeclared
-            Throwable load = loadFailure(e);
-            if (e instanceof IllegalArgumentException || e instanceof AnalysisException || load != null) {
-                err.println("ground: " + (load != null ? load : e).getMessage());
-                return 2;
-            }
-            err.println("ground: failed: " + e.getMessage());
-            e.printStackTrace(err);
-            return 1;
-        } finally {
-            if (job.master() != null || System.getProperty("spark.master") == null) {
-                spark.stop(); // our own session; spark-submit stops its own
-            }
-        }
-    }
-
-    /** @return the model's load failure that ended the job, or null for any other failure */
-    private static Throwable loadFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ExecutorModels.LoadFailure) {
-                return t;
-            }
-        }
-        return null;
+        });
     }
 
     /** @return rows written and rows with an error */

@@ -1,6 +1,10 @@
 package io.rsground.spark;
 
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The command line of {@link GroundingJob}, parsed by hand so that the job jar needs nothing beyond core and Spark.
@@ -40,49 +44,50 @@ record JobArgs(ModelSpec model, String input, String inputFormat, String output,
      * @throws UsageException naming the flag that is unknown, missing, lacks a value or has a bad one
      */
     static JobArgs parse(String... args) {
-        String weights = null, modelConfig = null, preset = null, bpe = null, input = null, inputFormat = null;
-        String output = null, format = null, master = null;
-        int threads = 0, partitions = 0;
-        boolean overwrite = false;
+        Map<String, String> f = flags(args, Set.of("--weights", "--model-config", "--preset", "--bpe", "--threads",
+                "--input", "--input-format", "--output", "--format", "--partitions", "--master"), "--overwrite");
+        String input = require(f, "--input");
+        String output = require(f, "--output");
+        String inputFormat = f.containsKey("--input-format") ? choice("--input-format", f.get("--input-format"),
+                "json", "parquet", "csv") : formatOf(input);
+        String format = f.containsKey("--format") ? choice("--format", f.get("--format"), "parquet", "json")
+                : output.endsWith(".json") || output.endsWith(".jsonl") ? "json" : "parquet";
+        return new JobArgs(model(f), input, inputFormat, output, format, count(f, "--partitions"), f.get("--master"),
+                f.containsKey("--overwrite"));
+    }
+
+    /**
+     * @param args the command line
+     * @param valued the flags that take a value
+     * @param switches the flags that take none
+     * @return each flag given with its value ("" for switches)
+     * @throws UsageException for an unknown flag or a missing value
+     */
+    static Map<String, String> flags(String[] args, Set<String> valued, String... switches) {
+        Map<String, String> given = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
-            if (flag.equals("--overwrite")) {
-                overwrite = true;
-                continue;
-            }
-            if (i + 1 >= args.length) {
-                throw new UsageException(flag.startsWith("--") ? flag + " needs a value" : "unexpected " + flag);
-            }
-            String value = args[++i];
-            switch (flag) {
-                case "--weights" -> weights = value;
-                case "--model-config" -> modelConfig = value;
-                case "--preset" -> preset = value;
-                case "--bpe" -> bpe = value;
-                case "--threads" -> threads = count(flag, value);
-                case "--input" -> input = value;
-                case "--input-format" -> inputFormat = choice(flag, value, "json", "parquet", "csv");
-                case "--output" -> output = value;
-                case "--format" -> format = choice(flag, value, "parquet", "json");
-                case "--partitions" -> partitions = count(flag, value);
-                case "--master" -> master = value;
-                default -> throw new UsageException("unknown option " + flag);
+            if (List.of(switches).contains(flag)) {
+                given.put(flag, "");
+            } else if (!valued.contains(flag)) {
+                throw new UsageException(flag.startsWith("--") ? "unknown option " + flag : "unexpected " + flag);
+            } else if (i + 1 >= args.length) {
+                throw new UsageException(flag + " needs a value");
+            } else {
+                given.put(flag, args[++i]);
             }
         }
-        require(weights, "--weights");
-        require(input, "--input");
-        require(output, "--output");
-        if (modelConfig != null && preset != null) {
+        return given;
+    }
+
+    /** @return the model the flags name: {@code --weights}, {@code --model-config} or {@code --preset}, ... */
+    static ModelSpec model(Map<String, String> f) {
+        String weights = require(f, "--weights");
+        if (f.containsKey("--model-config") && f.containsKey("--preset")) {
             throw new UsageException("give either --model-config or --preset, not both");
         }
-        if (inputFormat == null) {
-            inputFormat = formatOf(input);
-        }
-        if (format == null) {
-            format = output.endsWith(".json") || output.endsWith(".jsonl") ? "json" : "parquet";
-        }
-        ModelSpec spec = new ModelSpec(weights, modelConfig, preset, bpe, threads);
-        return new JobArgs(spec, input, inputFormat, output, format, partitions, master, overwrite);
+        return new ModelSpec(weights, f.get("--model-config"), f.get("--preset"), f.get("--bpe"),
+                count(f, "--threads"));
     }
 
     /** @return the input's format from its extension */
@@ -101,13 +106,21 @@ record JobArgs(ModelSpec model, String input, String inputFormat, String output,
                 + "--input-format json|parquet|csv");
     }
 
-    private static void require(String value, String flag) {
+    /** @return the flag's value */
+    static String require(Map<String, String> f, String flag) {
+        String value = f.get(flag);
         if (value == null || value.isBlank()) {
             throw new UsageException("missing " + flag);
         }
+        return value;
     }
 
-    private static int count(String flag, String value) {
+    /** @return the flag's whole number of at least 0, or 0 when not given */
+    static int count(Map<String, String> f, String flag) {
+        String value = f.get(flag);
+        if (value == null) {
+            return 0;
+        }
         try {
             int n = Integer.parseInt(value);
             if (n >= 0) {
