@@ -57,6 +57,9 @@ class SparkCommandTest {
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("--weights", "--input", "--output", "--format", "--master", "--partitions",
                 "--threads");
+        CliRunner.Result features = CliRunner.run("spark", "features", "--help");
+        assertThat(features.exitCode()).isZero();
+        assertThat(features.out()).contains("--weights", "--data-root", "--output", "--master", "--partitions");
     }
 
     private static List<JsonNode> partLines(Path folder) throws Exception {
