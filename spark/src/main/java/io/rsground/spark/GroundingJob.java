@@ -63,6 +63,12 @@ public final class GroundingJob {
                 throw new IllegalArgumentException("--input " + job.input() + ": no such file or folder");
             }
             baseDir = qualified.getParent() == null ? null : qualified.getParent().toString();
+            Path output = new Path(job.output());
+            if (!job.overwrite() && output.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(output)) {
+                // said before grounding anything, not by the writer after it all
+                throw new IllegalArgumentException("--output " + job.output() + " exists: give --overwrite or "
+                        + "another folder");
+            }
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("--input " + job.input() + ": " + e.getMessage(), e);
         }

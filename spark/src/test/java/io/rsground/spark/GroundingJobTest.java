@@ -75,6 +75,9 @@ class GroundingJobTest {
         // a relative path is the input folder's, as in predict --manifest: so missing.png is looked for there
         assertThat(rows.get(1).get("error").asText()).contains(dir.resolve("missing.png").toString(), "no such file");
         assertThat(rows.get(2).get("id").asInt()).isEqualTo(7);
+        assertThat(run(concat(modelArgs(), "--input", dir.resolve("pairs.jsonl").toString(), "--output",
+                dir.resolve("out").toString(), "--master", "local[1]"))).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("exists: give --overwrite");
         try (Grounder truth = SparkTesting.directGrounder()) {
             assertBoxes(rows.get(0), truth, three, List.of("the small blue train station"));
             assertBoxes(rows.get(2), truth, one, List.of("the white stadium", "a road"));
