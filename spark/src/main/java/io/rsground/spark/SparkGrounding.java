@@ -61,8 +61,8 @@ public final class SparkGrounding {
      *
      * @param pairs rows with {@code image} and {@code query} or {@code queries}
      * @param model the model to load on the executors
-     * @return the input columns, {@code row_id}, {@code results} and {@code error} (lazily: nothing runs until an
-     *     action)
+     * @return the input columns, {@code row_id}, {@code results} and {@code error}; the model runs only when an
+     *     action asks for them (numbering the rows, when they have no {@code row_id}, reads the input once now)
      * @throws IllegalArgumentException when a column is missing or of the wrong type
      */
     public static Dataset<Row> ground(Dataset<Row> pairs, ModelSpec model) {
@@ -96,7 +96,8 @@ public final class SparkGrounding {
     /**
      * @param pairs any rows
      * @return the rows with {@code row_id}, their position in the input counted from 0, appended; the rows as they
-     *     are when they already have a {@code row_id} column
+     *     are when they already have a {@code row_id} column. Consecutive ids need each partition's size: a job
+     *     that reads the input runs now
      */
     public static Dataset<Row> withRowIds(Dataset<Row> pairs) {
         StructType schema = pairs.schema();
