@@ -102,6 +102,26 @@ class SparkGroundingTest {
     }
 
     @Test
+    void eachImageGoesThroughTheImageTowerOnce() throws Exception {
+        // a spec of its own, so that this test's grounder and its counts are fresh
+        ModelSpec spec = SparkTesting.spec().withThreads(1);
+        List<String> lines = List.of(
+                json(image("sample_0.png"), "\"query\": \"a\""),
+                json(image("sample_2.png"), "\"query\": \"b\""),
+                json(image("sample_0.png"), "\"queries\": [\"c\", \"d\"]"),
+                json(image("sample_2.png"), "\"query\": \"e\""),
+                json(image("sample_0.png"), "\"query\": \"f\""));
+        Dataset<Row> pairs = spark.read().json(spark.createDataset(lines, Encoders.STRING()));
+        List<Row> rows = byRowId(SparkGrounding.ground(pairs, spec, new SparkGrounding.Options(2, null)));
+
+        assertThat(rows).allSatisfy(r -> assertThat(r.isNullAt(r.fieldIndex("error"))).isTrue());
+        // local mode: the executor's grounder lives in this JVM. Its feature cache sees every image-tower pass:
+        // one miss per image and no hit, where rows of one image grounded apart would hit
+        long[] hitsMisses = ExecutorModels.get(spec, null).cacheStats();
+        assertThat(hitsMisses).containsExactly(0L, 2L);
+    }
+
+    @Test
     void badRowsGetTheirOwnErrorAndOneRowEach(@TempDir Path dir) throws Exception {
         Path broken = dir.resolve("broken.png");
         Files.write(broken, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
