@@ -58,7 +58,7 @@ public final class SparkFeatures {
     public static Dataset<Row> imagesOf(SparkSession spark, String dataRoot) throws IOException {
         Path folder = new Path(dataRoot, "JPEGImages");
         FileSystem fs = folder.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        if (!fs.isDirectory(folder)) {
+        if (!fs.exists(folder) || !fs.getFileStatus(folder).isDirectory()) {
             throw new IOException(folder + ": no such folder (a DIOR-RSVG layout has JPEGImages/)");
         }
         List<Row> rows = new ArrayList<>();
