@@ -114,4 +114,25 @@ class TrainEvalDemoCommandsTest {
         }
         assertThat(b.get("preset").asText()).isEqualTo("tiny");
     }
+
+    @Test
+    void benchSceneGroundsASceneInItsWindows() throws Exception {
+        CliRunner.Result r = CliRunner.run("bench", "--preset", "tiny", "--scene", "256", "--window", "128",
+                "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode b = JSON.readTree(r.out());
+        // 256 px in 128 px windows overlapping by at least a quarter: starts 0, 64, 128 on each axis
+        assertThat(b.get("windows").asInt()).isEqualTo(9);
+        for (int q : new int[] {1, 10}) {
+            double seconds = b.get("scene_" + q + "q_s").asDouble();
+            assertThat(seconds).isPositive();
+            assertThat(b.get("windows_per_s_" + q + "q").asDouble()).isCloseTo(9 / seconds,
+                    org.assertj.core.data.Percentage.withPercentage(1e-6));
+            assertThat(b.get("s_per_megapixel_" + q + "q").asDouble()).isCloseTo(seconds / (256 * 256 / 1e6),
+                    org.assertj.core.data.Percentage.withPercentage(1e-6));
+        }
+        CliRunner.Result small = CliRunner.run("bench", "--preset", "tiny", "--scene", "100", "--window", "128");
+        assertThat(small.exitCode()).isEqualTo(2);
+        assertThat(small.err()).contains("--scene must be at least --window");
+    }
 }
