@@ -73,6 +73,29 @@ class TrainEvalDemoCommandsTest {
         JsonNode first = JSON.readTree(lines.get(0));
         assertThat(first.has("gt_xyxy") && first.has("pred_xyxy") && first.has("iou") && first.has("query")).isTrue();
         assertThat(Files.readString(dir.resolve("report.md"))).contains("Per class").contains("By query length");
+        assertThat(m.get("split_fingerprint").asText()).isEqualTo(io.rsground.data.GroundingDataset.open(data, null)
+                .fingerprint("test"));
+
+        // the measurer's reliabilities are the IoUs eval measured, label by label
+        Path reliability = dir.resolve("reliability");
+        String[] measure = {"reliability", "--checkpoint", out.resolve("best_checkpoint").toString(), "--data-root",
+            data.toString(), "--split", "test", "--out", reliability.toString(), "--num-workers", "0"};
+        CliRunner.Result scored = CliRunner.run(measure);
+        assertThat(scored.exitCode()).as(scored.err()).isZero();
+        List<String> labels = Files.readAllLines(reliability.resolve("reliability.jsonl"));
+        assertThat(labels).hasSize(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode label = JSON.readTree(labels.get(i));
+            JsonNode evaluated = JSON.readTree(lines.get(i));
+            assertThat(label.get("index").asInt()).isEqualTo(evaluated.get("index").asInt());
+            assertThat(label.get("reliability").asDouble()).isEqualTo(evaluated.get("iou").asDouble());
+        }
+        JsonNode summary = JSON.readTree(reliability.resolve("summary.json").toFile());
+        assertThat(summary.get("labels").asInt()).isEqualTo(lines.size());
+        assertThat(reliability.resolve("histogram.png")).isRegularFile();
+        CliRunner.Result again = CliRunner.run(measure);
+        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again.err()).contains("exists").contains("--overwrite");
 
         Path grid = dir.resolve("grid.png");
         CliRunner.Result vis = CliRunner.run("visualize", "--checkpoint", out.resolve("best_checkpoint").toString(),
