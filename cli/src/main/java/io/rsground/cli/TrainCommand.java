@@ -142,6 +142,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--minutes", description = "wall-time budget of the run: after the first epochs, lower "
             + "--epochs so that it fits (0: none)")
     double minutes = D.run().timeBudgetMinutes();
+    @Option(names = "--select", paramLabel = "RELIABILITY.jsonl", description = "train only on the labels a measurer "
+            + "finds reliable: the output of 'rsground reliability --split train' on this data set")
+    Path select;
+    @Option(names = "--min-reliability", paramLabel = "IOU", description = "with --select: the reliability a label "
+            + "needs (default: 0.5)")
+    double minReliability = 0.5;
     @Option(names = "--log-every", description = "batches between progress lines when not on a terminal")
     int logEvery = D.run().logEvery();
 
@@ -201,6 +207,7 @@ final class TrainCommand implements Callable<Integer> {
         set.when("--eval-batch-size", () -> b.evalBatchSize(evalBatchSize));
         set.when("--minutes", () -> b.timeBudgetMinutes(minutes));
         set.when("--log-every", () -> b.logEvery(logEvery));
+        set.when("--select", () -> b.selection(select.toString()).minReliability(minReliability));
     }
 
     private void architecture(Setter set, TrainConfig.Builder b) {

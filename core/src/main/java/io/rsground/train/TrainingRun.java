@@ -145,6 +145,10 @@ public final class TrainingRun {
         if (train.isEmpty()) {
             throw new ConfigException("the training split of " + config.run().dataRoot() + " is empty");
         }
+        if (config.run().selection() != null) {
+            train = LabelSelection.keep(train, LabelSelection.read(Path.of(config.run().selection())),
+                    config.run().minReliability());
+        }
         Engine.getInstance();
         try (NDManager manager = NDManager.newBaseManager()) {
             RunSetup setup = RunSetup.create(config, train, manager);
