@@ -228,10 +228,14 @@ final class ClipVgGraph {
         String w = p + ".self_attn.in_proj_weight";
         String b = p + ".self_attn.in_proj_bias";
         String xp = g.add(x, pos);
-        String first = g.longs(0);
-        String second = g.longs(1);
-        String queries = firstOnly ? g.slice(xp, first, second, 1) : xp;
-        String residual = firstOnly ? g.slice(x, first, second, 1) : x;
+        String queries = xp;
+        String residual = x;
+        if (firstOnly) { // only [REG]'s query, residual and feed-forward: the box head reads nothing else
+            String first = g.longs(0);
+            String second = g.longs(1);
+            queries = g.slice(xp, first, second, 1);
+            residual = g.slice(x, first, second, 1);
+        }
         String q = nn.linearRows(queries, w, b, 0, h);
         String k = nn.linearRows(xp, w, b, h, 2 * h);
         String v = nn.linearRows(x, w, b, 2 * h, 3 * h);

@@ -33,9 +33,7 @@ final class GraphBuilder {
     }
 
     private String fresh(String base) {
-        String name = scope + base + "_" + counter++;
-        names.add(name);
-        return name;
+        return scope + base + "_" + counter++;
     }
 
     private void claim(String name) {
@@ -88,6 +86,7 @@ final class GraphBuilder {
     /** Appends a node with one output. */
     String op(String type, List<Attribute> attributes, String... in) {
         String out = fresh(type);
+        claim(out);
         nodes.add(new Node(out, type, List.of(in), List.of(out), attributes));
         return out;
     }
