@@ -18,6 +18,8 @@ import java.util.List;
 final class ClipVgGraph {
     /** Symbolic size of the batch axis. */
     static final String BATCH = "batch";
+    /** Symbolic size of the images' batch axis: B, or 1 for one image that all B query rows share. */
+    static final String IMAGE_BATCH = "image_batch";
     /** Symbolic size of the token axis. */
     static final String LENGTH = "length";
 
@@ -34,8 +36,8 @@ final class ClipVgGraph {
     /** @return the graph: inputs images, pixel_masks, tokens, text_masks; outputs pred_boxes (and scores) */
     OnnxProto.Graph build() {
         long s = config.vision().imageSize();
-        String images = g.input(OnnxExporter.IMAGES, OnnxProto.FLOAT, BATCH, 3L, s, s);
-        String pixelMasks = g.input(OnnxExporter.PIXEL_MASKS, OnnxProto.UINT8, BATCH, s, s);
+        String images = g.input(OnnxExporter.IMAGES, OnnxProto.FLOAT, IMAGE_BATCH, 3L, s, s);
+        String pixelMasks = g.input(OnnxExporter.PIXEL_MASKS, OnnxProto.UINT8, IMAGE_BATCH, s, s);
         String tokens = g.input(OnnxExporter.TOKENS, OnnxProto.INT64, BATCH, LENGTH);
         String textMasks = g.input(OnnxExporter.TEXT_MASKS, OnnxProto.INT64, BATCH, LENGTH);
         g.scope("clip.visual");
@@ -43,7 +45,9 @@ final class ClipVgGraph {
         g.scope("clip.text");
         String text = text(tokens);
         g.scope("masks");
-        String keyMask = keyMask(textMasks, patchMask(pixelMasks));
+        // one image shared by all query rows is encoded once, then broadcast as ClipVgModel.fuse does
+        String patchMask = g.op("Expand", patchMask(pixelMasks), batchShape(tokens, 1));
+        String keyMask = keyMask(textMasks, patchMask);
         g.scope("vl_transformer");
         String reg = fusion(visual, text, tokens, keyMask);
         g.scope("bbox_embed");
@@ -197,7 +201,7 @@ final class ClipVgGraph {
      * The projections, [REG], the position embeddings and the encoder layers, as {@code ClipVgModel.fuse}; the last
      * layer computes [REG] only.
      *
-     * @param visual [B, 1 + P, W * n]
+     * @param visual [B, 1 + P, W * n], or [1, 1 + P, W * n] shared by the B rows
      * @param text [B, L, E]
      * @param tokens [B, L] (for L)
      * @param keyMask [B, 1, 1, 1 + L + 1 + P]
@@ -206,7 +210,8 @@ final class ClipVgGraph {
     private String fusion(String visual, String text, String tokens, String keyMask) {
         FusionConfig f = config.fusion();
         long h = f.hiddenDim();
-        String v = nn.linear(visual, "ml_visu_proj");
+        // [1 or B, 1 + P, H] -> [B, 1 + P, H]
+        String v = g.op("Expand", nn.linear(visual, "ml_visu_proj"), batchShape(text, 1, 1));
         String t = nn.linear(text, "text_proj");
         String reg = g.op("Expand", nn.paramAs("reg_token.weight", "[1,1,H]", 1, 1, h), batchShape(text, 1, h));
         String x = g.concat(1, reg, t, v);

@@ -15,6 +15,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,8 +28,9 @@ import java.util.stream.Stream;
  * <p>The graph's interface (B and L are dynamic; S is the model's image size):
  * <ul>
  * <li>{@code images} float32 [B, 3, S, S]: the image resized so that its long side is S (PIL bilinear),
- *     normalised with the ImageNet mean and std, pasted centred into a zero S x S canvas ({@code EvalTransform})</li>
- * <li>{@code pixel_masks} uint8 [B, S, S]: nonzero on the padding, 0 on the image</li>
+ *     normalised with the ImageNet mean and std, pasted centred into a zero S x S canvas ({@code EvalTransform});
+ *     or [1, 3, S, S]: one image that all B query rows ask about, encoded once</li>
+ * <li>{@code pixel_masks} uint8 [B, S, S] (or [1, S, S] with one image): nonzero on the padding, 0 on the image</li>
  * <li>{@code tokens} int64 [B, L]: SOT, ids, EOT, zero padded; L at most max_query_len</li>
  * <li>{@code text_masks} int64 [B, L]: 1 on real tokens (the reference's {@code token > 0}), 0 on padding</li>
  * <li>output {@code pred_boxes} float32 [B, 4]: cx, cy, w, h normalised to the padded square, in (0, 1)</li>
@@ -154,6 +156,10 @@ public final class OnnxExporter {
         OnnxProto.Model model = build(loaded, tokDir.getFileName().toString());
         Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
         try {
+            // temporary files are private; a model file is shared like any other output
+            if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+            }
             try (OutputStream stream = Files.newOutputStream(tmp)) {
                 model.writeTo(stream);
             }

@@ -84,8 +84,9 @@ public final class OnnxPredictor implements AutoCloseable {
     }
 
     /**
-     * @param images [B, 3, S, S] row-major, normalised and padded
-     * @param pixelMasks [B, S, S] row-major, nonzero on the padding
+     * @param images [B, 3, S, S] row-major, normalised and padded; or [1, 3, S, S], one image all B rows ask about
+     *     (encoded once)
+     * @param pixelMasks [B, S, S] (or [1, S, S] with one image) row-major, nonzero on the padding
      * @param tokens [B, L] row-major ids, 0 = padding
      * @param textMasks [B, L] row-major, 1 on real tokens
      * @param batch B
@@ -95,8 +96,12 @@ public final class OnnxPredictor implements AutoCloseable {
     public Predictions.Predicted predict(float[] images, byte[] pixelMasks, long[] tokens, long[] textMasks, int batch,
             int length) {
         long s = config.vision().imageSize();
-        check("images", images.length, batch * 3 * s * s);
-        check("pixel_masks", pixelMasks.length, batch * s * s);
+        long imageRows = images.length / (3 * s * s);
+        if (imageRows != 1) {
+            check("images", images.length, batch * 3 * s * s);
+        }
+        check("images", images.length, imageRows * 3 * s * s);
+        check("pixel_masks", pixelMasks.length, imageRows * s * s);
         check("tokens", tokens.length, (long) batch * length);
         check("text_masks", textMasks.length, (long) batch * length);
         if (length < 1 || length > config.maxQueryLen()) {
@@ -106,9 +111,9 @@ public final class OnnxPredictor implements AutoCloseable {
         Map<String, OnnxTensor> in = new LinkedHashMap<>();
         try {
             in.put(OnnxExporter.IMAGES, OnnxTensor.createTensor(env, FloatBuffer.wrap(images),
-                    new long[] {batch, 3, s, s}));
+                    new long[] {imageRows, 3, s, s}));
             ByteBuffer masks = ByteBuffer.allocateDirect(pixelMasks.length).put(pixelMasks).flip();
-            in.put(OnnxExporter.PIXEL_MASKS, OnnxTensor.createTensor(env, masks, new long[] {batch, s, s},
+            in.put(OnnxExporter.PIXEL_MASKS, OnnxTensor.createTensor(env, masks, new long[] {imageRows, s, s},
                     OnnxJavaType.UINT8));
             in.put(OnnxExporter.TOKENS, OnnxTensor.createTensor(env, LongBuffer.wrap(tokens),
                     new long[] {batch, length}));
