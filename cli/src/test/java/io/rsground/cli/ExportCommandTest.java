@@ -67,6 +67,20 @@ class ExportCommandTest {
     }
 
     @Test
+    void int8WritesASmallerModel(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("int8.onnx");
+        CliRunner.Result r = CliRunner.run(export(out, "--int8", "--int8-scales", "tensor"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("int8_per_tensor");
+        try (OnnxPredictor onnx = OnnxPredictor.open(out, 1)) {
+            assertThat(onnx.metadata()).containsEntry("precision", "int8_per_tensor");
+        }
+        CliRunner.Result bad = CliRunner.run(export(dir.resolve("x.onnx"), "--int8", "--int8-scales", "row"));
+        assertThat(bad.exitCode()).isEqualTo(Errors.BAD_INPUT);
+        assertThat(bad.err()).contains("unknown --int8-scales 'row'; known: channel, tensor");
+    }
+
+    @Test
     void clearErrors(@TempDir Path dir) {
         CliRunner.Result format = CliRunner.run(export(dir.resolve("m.onnx"), "--format", "tflite"));
         assertThat(format.exitCode()).isEqualTo(Errors.BAD_INPUT);

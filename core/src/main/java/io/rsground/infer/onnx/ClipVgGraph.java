@@ -27,10 +27,10 @@ final class ClipVgGraph {
     private final GraphBuilder g;
     private final OnnxLayers nn;
 
-    ClipVgGraph(ModelConfig config, OnnxLayers.Weights weights) {
+    ClipVgGraph(ModelConfig config, OnnxLayers.Weights weights, OnnxExporter.Precision precision) {
         this.config = config;
         this.g = new GraphBuilder();
-        this.nn = new OnnxLayers(g, weights);
+        this.nn = new OnnxLayers(g, weights, precision);
     }
 
     /** @return the graph: inputs images, pixel_masks, tokens, text_masks; outputs pred_boxes (and scores) */

@@ -66,6 +66,23 @@ public final class OnnxExporter {
     public static final String META_MAX_QUERY_LEN = "max_query_len";
     /** Metadata key: the side of the images the model was trained on, in pixels (the window of tiled grounding). */
     public static final String META_TRAINING_SCALE = "training_scale_px";
+    /** Metadata key: how the weights are stored ({@link Precision}, lower case). */
+    public static final String META_PRECISION = "precision";
+
+    /** How the linear maps' weights are stored and computed. */
+    public enum Precision {
+        /** float32, as the model computes: the exported graph equals the model. */
+        FLOAT32,
+        /**
+         * The towers' and the fusion encoder's linear maps in int8: weights quantized symmetrically with one scale
+         * per output channel, activations quantized per call ({@code DynamicQuantizeLinear} + {@code
+         * MatMulInteger}); embeddings, convolutions, layer norms and the heads stay float32.
+         */
+        INT8_PER_CHANNEL,
+        /** As {@link #INT8_PER_CHANNEL} with one scale per weight matrix. */
+        INT8_PER_TENSOR
+    }
+
     /** ONNX IR version 8, the one that goes with opset 17. */
     static final long IR_VERSION = 8;
 
@@ -75,9 +92,10 @@ public final class OnnxExporter {
     /**
      * @param loaded a model, its tokenizer and provenance
      * @param tokenizerDir the tokenizer folder's name recorded in the metadata
+     * @param precision float32, or which int8 quantization
      * @return the ONNX model in memory (weights included)
      */
-    public static OnnxProto.Model build(LoadedModel loaded, String tokenizerDir) {
+    public static OnnxProto.Model build(LoadedModel loaded, String tokenizerDir, Precision precision) {
         ModelConfig config = loaded.model().config();
         Map<String, Parameter> params = loaded.model().namedParameters();
         OnnxLayers.Weights weights = new OnnxLayers.Weights() {
@@ -101,9 +119,11 @@ public final class OnnxExporter {
                         : a.toType(DataType.FLOAT32, false).toFloatArray();
             }
         };
-        OnnxProto.Graph graph = new ClipVgGraph(config, weights).build();
+        OnnxProto.Graph graph = new ClipVgGraph(config, weights, precision).build();
+        Map<String, String> metadata = metadata(loaded, tokenizerDir);
+        metadata.put(META_PRECISION, precision.name().toLowerCase(java.util.Locale.ROOT));
         return new OnnxProto.Model(IR_VERSION, "rsground", Version.get(), Map.of("", GraphBuilder.OPSET), graph,
-                metadata(loaded, tokenizerDir));
+                metadata);
     }
 
     /**
@@ -145,6 +165,15 @@ public final class OnnxExporter {
      * @throws FileAlreadyExistsException when {@code out} or its tokenizer folder exists and overwrite is false
      */
     public static Path export(LoadedModel loaded, Path out, boolean overwrite) throws IOException {
+        return export(loaded, out, overwrite, Precision.FLOAT32);
+    }
+
+    /**
+     * As {@link #export(LoadedModel, Path, boolean)}, with the linear maps' weights stored as {@code precision}
+     * says.
+     */
+    public static Path export(LoadedModel loaded, Path out, boolean overwrite, Precision precision)
+            throws IOException {
         Path file = out.toAbsolutePath();
         Path tokDir = file.resolveSibling(tokenizerDirName(file));
         for (Path p : new Path[] {file, tokDir}) {
@@ -153,7 +182,7 @@ public final class OnnxExporter {
             }
         }
         Files.createDirectories(file.getParent());
-        OnnxProto.Model model = build(loaded, tokDir.getFileName().toString());
+        OnnxProto.Model model = build(loaded, tokDir.getFileName().toString(), precision);
         Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
         try {
             // temporary files are private; a model file is shared like any other output

@@ -22,11 +22,22 @@ final class OnnxLayers {
 
     private final GraphBuilder g;
     private final Weights weights;
+    private final OnnxExporter.Precision precision;
     private final Map<String, String> stored = new HashMap<>();
 
-    OnnxLayers(GraphBuilder g, Weights weights) {
+    OnnxLayers(GraphBuilder g, Weights weights, OnnxExporter.Precision precision) {
         this.g = g;
         this.weights = weights;
+        this.precision = precision;
+    }
+
+    /**
+     * @return whether the linear map with this weight runs in int8: every one of the towers' and the fusion
+     *     encoder's, not the box and presence heads' (small, and their outputs are the answer)
+     */
+    private boolean quantized(String weight) {
+        return precision != OnnxExporter.Precision.FLOAT32 && !weight.startsWith("bbox_embed.")
+                && !weight.startsWith("presence_head.");
     }
 
     GraphBuilder graph() {
@@ -77,14 +88,67 @@ final class OnnxLayers {
 
     /** As {@link #linear(String, String)} with the parameters named; {@code bias} may be null. */
     String linear(String x, String weight, String bias) {
-        long out = weights.shape(weight)[0];
-        String y = g.matMul(x, rowsTransposed(weight, 0, out));
+        String y = matMulRows(x, weight, 0, weights.shape(weight)[0]);
         return bias == null ? y : g.add(y, param(bias));
     }
 
     /** Rows [from, to) of a packed projection ({@code in_proj}): [..., in] -> [..., to - from]. */
     String linearRows(String x, String weight, String bias, long from, long to) {
-        return g.add(g.matMul(x, rowsTransposed(weight, from, to)), rowsTransposed(bias, from, to));
+        return g.add(matMulRows(x, weight, from, to), rowsTransposed(bias, from, to));
+    }
+
+    /** {@code x @ W[from:to].T}, in float32 or, when quantized, in int8. */
+    private String matMulRows(String x, String weight, long from, long to) {
+        if (!quantized(weight)) {
+            return g.matMul(x, rowsTransposed(weight, from, to));
+        }
+        String[] q = int8RowsTransposed(weight, from, to);
+        // activations quantized per call (uint8, asymmetric), weights ahead of time (int8, symmetric)
+        String[] xq = g.ops("DynamicQuantizeLinear", 3, List.of(), x);
+        String product = g.cast(g.op("MatMulInteger", xq[0], q[0], xq[2]), OnnxProto.FLOAT);
+        return g.mul(product, g.mul(xq[1], q[1]));
+    }
+
+    /**
+     * Rows [from, to) of a weight [out, in], transposed to [in, n] and quantized to int8 with scale max|w| / 127
+     * per output channel (a column here) or per tensor, as {@link OnnxExporter.Precision} says.
+     *
+     * @return the names of the int8 weight [in, n] and of its scales ([n], or a scalar)
+     */
+    private String[] int8RowsTransposed(String name, long from, long to) {
+        String key = name + "[" + from + ":" + to + "]^T." + precision.name().toLowerCase(java.util.Locale.ROOT);
+        String existing = stored.get(key);
+        if (existing != null) {
+            return new String[] {existing, stored.get(key + ".scale")};
+        }
+        long[] shape = weights.shape(name);
+        float[] v = weights.values(name);
+        int rows = (int) (to - from);
+        int in = (int) shape[1];
+        boolean perChannel = precision == OnnxExporter.Precision.INT8_PER_CHANNEL;
+        float[] scales = new float[perChannel ? rows : 1];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < in; c++) {
+                int s = perChannel ? r : 0;
+                scales[s] = Math.max(scales[s], Math.abs(v[(int) (from + r) * in + c]));
+            }
+        }
+        for (int s = 0; s < scales.length; s++) {
+            scales[s] = scales[s] > 0 ? scales[s] / 127f : 1f;
+        }
+        byte[] q = new byte[rows * in];
+        for (int r = 0; r < rows; r++) {
+            float scale = scales[perChannel ? r : 0];
+            for (int c = 0; c < in; c++) {
+                long level = Math.round(v[(int) (from + r) * in + c] / scale);
+                q[c * rows + r] = (byte) Math.max(-127, Math.min(127, level));
+            }
+        }
+        String weight = g.initializer(OnnxProto.Tensor.bytes(key, OnnxProto.INT8, new long[] {in, rows}, q));
+        String scale = g.floats(key + ".scale", perChannel ? new long[] {rows} : new long[0], scales);
+        stored.put(key, weight);
+        stored.put(key + ".scale", scale);
+        return new String[] {weight, scale};
     }
 
     /** LayerNorm over the last axis with {@code prefix.weight} and {@code prefix.bias}. */
