@@ -67,6 +67,17 @@ final class ClipVgGraph {
         return g.build("clip_vg");
     }
 
+    /**
+     * A graph of the patch mask alone (input {@code pixel_masks} uint8 [B, S, S], output {@code patch_masks} float
+     * [B, P]), to check it against {@code EvalTransform.patchMask}.
+     */
+    OnnxProto.Graph patchMaskGraph() {
+        long s = config.vision().imageSize();
+        String pixelMasks = g.input(OnnxExporter.PIXEL_MASKS, OnnxProto.UINT8, BATCH, s, s);
+        g.output(patchMask(pixelMasks), "patch_masks", OnnxProto.FLOAT, BATCH, (long) config.vision().numPatches());
+        return g.build("patch_mask");
+    }
+
     /** @return [n] int64: {@code x}'s size at the batch axis followed by {@code rest} */
     private String batchShape(String x, long... rest) {
         return g.concat(0, g.shape(x, 0, 1), g.longs(rest));
