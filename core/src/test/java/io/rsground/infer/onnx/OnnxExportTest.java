@@ -219,22 +219,10 @@ class OnnxExportTest {
         try (LoadedModel loaded = new LoadedModel(model, tokenizer, owner, "random", WeightNaming.CLIP_VG, "tiny",
                 0)) {
             Path file = OnnxExporter.export(loaded, tmp.resolve("tiny.onnx"), false);
-            Random random = new Random(3);
-            int[][] sizes = {{200, 100}, {90, 160}, {128, 128}};
             int s = config.vision().imageSize();
             int p = config.vision().numPatches();
-            float[] images = new float[3 * 3 * s * s];
-            byte[] pixelMasks = new byte[3 * s * s];
-            float[] patchMask = new float[3 * p];
-            for (int i = 0; i < 3; i++) {
-                Preprocessed pre = new EvalTransform(s).apply(picture(sizes[i][0], sizes[i][1], random));
-                System.arraycopy(pre.pixels(), 0, images, i * 3 * s * s, 3 * s * s);
-                System.arraycopy(pre.pixelMask(), 0, pixelMasks, i * s * s, s * s);
-                boolean[] patches = pre.patchMask(config.vision().patchSize());
-                for (int j = 0; j < p; j++) {
-                    patchMask[i * p + j] = patches[j] ? 1f : 0f;
-                }
-            }
+            Pictures pictures = Pictures.of(config.vision().imageSize(), config.vision().patchSize());
+            float[] images = pictures.images();
             TokenBatch tokens = TokenBatch.of(tokenizer, queries, config.maxQueryLen());
             long[] textMasks = new long[tokens.ids().length];
             for (int i = 0; i < textMasks.length; i++) {
@@ -244,12 +232,12 @@ class OnnxExportTest {
             try (TensorScope scope = TensorScope.inference(owner)) {
                 NDArray pixels = HostArrays.create(scope.manager(), images, new Shape(3, 3, s, s));
                 NDArray visual = model.encodeImage(null, pixels, false);
-                djl = Predictions.boxes(model, scope.manager(), visual, patchMask, p, tokens.ids(), 3,
+                djl = Predictions.boxes(model, scope.manager(), visual, pictures.patchMask(), p, tokens.ids(), 3,
                         tokens.length());
             }
             try (OnnxPredictor onnx = OnnxPredictor.open(file, 2)) {
                 assertThat(onnx.hasScores()).isTrue();
-                Predictions.Predicted got = onnx.predict(images, pixelMasks, tokens.ids(), textMasks, 3,
+                Predictions.Predicted got = onnx.predict(images, pictures.pixelMasks(), tokens.ids(), textMasks, 3,
                         tokens.length());
                 double boxes = maxDiff(got.boxes(), djl.boxes());
                 double scores = maxDiff(got.scores(), djl.scores());
@@ -261,6 +249,32 @@ class OnnxExportTest {
                     assertThat(score).isBetween(0f, 1f);
                 }
             }
+        }
+    }
+
+    /**
+     * Three pictures of other aspect ratios, preprocessed.
+     *
+     * @param images [3, 3, S, S]
+     * @param pixelMasks [3, S, S], 1 on the padding
+     * @param patchMask [3, P] as the Java transform computes it, 1 on padded patches
+     */
+    private record Pictures(float[] images, byte[] pixelMasks, float[] patchMask) {
+        static Pictures of(int s, int patch) {
+            Random random = new Random(3);
+            int[][] sizes = {{200, 100}, {90, 160}, {128, 128}};
+            int p = (s / patch) * (s / patch);
+            Pictures out = new Pictures(new float[3 * 3 * s * s], new byte[3 * s * s], new float[3 * p]);
+            for (int i = 0; i < 3; i++) {
+                Preprocessed pre = new EvalTransform(s).apply(picture(sizes[i][0], sizes[i][1], random));
+                System.arraycopy(pre.pixels(), 0, out.images, i * 3 * s * s, 3 * s * s);
+                System.arraycopy(pre.pixelMask(), 0, out.pixelMasks, i * s * s, s * s);
+                boolean[] patches = pre.patchMask(patch);
+                for (int j = 0; j < p; j++) {
+                    out.patchMask[i * p + j] = patches[j] ? 1f : 0f;
+                }
+            }
+            return out;
         }
     }
 
