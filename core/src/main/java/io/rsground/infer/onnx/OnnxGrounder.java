@@ -5,6 +5,7 @@ import io.rsground.image.EvalTransform;
 import io.rsground.image.Images;
 import io.rsground.image.Preprocessed;
 import io.rsground.infer.BoxDecoder;
+import io.rsground.infer.Grounder;
 import io.rsground.infer.GroundingResult;
 import io.rsground.infer.Predictions;
 import io.rsground.infer.TokenBatch;
@@ -100,14 +101,7 @@ public final class OnnxGrounder implements AutoCloseable {
      * @throws IllegalArgumentException for an empty list or a blank query
      */
     public List<GroundingResult> ground(BufferedImage image, List<String> queries) {
-        if (queries.isEmpty()) {
-            throw new IllegalArgumentException("no query given");
-        }
-        for (int i = 0; i < queries.size(); i++) {
-            if (queries.get(i) == null || queries.get(i).isBlank()) {
-                throw new IllegalArgumentException("query " + (i + 1) + " is empty");
-            }
-        }
+        Grounder.checkQueries(queries);
         Preprocessed pre = transform.apply(image);
         int q = queries.size();
         TokenBatch tokens = TokenBatch.of(tokenizer, queries, config.maxQueryLen());

@@ -170,26 +170,32 @@ public final class OnnxProto {
         private static final int FLOATS_TYPE = 6;
         private static final int INTS_TYPE = 7;
 
+        /** @return a FLOAT attribute */
         public static Attribute of(String name, float value) {
             return new Attribute(name, FLOAT_TYPE, value, 0, null, null, null, null);
         }
 
+        /** @return an INT attribute */
         public static Attribute of(String name, long value) {
             return new Attribute(name, INT_TYPE, 0, value, null, null, null, null);
         }
 
+        /** @return a STRING attribute (UTF-8) */
         public static Attribute of(String name, String value) {
             return new Attribute(name, STRING_TYPE, 0, 0, value, null, null, null);
         }
 
+        /** @return a TENSOR attribute */
         public static Attribute of(String name, Tensor value) {
             return new Attribute(name, TENSOR_TYPE, 0, 0, null, value, null, null);
         }
 
+        /** @return a FLOATS attribute */
         public static Attribute floats(String name, float... values) {
             return new Attribute(name, FLOATS_TYPE, 0, 0, null, null, values, null);
         }
 
+        /** @return an INTS attribute */
         public static Attribute ints(String name, long... values) {
             return new Attribute(name, INTS_TYPE, 0, 0, null, null, null, values);
         }
