@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  *     or [1, 3, S, S]: one image that all B query rows ask about, encoded once</li>
  * <li>{@code pixel_masks} uint8 [B, S, S] (or [1, S, S] with one image): nonzero on the padding, 0 on the image</li>
  * <li>{@code tokens} int64 [B, L]: SOT, ids, EOT, zero padded; L at most max_query_len</li>
- * <li>{@code text_masks} int64 [B, L]: 1 on real tokens (the reference's {@code token > 0}), 0 on padding</li>
+ * <li>{@code text_masks} int64 [B, L]: {@code tokens > 0}, the reference's text mask (1 on tokens, 0 on padding),
+ *     the fusion encoder's key-padding mask of the text</li>
  * <li>output {@code pred_boxes} float32 [B, 4]: cx, cy, w, h normalised to the padded square, in (0, 1)</li>
  * <li>output {@code scores} float32 [B], only for models with a presence head: the probability (sigmoid of the
  *     head's logit) that the referred object is in the image</li>
