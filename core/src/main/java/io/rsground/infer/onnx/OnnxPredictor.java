@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.rsground.config.ModelConfig;
 import io.rsground.config.ModelConfigs;
+import io.rsground.data.Batch;
 import io.rsground.infer.Predictions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -128,6 +129,22 @@ public final class OnnxPredictor implements AutoCloseable {
         } finally {
             in.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /**
+     * The batch {@link Predictions#predict} takes (evaluation, training's validation, bench), run here instead: the
+     * graph derives the patch mask from {@code batch.pixelMask()} and the text mask from the tokens.
+     *
+     * @param batch prepared samples: pixels [B, 3, S, S], pixel mask [B, S, S], tokens [B, L]
+     * @return boxes [B, 4] (cx, cy, w, h normalised to the padded square) and, with a presence head, scores [B]
+     */
+    public Predictions.Predicted predict(Batch batch) {
+        long[] textMasks = new long[batch.tokens().length];
+        for (int i = 0; i < textMasks.length; i++) {
+            textMasks[i] = batch.tokens()[i] > 0 ? 1 : 0;
+        }
+        return predict(batch.pixels(), batch.pixelMask(), batch.tokens(), textMasks, batch.size(),
+                batch.tokenLength());
     }
 
     private static void check(String name, long got, long expected) {

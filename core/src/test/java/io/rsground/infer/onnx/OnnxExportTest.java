@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.rsground.config.ModelConfig;
 import io.rsground.config.ModelConfigs;
+import io.rsground.data.Batch;
 import io.rsground.image.EvalTransform;
 import io.rsground.image.Preprocessed;
 import io.rsground.infer.LoadedModel;
@@ -164,6 +165,19 @@ class OnnxExportTest {
             Inputs one = Inputs.of(new int[] {rows[1]}, used);
             float[] single = onnx.predict(one.images, one.pixelMasks, one.tokens, one.textMasks, 1, used).boxes();
             assertThat(maxDiff(single, java.util.Arrays.copyOfRange(boxes, 4, 8))).isLessThanOrEqualTo(1e-5);
+        }
+    }
+
+    @Test
+    void theEngineTakesTheBatchesOfTheDjlPath() throws Exception {
+        Inputs in = Inputs.of(new int[] {0, 1, 2, 3, 4, 5}, 77);
+        float[] patchMask = expected.get("visual_masks").toType(DataType.FLOAT32, false).toFloatArray();
+        Batch batch = new Batch(6, 224, in.images, in.pixelMasks, patchMask, in.tokens, 77, new float[24],
+                new int[6]);
+        try (OnnxPredictor onnx = OnnxPredictor.open(exported, 2)) {
+            float[] viaOnnx = onnx.predict(batch).boxes();
+            float[] viaDjl = Predictions.predict(fixture.model(), manager, batch).boxes();
+            assertThat(maxDiff(viaOnnx, viaDjl)).isLessThanOrEqualTo(TOLERANCE);
         }
     }
 
