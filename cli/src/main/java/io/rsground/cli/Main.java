@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
                 + "in Java.",
         subcommands = {DemoCommand.class, PredictCommand.class, TrainCommand.class, EvalCommand.class, VisualizeCommand.class,
             ServeCommand.class, SynthCommand.class, DataCommand.class, ReliabilityCommand.class, BenchCommand.class,
+            ExportCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
