@@ -158,4 +158,49 @@ class TrainEvalDemoCommandsTest {
         assertThat(small.exitCode()).isEqualTo(2);
         assertThat(small.err()).contains("--scene must be at least --window");
     }
+
+    /** The curriculum's stages: the measurer, then each threshold on the labels reaching it, resumable. */
+    @Test
+    void curriculumTrainsAMeasurerThenTheReliableLabelsAndResumes() throws Exception {
+        Path out = dir.resolve("ssa");
+        String[] args = {"train", "--data-root", data.toString(), "--out", out.toString(), "--preset", "tiny",
+            "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0", "--curriculum", "ssa",
+            "--curriculum-thresholds", "0.0001,0.99"};
+        CliRunner.Result r = CliRunner.run(args);
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("curriculum: stage measurer").contains("curriculum finished");
+        List<Double> reliability = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("measurer/reliability.jsonl"))) {
+            reliability.add(JSON.readTree(line).get("reliability").asDouble());
+        }
+        int trainLabels = io.rsground.data.GroundingDataset.open(data, null).split("train").size();
+        assertThat(reliability).hasSize(trainLabels);
+        JsonNode state = JSON.readTree(out.resolve("curriculum.json").toFile());
+        JsonNode stages = state.get("stages");
+        assertThat(stages.get(0).get("name").asText()).isEqualTo("measurer");
+        assertThat(stages.get(0).get("labels").asInt()).isEqualTo(trainLabels);
+        // each later stage trained on exactly the labels whose reliability reaches its threshold
+        for (int i = 1; i < stages.size(); i++) {
+            double h = stages.get(i).get("threshold").asDouble();
+            assertThat(stages.get(i).get("labels").asLong()).isEqualTo(reliability.stream().filter(v -> v >= h)
+                    .count());
+            assertThat(JSON.readTree(out.resolve(stages.get(i).get("name").asText()).resolve("train-config.json")
+                    .toFile()).get("run").get("min_reliability").asDouble()).isEqualTo(h);
+        }
+        double best = -1;
+        String chosen = null;
+        for (JsonNode s : stages) { // the best search score; a tie goes to the later, more selective stage
+            if (s.get("search_pr50").asDouble() >= best) {
+                best = s.get("search_pr50").asDouble();
+                chosen = s.get("name").asText();
+            }
+        }
+        assertThat(state.get("chosen").asText()).isEqualTo(chosen);
+        assertThat(out.resolve("curriculum.png")).isRegularFile();
+        assertThat(out.resolve(chosen).resolve("best_checkpoint")).isDirectory();
+
+        CliRunner.Result again = CliRunner.run(args); // every stage done: nothing trains again
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.out()).contains("stage measurer is done").doesNotContain("epoch 1:");
+    }
 }

@@ -113,7 +113,9 @@ public final class ReliabilityReport {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("summary.json")
                 .toFile(), toJson());
         ObjectMapper m = new ObjectMapper();
-        try (BufferedWriter out = Files.newBufferedWriter(dir.resolve("reliability.jsonl"), StandardCharsets.UTF_8)) {
+        // written whole under another name first: a curriculum that finds the file takes it as complete
+        Path partial = dir.resolve("reliability.jsonl.partial");
+        try (BufferedWriter out = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
             for (Prediction p : predictions) {
                 ObjectNode line = m.createObjectNode();
                 line.put("index", p.index());
@@ -128,6 +130,8 @@ public final class ReliabilityReport {
                 out.write('\n');
             }
         }
+        Files.move(partial, dir.resolve("reliability.jsonl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         writeHistogram(dir.resolve("histogram.png"));
     }
 
