@@ -3,6 +3,7 @@ package io.rsground.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.bench.ModelBenchmark;
+import io.rsground.bench.SceneBenchmark;
 import io.rsground.config.ModelConfig;
 import io.rsground.config.ModelConfigs;
 import java.io.PrintWriter;
@@ -34,6 +35,16 @@ final class BenchCommand implements Callable<Integer> {
             description = "intra-op threads (default: the engine's choice, one per core)")
     int threads;
     @Option(names = "--json", description = "print one JSON object on stdout") boolean json;
+    @Option(names = "--scene", paramLabel = "SIDE", description = "instead: ground a synthetic tiled TIFF of SIDE x "
+            + "SIDE px in windows (random weights with a presence head), with 1 and with 10 queries; reports windows/s "
+            + "and s per megapixel")
+    Integer scene;
+    @Option(names = "--window", defaultValue = "800", paramLabel = "PX", description = "with --scene: the window "
+            + "side, i.e. the training side the model claims (default: ${DEFAULT-VALUE}, DIOR-RSVG's)")
+    int window;
+    @Option(names = "--overlap", defaultValue = "0.25", description = "with --scene: the windows' overlap "
+            + "(default: ${DEFAULT-VALUE})")
+    double overlap;
 
     @Override
     public Integer call() throws Exception {
@@ -45,11 +56,21 @@ final class BenchCommand implements Callable<Integer> {
         ModelConfig config = modelConfig != null ? ModelConfigs.read(modelConfig) : ModelConfigs.preset(preset);
         String name = modelConfig != null ? modelConfig.toString() : preset;
         PrintWriter err = spec.commandLine().getErr();
-        ObjectNode result = ModelBenchmark.run(new ModelBenchmark.Options(name, config, batch, steps, leakSteps,
-                threads > 0 ? threads : Runtime.getRuntime().availableProcessors()), step -> {
-                    err.println("bench: " + step + " ...");
-                    err.flush();
-                });
+        java.util.function.Consumer<String> log = step -> {
+            err.println("bench: " + step + " ...");
+            err.flush();
+        };
+        int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        ObjectNode result;
+        if (scene != null) {
+            if (scene < window || window < 32) {
+                throw new Errors.BadInputException("--scene must be at least --window, and --window at least 32 px; "
+                        + "got " + scene + " and " + window);
+            }
+            result = SceneBenchmark.run(new SceneBenchmark.Options(name, config, scene, window, overlap, cores), log);
+        } else {
+            result = ModelBenchmark.run(new ModelBenchmark.Options(name, config, batch, steps, leakSteps, cores), log);
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(result));

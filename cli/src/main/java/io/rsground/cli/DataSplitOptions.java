@@ -1,6 +1,6 @@
 package io.rsground.cli;
 
-import io.rsground.data.DiorRsvgDataset;
+import io.rsground.data.GroundingDataset;
 import io.rsground.data.Sample;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +13,7 @@ final class DataSplitOptions {
     @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: ${DEFAULT-VALUE})")
     String split;
 
-    private DiorRsvgDataset dataset;
+    private GroundingDataset dataset;
 
     /** @return the split's samples */
     List<Sample> samples() throws Exception {
@@ -25,9 +25,9 @@ final class DataSplitOptions {
     }
 
     /** @return the data set, opened once */
-    DiorRsvgDataset dataset() throws Exception {
+    GroundingDataset dataset() throws Exception {
         if (dataset == null) {
-            dataset = DiorRsvgDataset.open(root, splits);
+            dataset = GroundingDataset.open(root, splits);
         }
         return dataset;
     }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rsground.config.ModelConfigs;
 import io.rsground.config.TrainConfig;
-import io.rsground.data.DiorRsvgDataset;
+import io.rsground.data.GroundingDataset;
 import io.rsground.data.Sample;
 import io.rsground.data.synth.SceneGenerator;
 import io.rsground.data.synth.SceneOptions;
@@ -107,15 +107,15 @@ final class DemoCommand implements Callable<Integer> {
         if (code != Errors.OK) {
             return code;
         }
-        DiorRsvgDataset dataset = DiorRsvgDataset.open(root, splits);
+        GroundingDataset dataset = GroundingDataset.open(root, splits);
         List<Sample> test = dataset.split("test");
         Path best = trainDir.resolve(TrainingRun.BEST);
         Evaluation.Result result = Evaluation.run(ModelLoader.Request.of(best), test, "test", 64, workers, root,
                 dataset.allSamples());
         EvalReport report = result.report();
         result.write(out.resolve("metrics.json"), out.resolve("predictions.jsonl"), out.resolve("report.md"), out);
-        PredictionGrid.write(report, DiorRsvgDataset.imagesDir(root), 16, false, 240, out.resolve("grid.png"));
-        PredictionGrid.write(report, DiorRsvgDataset.imagesDir(root), 16, true, 240, out.resolve("grid-worst.png"));
+        PredictionGrid.write(report, PredictionGrid.imagesOf(test), 16, false, 240, out.resolve("grid.png"));
+        PredictionGrid.write(report, PredictionGrid.imagesOf(test), 16, true, 240, out.resolve("grid-worst.png"));
         summary(o, Duration.ofNanos(System.nanoTime() - start), result, root, trainDir, best, test.get(0));
         return Errors.OK;
     }

@@ -9,6 +9,7 @@ import io.rsground.image.BoxPainter;
 import io.rsground.image.Images;
 import io.rsground.infer.Grounder;
 import io.rsground.infer.GroundingResult;
+import io.rsground.infer.SceneGrounder;
 import java.awt.image.BufferedImage;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -39,15 +40,19 @@ import javax.imageio.ImageIO;
  * box_cxcywh_norm), or with {@code "error"} when that line cannot be answered; a line that is not a JSON object
  * becomes {@code {"line": n, "input": text, "error": ...}}. Output lines keep the input order; blank lines are
  * skipped. A bad line never stops the run.
+ *
+ * <p>An image large enough for the tiling options is grounded in windows read from the file (never decoded whole);
+ * its queries' answers then list up to top-k boxes each, as {@code predict} does for one scene.
  */
 final class ManifestRunner {
     /** Queries grounded in one model call; more for one image go in several calls that reuse its features. */
     static final int QUERIES_PER_CALL = 32;
 
     private final Grounder grounder;
+    private final SceneGrounder scenes;
     private final Path manifest;
     private final Path drawDir;
-    private final double minScore;
+    private final SceneGrounder.Options options;
 
     /**
      * What a run did.
@@ -82,21 +87,29 @@ final class ManifestRunner {
         }
     }
 
+    /** An image ready to ground: decoded whole, or only its size read when it is to be grounded in windows. */
+    private record Loaded(BufferedImage picture, int width, int height) {
+        boolean tiled() {
+            return picture == null;
+        }
+    }
+
     /**
      * @param grounder the model; a feature cache of at least one image lets one image's query batches share it
      * @param manifest the JSON-lines file
      * @param drawDir where to write one annotated image per input image, or null
      */
     ManifestRunner(Grounder grounder, Path manifest, Path drawDir) {
-        this(grounder, manifest, drawDir, 0);
+        this(grounder, manifest, drawDir, SceneGrounder.Options.DEFAULT);
     }
 
-    /** @param minScore boxes scored below are left out of the results and drawings */
-    ManifestRunner(Grounder grounder, Path manifest, Path drawDir, double minScore) {
+    /** @param options when to cut an image into windows, and the boxes kept (top-k, minimum score) */
+    ManifestRunner(Grounder grounder, Path manifest, Path drawDir, SceneGrounder.Options options) {
         this.grounder = grounder;
+        this.scenes = new SceneGrounder(grounder);
         this.manifest = manifest;
         this.drawDir = drawDir;
-        this.minScore = minScore;
+        this.options = options;
     }
 
     /**
@@ -127,22 +140,21 @@ final class ManifestRunner {
             return t;
         });
         try {
-            Future<BufferedImage> next = images.isEmpty() ? null : decoder.submit(() -> Images.read(images.get(0)));
+            Future<Loaded> next = images.isEmpty() ? null : decoder.submit(() -> load(images.get(0)));
             for (int i = 0; i < images.size(); i++) {
-                Future<BufferedImage> current = next;
+                Future<Loaded> current = next;
                 if (i + 1 < images.size()) {
                     Path following = images.get(i + 1);
-                    next = decoder.submit(() -> Images.read(following));
+                    next = decoder.submit(() -> load(following));
                 }
                 List<Entry> group = byImage.get(images.get(i));
-                BufferedImage picture = decoded(current, group);
-                List<GroundingResult> results = picture == null ? null : groundAll(picture, group);
-                if (results != null) {
+                Loaded loaded = decoded(current, group);
+                int answered = loaded == null ? 0
+                        : loaded.tiled() ? groundScene(images.get(i), group, drawnNames)
+                        : groundWhole(loaded.picture(), images.get(i), group, drawnNames);
+                if (answered > 0) {
                     imagesGrounded++;
-                    queriesGrounded += results.size();
-                    if (drawDir != null) {
-                        draw(picture, results, images.get(i), drawnNames);
-                    }
+                    queriesGrounded += answered;
                 }
                 flush(entries, written, sink, progress);
             }
@@ -170,14 +182,30 @@ final class ManifestRunner {
         return byImage;
     }
 
-    /** @return the decoded image, or null after failing the group's lines with the reason it could not be read */
-    private static BufferedImage decoded(Future<BufferedImage> decoding, List<Entry> group) throws IOException {
+    /**
+     * @return the image decoded whole, or only its size when the tiling options cut it into windows
+     * @throws IOException when it cannot be read
+     */
+    private Loaded load(Path image) throws IOException {
+        int[] size = null;
+        try {
+            size = ScenePrediction.size(image);
+        } catch (IOException | RuntimeException e) {
+            // decoding it whole below reports why the file cannot be read, in the words predict uses
+        }
+        if (size != null && scenes.tiles(size[0], size[1], options)) {
+            return new Loaded(null, size[0], size[1]);
+        }
+        BufferedImage picture = Images.read(image);
+        return new Loaded(picture, picture.getWidth(), picture.getHeight());
+    }
+
+    /** @return the loaded image, or null after failing the group's lines with the reason it could not be read */
+    private static Loaded decoded(Future<Loaded> decoding, List<Entry> group) throws IOException {
         try {
             return decoding.get();
         } catch (ExecutionException e) {
-            for (Entry entry : group) {
-                entry.fail("line " + entry.lineNumber + ": " + Errors.message(e.getCause()));
-            }
+            failAll(group, Errors.message(e.getCause()));
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -185,12 +213,14 @@ final class ManifestRunner {
         }
     }
 
-    /** @return every query of the group's lines, answered in batches, or null when the model failed */
-    private List<GroundingResult> groundAll(BufferedImage picture, List<Entry> group) {
-        List<String> queries = new ArrayList<>();
-        for (Entry e : group) {
-            queries.addAll(e.queries);
-        }
+    /**
+     * Answers every query of the group's lines on the whole image, in batches, and draws them when asked.
+     *
+     * @return the queries answered, 0 when the model failed (the lines then carry the error)
+     */
+    private int groundWhole(BufferedImage picture, Path image, List<Entry> group, Set<String> drawn)
+            throws IOException {
+        List<String> queries = queries(group);
         List<GroundingResult> results = new ArrayList<>(queries.size());
         try {
             for (int from = 0; from < queries.size(); from += QUERIES_PER_CALL) {
@@ -198,30 +228,72 @@ final class ManifestRunner {
                         from + QUERIES_PER_CALL))));
             }
         } catch (RuntimeException e) {
-            for (Entry entry : group) {
-                entry.fail("line " + entry.lineNumber + ": grounding failed: " + Errors.message(e));
-            }
-            return null;
+            failAll(group, "grounding failed: " + Errors.message(e));
+            return 0;
         }
         int at = 0;
         for (Entry e : group) {
-            e.results = ResultJson.toJson(results.subList(at, at + e.queries.size()), minScore);
+            e.results = ResultJson.toJson(results.subList(at, at + e.queries.size()), options.minScore());
             e.done = true;
             at += e.queries.size();
         }
-        return results;
+        if (drawDir != null) {
+            draw(BoxPainter.draw(picture, ScenePrediction.labelled(results, options.minScore())), image, drawn);
+        }
+        return results.size();
     }
 
-    private void draw(BufferedImage picture, List<GroundingResult> results, Path image, Set<String> used)
-            throws IOException {
-        List<BoxPainter.Labelled> boxes = ScenePrediction.labelled(results, minScore);
+    /**
+     * Answers every query of the group's lines in windows of the scene, and draws them on its overview when asked.
+     *
+     * @return the queries answered, 0 when the scene could not be grounded (the lines then carry the error)
+     */
+    private int groundScene(Path image, List<Entry> group, Set<String> drawn) throws IOException {
+        SceneGrounder.SceneResult result;
+        try {
+            result = scenes.ground(image, queries(group), options, SceneGrounder.WindowListener.NONE);
+        } catch (IOException | RuntimeException e) {
+            failAll(group, "grounding in windows failed: " + Errors.message(e));
+            return 0;
+        }
+        int at = 0;
+        for (Entry e : group) {
+            e.results = ResultJson.MAPPER.createArrayNode();
+            for (SceneGrounder.SceneAnswer a : result.answers().subList(at, at + e.queries.size())) {
+                e.results.add(ResultJson.toJson(a));
+            }
+            e.done = true;
+            at += e.queries.size();
+        }
+        if (drawDir != null) {
+            draw(ScenePrediction.overview(image, result), image, drawn);
+        }
+        return result.answers().size();
+    }
+
+    private static List<String> queries(List<Entry> group) {
+        List<String> queries = new ArrayList<>();
+        for (Entry e : group) {
+            queries.addAll(e.queries);
+        }
+        return queries;
+    }
+
+    private static void failAll(List<Entry> group, String reason) {
+        for (Entry entry : group) {
+            entry.fail("line " + entry.lineNumber + ": " + reason);
+        }
+    }
+
+    /** Writes a drawing as {@code <image name>.png} in the drawing folder, numbered when the name was taken. */
+    private void draw(BufferedImage drawing, Path image, Set<String> used) throws IOException {
         String stem = image.getFileName().toString().replaceFirst("\\.[^.]*$", "");
         String name = stem + ".png";
         for (int n = 2; !used.add(name); n++) { // images of the same name in different folders
             name = stem + "-" + n + ".png";
         }
         Path target = drawDir.resolve(name);
-        if (!ImageIO.write(BoxPainter.draw(picture, boxes), "png", target.toFile())) {
+        if (!ImageIO.write(drawing, "png", target.toFile())) {
             throw new IOException("cannot write " + target);
         }
     }

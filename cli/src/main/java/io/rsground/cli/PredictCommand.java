@@ -72,7 +72,7 @@ final class PredictCommand implements Callable<Integer> {
             + "(GeoTIFF keys, or a world file beside it), else in pixels")
     Path geojson;
 
-    @Option(names = "--overwrite", description = "let --geojson replace an existing file")
+    @Option(names = "--overwrite", description = "let --out and --geojson replace existing files")
     boolean overwrite;
 
     @Option(names = "--cache-images", defaultValue = "4", paramLabel = "N", hidden = true,
@@ -89,7 +89,9 @@ final class PredictCommand implements Callable<Integer> {
             if (out != null && output != null) {
                 throw new Errors.BadInputException("give the results file once: --out (or its old spelling --output)");
             }
-            return runManifest(out != null ? out : output);
+            Path results = out != null ? out : output;
+            refuseToReplace(results, results == out ? "--out" : "--output");
+            return runManifest(results);
         }
         if (output != null || draw != null) {
             throw new Errors.BadInputException("--output and --draw go with --manifest; for one image, --out writes "
@@ -104,9 +106,8 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         SceneGrounder.Options options = tiling.toOptions();
-        if (geojson != null && !overwrite && Files.exists(geojson)) {
-            throw new Errors.BadInputException(geojson + " exists: remove it, or add --overwrite to replace it");
-        }
+        refuseToReplace(out, "--out");
+        refuseToReplace(geojson, "--geojson");
         int[] size = ScenePrediction.size(image); // a bad image fails before the model loads
         try (Grounder grounder = new Grounder(model.load(), 1)) {
             SceneGrounder scenes = new SceneGrounder(grounder);
@@ -177,12 +178,20 @@ final class PredictCommand implements Callable<Integer> {
                 Writer sink = results != null ? Files.newBufferedWriter(results, StandardCharsets.UTF_8)
                         : new NonClosingWriter(spec.commandLine().getOut());
                 Progress progress = new Progress("predict", 0, "lines")) {
-            summary = new ManifestRunner(grounder, manifest, draw, tiling.toOptions().minScore()).run(sink, progress);
+            summary = new ManifestRunner(grounder, manifest, draw, tiling.toOptions()).run(sink, progress);
         }
         spec.commandLine().getErr().printf(Locale.ROOT, "predict: %d lines: %d answered (%d queries on %d images), "
                 + "%d with an error%s%n", summary.lines(), summary.lines() - summary.failed(), summary.queries(),
                 summary.images(), summary.failed(), results != null ? "; results in " + results : "");
         return Errors.OK;
+    }
+
+    /** Keeps a user's earlier results unless --overwrite says otherwise. */
+    private void refuseToReplace(Path file, String option) {
+        if (file != null && !overwrite && Files.exists(file)) {
+            throw new Errors.BadInputException(option + " " + file + " exists: remove it, or add --overwrite to "
+                    + "replace it");
+        }
     }
 
     /** Lets try-with-resources close the file writer but not the command line's stdout. */

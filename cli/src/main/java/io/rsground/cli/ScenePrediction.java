@@ -95,7 +95,7 @@ final class ScenePrediction {
     }
 
     /** @return the scene shrunk to at most {@value #OVERVIEW_SIDE} px with every query's boxes drawn on it */
-    private static BufferedImage overview(Path image, SceneGrounder.SceneResult result) throws IOException {
+    static BufferedImage overview(Path image, SceneGrounder.SceneResult result) throws IOException {
         BufferedImage picture;
         try (SceneReader reader = SceneReader.open(image)) {
             picture = reader.readOverview(OVERVIEW_SIDE);

@@ -1,7 +1,6 @@
 package io.rsground.cli;
 
 import io.rsground.infer.SceneGrounder;
-import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** How {@code predict} cuts large images into windows and which boxes it keeps: picocli options. */
@@ -30,30 +29,10 @@ final class TilingOptions {
      * @throws Errors.BadInputException naming the option out of range
      */
     SceneGrounder.Options toOptions() {
-        SceneGrounder.Tiling tiling;
-        int side = 0;
-        String t = tiles.trim().toLowerCase(Locale.ROOT);
-        if (t.equals("auto")) {
-            tiling = SceneGrounder.Tiling.AUTO;
-        } else if (t.equals("off")) {
-            tiling = SceneGrounder.Tiling.OFF;
-        } else {
-            tiling = SceneGrounder.Tiling.ON;
-            try {
-                side = Integer.parseInt(t);
-            } catch (NumberFormatException e) {
-                side = -1;
-            }
-            if (side < 32) {
-                throw new Errors.BadInputException("--tiles takes auto, off or a window side of at least 32 px, got '"
-                        + tiles + "'");
-            }
-        }
         try {
-            return new SceneGrounder.Options(tiling, side, overlap, topK, minScore,
-                    SceneGrounder.Options.DEFAULT.mergeIou());
+            return SceneGrounder.Options.parse(tiles, overlap, topK, minScore);
         } catch (IllegalArgumentException e) {
-            throw new Errors.BadInputException("--overlap, --top-k or --min-score: " + e.getMessage());
+            throw new Errors.BadInputException("--" + e.getMessage());
         }
     }
 }

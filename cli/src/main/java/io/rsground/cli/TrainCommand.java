@@ -1,6 +1,9 @@
 package io.rsground.cli;
 
 import io.rsground.config.TrainConfig;
+import io.rsground.data.GroundingDataset;
+import io.rsground.data.Sample;
+import io.rsground.train.Curriculum;
 import io.rsground.train.Recipes;
 import java.nio.file.Path;
 import java.util.List;
@@ -142,6 +145,22 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--minutes", description = "wall-time budget of the run: after the first epochs, lower "
             + "--epochs so that it fits (0: none)")
     double minutes = D.run().timeBudgetMinutes();
+    @Option(names = "--select", paramLabel = "RELIABILITY.jsonl", description = "train only on the labels a measurer "
+            + "finds reliable: the output of 'rsground reliability --split train' on this data set")
+    Path select;
+    @Option(names = "--min-reliability", paramLabel = "IOU", description = "with --select: the reliability a label "
+            + "needs (default: 0.5)")
+    double minReliability = 0.5;
+    @Option(names = "--curriculum", paramLabel = "ssa", description = "CLIP-VG's self-paced curriculum: a measurer "
+            + "trained on every label scores each label's reliability, then models trained on the labels above each "
+            + "threshold are scored on the search split, greedily; OUT holds one folder per stage")
+    String curriculum;
+    @Option(names = "--curriculum-thresholds", paramLabel = "H,H,...", description = "reliabilities tried (default: "
+            + "0.3,0.5,0.7)")
+    String curriculumThresholds = "0.3,0.5,0.7";
+    @Option(names = "--search-data-root", paramLabel = "ROOT", description = "with --curriculum: score the stages "
+            + "on this data set's val split (human expressions) instead of the training data's own val split")
+    Path searchDataRoot;
     @Option(names = "--log-every", description = "batches between progress lines when not on a terminal")
     int logEvery = D.run().logEvery();
 
@@ -201,6 +220,7 @@ final class TrainCommand implements Callable<Integer> {
         set.when("--eval-batch-size", () -> b.evalBatchSize(evalBatchSize));
         set.when("--minutes", () -> b.timeBudgetMinutes(minutes));
         set.when("--log-every", () -> b.logEvery(logEvery));
+        set.when("--select", () -> b.selection(select.toString()).minReliability(minReliability));
     }
 
     private void architecture(Setter set, TrainConfig.Builder b) {
@@ -241,6 +261,31 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return TrainingConsole.train(toConfig(), spec.commandLine().getOut(), spec.commandLine().getErr());
+        TrainConfig config = toConfig();
+        if (curriculum == null) {
+            if (searchDataRoot != null) {
+                throw new Errors.BadInputException("--search-data-root goes with --curriculum");
+            }
+            return TrainingConsole.train(config, spec.commandLine().getOut(), spec.commandLine().getErr());
+        }
+        if (!curriculum.equalsIgnoreCase("ssa")) {
+            throw new Errors.BadInputException("--curriculum takes ssa (the single-source curriculum), got '"
+                    + curriculum + "'");
+        }
+        if (select != null || resume != null) {
+            throw new Errors.BadInputException("--curriculum chooses the labels and resumes its own stages: leave "
+                    + "out --select and --resume (run the same command again to continue)");
+        }
+        List<Sample> search = null;
+        String searchName = "val (held-out training labels)";
+        if (searchDataRoot != null) {
+            search = GroundingDataset.open(searchDataRoot, null).split("val");
+            searchName = "val of " + searchDataRoot;
+            if (search.isEmpty()) {
+                throw new Errors.BadInputException("the val split of " + searchDataRoot + " is empty");
+            }
+        }
+        return TrainingConsole.curriculum(config, Curriculum.parseThresholds(curriculumThresholds), search,
+                searchName, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

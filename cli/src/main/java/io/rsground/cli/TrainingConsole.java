@@ -1,12 +1,16 @@
 package io.rsground.cli;
 
 import io.rsground.config.TrainConfig;
+import io.rsground.data.Sample;
+import io.rsground.train.Curriculum;
 import io.rsground.train.DivergenceException;
 import io.rsground.train.EpochLog;
 import io.rsground.train.Stage;
 import io.rsground.train.Trainer;
 import io.rsground.train.TrainingRun;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -24,11 +28,59 @@ final class TrainingConsole {
     static int train(TrainConfig config, PrintWriter out, PrintWriter err) throws Exception {
         ProgressListener listener = new ProgressListener(out, config.run().logEvery());
         TrainingRun run = new TrainingRun(config, listener);
+        return withStop(run::requestStop, err, "train", () -> {
+            TrainingRun.Outcome outcome = run.run();
+            listener.close();
+            out.printf(Locale.ROOT, "%s after %d epochs; best validation Pr@0.5 %s; outputs in %s%n",
+                    outcome.stopped() ? "stopped" : "finished", outcome.epochsCompleted(),
+                    Double.isNaN(outcome.bestPr50()) ? "n/a" : String.format(Locale.ROOT, "%.2f%%",
+                            100 * outcome.bestPr50()), config.run().out());
+            return Errors.OK;
+        }, listener);
+    }
+
+    /**
+     * Runs CLIP-VG's self-paced curriculum over training runs with progress display and Ctrl-C handling.
+     *
+     * @param thresholds reliabilities tried
+     * @param search the split each stage is scored on, or null for the training data set's val split
+     */
+    static int curriculum(TrainConfig config, List<Double> thresholds, List<Sample> search, String searchName,
+            PrintWriter out, PrintWriter err) throws Exception {
+        ProgressListener listener = new ProgressListener(out, config.run().logEvery());
+        Curriculum curriculum = new Curriculum(config, thresholds, search, searchName, listener, line -> {
+            listener.close();
+            out.println(line);
+            out.flush();
+        });
+        return withStop(curriculum::requestStop, err, "train --curriculum", () -> {
+            Curriculum.Result result = curriculum.run();
+            listener.close();
+            if (result == null) {
+                out.println("stopped; run the same command again to continue where it stopped");
+                return Errors.OK;
+            }
+            out.printf(Locale.ROOT, "curriculum finished: stage %s chosen (%s Pr@0.5 %.2f%%, %,d labels); its model: "
+                    + "%s; stages in %s and curriculum.png%n", result.chosen().name(), searchName,
+                    100 * result.chosen().searchPr50(), result.chosen().labels(), Path.of(config.run().out())
+                    .resolve(result.chosen().name()).resolve(TrainingRun.BEST), Curriculum.STATE);
+            return Errors.OK;
+        }, listener);
+    }
+
+    /** Work that a Ctrl-C asks to stop after its current step (saving), waiting up to two minutes for it. */
+    @FunctionalInterface
+    private interface Work {
+        int run() throws Exception;
+    }
+
+    private static int withStop(Runnable requestStop, PrintWriter err, String name, Work work,
+            ProgressListener listener) throws Exception {
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            err.println("\nrsground train: stopping after this step and saving ...");
+            err.println("\nrsground " + name + ": stopping after this step and saving ...");
             err.flush();
-            run.requestStop();
+            requestStop.run();
             try {
                 finished.await(120, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -37,16 +89,10 @@ final class TrainingConsole {
         }, "rsground-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            TrainingRun.Outcome outcome = run.run();
-            listener.close();
-            out.printf(Locale.ROOT, "%s after %d epochs; best validation Pr@0.5 %s; outputs in %s%n",
-                    outcome.stopped() ? "stopped" : "finished", outcome.epochsCompleted(),
-                    Double.isNaN(outcome.bestPr50()) ? "n/a" : String.format(Locale.ROOT, "%.2f%%",
-                            100 * outcome.bestPr50()), config.run().out());
-            return Errors.OK;
+            return work.run();
         } catch (DivergenceException e) {
             listener.close();
-            err.println("rsground train: " + e.getMessage());
+            err.println("rsground " + name + ": " + e.getMessage());
             return DIVERGED;
         } finally {
             finished.countDown();

@@ -1,6 +1,5 @@
 package io.rsground.cli;
 
-import io.rsground.data.DiorRsvgDataset;
 import io.rsground.eval.EvalReport;
 import io.rsground.eval.PredictionGrid;
 import java.nio.file.Path;
@@ -32,7 +31,7 @@ final class VisualizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EvalReport r = data.evaluate(model, 32, 2).report();
-        PredictionGrid.write(r, DiorRsvgDataset.imagesDir(data.root), count, worst, tile, out);
+        PredictionGrid.write(r, PredictionGrid.imagesOf(data.samples()), count, worst, tile, out);
         spec.commandLine().getOut().println("wrote " + out + " (" + Math.min(count, r.predictions().size())
                 + " samples; " + r.headline() + ")");
         return Errors.OK;

@@ -10,6 +10,9 @@ import io.rsground.image.Images;
 import io.rsground.infer.Grounder;
 import io.rsground.infer.GroundingResult;
 import io.rsground.infer.ModelLoader;
+import io.rsground.geo.GeoTiffs;
+import io.rsground.infer.SceneGrounder;
+import io.rsground.testing.PresenceCheckpoints;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,6 +169,12 @@ class PredictManifestTest {
         assertThat(JSON.readTree(lines.get(0)).get("results").get(0).get("box_xyxy")).hasSize(4);
         assertThat(JSON.readTree(lines.get(10)).get("results")).hasSize(2);
         assertThat(dir.resolve("drawn/sample_4.png")).isRegularFile();
+        CliRunner.Result again = CliRunner.run("predict", "--weights", CliRunner.tiny("checkpoint.pth").toString(),
+                "--model-config", CliRunner.tiny("model.json").toString(), "--bpe", bpe().toString(), "--manifest",
+                manifest.toString(), "--out", output.toString());
+        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again.err()).contains("results.jsonl exists").contains("--overwrite");
+        assertThat(Files.readAllLines(output)).hasSize(11); // the earlier results are kept
 
         // without --output the lines go to stdout
         Path small = dir.resolve("small.jsonl");
@@ -179,6 +188,56 @@ class PredictManifestTest {
         assertThat(printed).hasSize(2);
         assertThat(JSON.readTree(printed[0]).get("results").get(0).get("query").asText()).isEqualTo("a car");
         assertThat(JSON.readTree(printed[1]).get("error").asText()).contains("gone.png");
+    }
+
+    /** Lines on an image over 1.5x the training scale are answered in windows, exactly as predict does a scene. */
+    @Test
+    void largeImagesAreGroundedInWindowsAsOneSceneIs(@TempDir Path dir) throws Exception {
+        Path checkpoint = PresenceCheckpoints.untrained(dir.resolve("model"), 64, 5);
+        Path scene = dir.resolve("scene.png");
+        Path small = dir.resolve("small.png");
+        ImageIO.write(GeoTiffs.pattern(300, 200), "png", scene.toFile()); // 300 > 1.5 x 64: windows
+        ImageIO.write(GeoTiffs.pattern(90, 70), "png", small.toFile()); // 90 < 96: whole
+        Path manifest = dir.resolve("pairs.jsonl");
+        Files.write(manifest, List.of(line("image", "scene.png", "query", "the red car"),
+                line("image", "small.png", "query", "a ship"),
+                "{\"image\": \"scene.png\", \"queries\": [\"a ship\", \"the white storage tank\"]}"));
+        SceneGrounder.Options options = new SceneGrounder.Options(SceneGrounder.Tiling.AUTO, 0, 0.25, 3, 0.0, 0.5);
+        StringWriter out = new StringWriter();
+        try (Grounder grounder = new Grounder(ModelLoader.load(ModelLoader.Request.of(checkpoint)), 4)) {
+            ManifestRunner.Summary summary = new ManifestRunner(grounder, manifest, dir.resolve("drawn"), options)
+                    .run(out, ProgressListener.NONE);
+            assertThat(summary).isEqualTo(new ManifestRunner.Summary(3, 0, 2, 4));
+            String[] lines = out.toString().split("\n");
+            SceneGrounder scenes = new SceneGrounder(grounder);
+            SceneGrounder.SceneResult direct = scenes.ground(scene, List.of("the red car", "a ship",
+                    "the white storage tank"), options, SceneGrounder.WindowListener.NONE);
+            assertThat(direct.tiled()).isTrue();
+            assertThat(direct.windows()).hasSize(scenes.windows(300, 200, options).size()).hasSizeGreaterThan(4);
+            JsonNode first = JSON.readTree(lines[0]).get("results");
+            JsonNode third = JSON.readTree(lines[2]).get("results");
+            assertThat(first).hasSize(1);
+            assertThat(third).hasSize(2);
+            assertThat(first.get(0)).isEqualTo(ResultJson.toJson(direct.answers().get(0)));
+            assertThat(third.get(0)).isEqualTo(ResultJson.toJson(direct.answers().get(1)));
+            assertThat(third.get(1)).isEqualTo(ResultJson.toJson(direct.answers().get(2)));
+            JsonNode boxes = first.get(0).get("boxes");
+            assertThat(boxes.size()).isBetween(1, 3);
+            for (int i = 1; i < boxes.size(); i++) {
+                assertThat(boxes.get(i).get("score").asDouble()).isLessThanOrEqualTo(boxes.get(i - 1).get("score")
+                        .asDouble());
+            }
+            List<GroundingResult> whole = grounder.ground(Images.read(small), List.of("a ship"));
+            JsonNode smallResult = JSON.readTree(lines[1]).get("results").get(0);
+            assertThat(smallResult.get("boxes")).hasSize(1);
+            for (int k = 0; k < 4; k++) {
+                assertThat(smallResult.get("box_xyxy").get(k).asDouble()).isCloseTo(whole.get(0).boxXyxy()[k],
+                        within(1e-3));
+            }
+        }
+        var overview = ImageIO.read(dir.resolve("drawn/scene.png").toFile());
+        assertThat(overview.getWidth()).isEqualTo(300);
+        assertThat(overview.getHeight()).isEqualTo(200);
     }
 
     @Test

@@ -73,6 +73,29 @@ class TrainEvalDemoCommandsTest {
         JsonNode first = JSON.readTree(lines.get(0));
         assertThat(first.has("gt_xyxy") && first.has("pred_xyxy") && first.has("iou") && first.has("query")).isTrue();
         assertThat(Files.readString(dir.resolve("report.md"))).contains("Per class").contains("By query length");
+        assertThat(m.get("split_fingerprint").asText()).isEqualTo(io.rsground.data.GroundingDataset.open(data, null)
+                .fingerprint("test"));
+
+        // the measurer's reliabilities are the IoUs eval measured, label by label
+        Path reliability = dir.resolve("reliability");
+        String[] measure = {"reliability", "--checkpoint", out.resolve("best_checkpoint").toString(), "--data-root",
+            data.toString(), "--split", "test", "--out", reliability.toString(), "--num-workers", "0"};
+        CliRunner.Result scored = CliRunner.run(measure);
+        assertThat(scored.exitCode()).as(scored.err()).isZero();
+        List<String> labels = Files.readAllLines(reliability.resolve("reliability.jsonl"));
+        assertThat(labels).hasSize(lines.size());
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode label = JSON.readTree(labels.get(i));
+            JsonNode evaluated = JSON.readTree(lines.get(i));
+            assertThat(label.get("index").asInt()).isEqualTo(evaluated.get("index").asInt());
+            assertThat(label.get("reliability").asDouble()).isEqualTo(evaluated.get("iou").asDouble());
+        }
+        JsonNode summary = JSON.readTree(reliability.resolve("summary.json").toFile());
+        assertThat(summary.get("labels").asInt()).isEqualTo(lines.size());
+        assertThat(reliability.resolve("histogram.png")).isRegularFile();
+        CliRunner.Result again = CliRunner.run(measure);
+        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again.err()).contains("exists").contains("--overwrite");
 
         Path grid = dir.resolve("grid.png");
         CliRunner.Result vis = CliRunner.run("visualize", "--checkpoint", out.resolve("best_checkpoint").toString(),
@@ -113,5 +136,71 @@ class TrainEvalDemoCommandsTest {
             assertThat(b.get(k).asDouble()).as(k).isPositive();
         }
         assertThat(b.get("preset").asText()).isEqualTo("tiny");
+    }
+
+    @Test
+    void benchSceneGroundsASceneInItsWindows() throws Exception {
+        CliRunner.Result r = CliRunner.run("bench", "--preset", "tiny", "--scene", "256", "--window", "128",
+                "--json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode b = JSON.readTree(r.out());
+        // 256 px in 128 px windows overlapping by at least a quarter: starts 0, 64, 128 on each axis
+        assertThat(b.get("windows").asInt()).isEqualTo(9);
+        for (int q : new int[] {1, 10}) {
+            double seconds = b.get("scene_" + q + "q_s").asDouble();
+            assertThat(seconds).isPositive();
+            assertThat(b.get("windows_per_s_" + q + "q").asDouble()).isCloseTo(9 / seconds,
+                    org.assertj.core.data.Percentage.withPercentage(1e-6));
+            assertThat(b.get("s_per_megapixel_" + q + "q").asDouble()).isCloseTo(seconds / (256 * 256 / 1e6),
+                    org.assertj.core.data.Percentage.withPercentage(1e-6));
+        }
+        CliRunner.Result small = CliRunner.run("bench", "--preset", "tiny", "--scene", "100", "--window", "128");
+        assertThat(small.exitCode()).isEqualTo(2);
+        assertThat(small.err()).contains("--scene must be at least --window");
+    }
+
+    /** The curriculum's stages: the measurer, then each threshold on the labels reaching it, resumable. */
+    @Test
+    void curriculumTrainsAMeasurerThenTheReliableLabelsAndResumes() throws Exception {
+        Path out = dir.resolve("ssa");
+        String[] args = {"train", "--data-root", data.toString(), "--out", out.toString(), "--preset", "tiny",
+            "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0", "--curriculum", "ssa",
+            "--curriculum-thresholds", "0.0001,0.99"};
+        CliRunner.Result r = CliRunner.run(args);
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("curriculum: stage measurer").contains("curriculum finished");
+        List<Double> reliability = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("measurer/reliability.jsonl"))) {
+            reliability.add(JSON.readTree(line).get("reliability").asDouble());
+        }
+        int trainLabels = io.rsground.data.GroundingDataset.open(data, null).split("train").size();
+        assertThat(reliability).hasSize(trainLabels);
+        JsonNode state = JSON.readTree(out.resolve("curriculum.json").toFile());
+        JsonNode stages = state.get("stages");
+        assertThat(stages.get(0).get("name").asText()).isEqualTo("measurer");
+        assertThat(stages.get(0).get("labels").asInt()).isEqualTo(trainLabels);
+        // each later stage trained on exactly the labels whose reliability reaches its threshold
+        for (int i = 1; i < stages.size(); i++) {
+            double h = stages.get(i).get("threshold").asDouble();
+            assertThat(stages.get(i).get("labels").asLong()).isEqualTo(reliability.stream().filter(v -> v >= h)
+                    .count());
+            assertThat(JSON.readTree(out.resolve(stages.get(i).get("name").asText()).resolve("train-config.json")
+                    .toFile()).get("run").get("min_reliability").asDouble()).isEqualTo(h);
+        }
+        double best = -1;
+        String chosen = null;
+        for (JsonNode s : stages) { // the best search score; a tie goes to the later, more selective stage
+            if (s.get("search_pr50").asDouble() >= best) {
+                best = s.get("search_pr50").asDouble();
+                chosen = s.get("name").asText();
+            }
+        }
+        assertThat(state.get("chosen").asText()).isEqualTo(chosen);
+        assertThat(out.resolve("curriculum.png")).isRegularFile();
+        assertThat(out.resolve(chosen).resolve("best_checkpoint")).isDirectory();
+
+        CliRunner.Result again = CliRunner.run(args); // every stage done: nothing trains again
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.out()).contains("stage measurer is done").doesNotContain("epoch 1:");
     }
 }

@@ -46,11 +46,14 @@ public record TrainConfig(Run run, ModelSource model, Optimisation optim, Schedu
      * @param timeBudgetMinutes when positive, the run's wall-time budget: after the first epochs the number of
      *     epochs is lowered (never raised above {@code optim.epochs}) so that training and validation fit, and the
      *     schedule is laid over that number (the stages count against it); 0: none
+     * @param selection a measurer's {@code reliability.jsonl} over the training labels, or null: with it, only the
+     *     labels whose reliability reaches {@code minReliability} are trained on
+     * @param minReliability the reliability a training label needs when {@code selection} is given, in [0, 1]
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Run(String dataRoot, String splitsDir, String out, String resume, long seed, int numWorkers,
-            int evalBatchSize, int logEvery, double timeBudgetMinutes) {
-        static final Run DEFAULTS = new Run(null, null, null, null, 13, 2, 32, 50, 0);
+            int evalBatchSize, int logEvery, double timeBudgetMinutes, String selection, double minReliability) {
+        static final Run DEFAULTS = new Run(null, null, null, null, 13, 2, 32, 50, 0, null, 0);
 
         /** Checks the values. */
         public Run {
@@ -58,6 +61,9 @@ public record TrainConfig(Run run, ModelSource model, Optimisation optim, Schedu
             Checks.atLeast("run.eval_batch_size", evalBatchSize, 1);
             Checks.atLeast("run.log_every", logEvery, 1);
             Checks.notNegative("run.time_budget_minutes", timeBudgetMinutes);
+            if (!(minReliability >= 0 && minReliability <= 1)) {
+                throw new ConfigException("run.min_reliability must be in [0, 1], got " + minReliability);
+            }
         }
     }
 
@@ -374,6 +380,14 @@ public record TrainConfig(Run run, ModelSource model, Optimisation optim, Schedu
 
         public Builder timeBudgetMinutes(double v) {
             return set("run", "time_budget_minutes", v);
+        }
+
+        public Builder selection(String v) {
+            return set("run", "selection", v);
+        }
+
+        public Builder minReliability(double v) {
+            return set("run", "min_reliability", v);
         }
 
         // model

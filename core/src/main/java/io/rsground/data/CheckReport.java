@@ -17,14 +17,17 @@ import java.util.Map;
  *
  * @param root the data root checked
  * @param quick whether images were only probed (headers) rather than decoded
+ * @param format the data set's layout ({@link GroundingDataset#format()})
  * @param images number of annotation files (one per image)
  * @param objects number of {@code <object>} elements over all annotation files
  * @param splits per split name ({@code train, val, test}): statistics of its usable samples
+ * @param fingerprints per split name: its {@link SplitFingerprint}
  * @param classes class name to number of objects, over all annotation files, sorted by name
  * @param problems every problem, in a fixed order: annotations (file-name order), splits, images
  */
-public record CheckReport(Path root, boolean quick, int images, int objects, Map<String, SplitStats> splits,
-        Map<String, Integer> classes, List<Problem> problems) {
+public record CheckReport(Path root, String format, boolean quick, int images, int objects,
+        Map<String, SplitStats> splits, Map<String, String> fingerprints, Map<String, Integer> classes,
+        List<Problem> problems) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -36,6 +39,7 @@ public record CheckReport(Path root, boolean quick, int images, int objects, Map
     /** Makes the collections unmodifiable. */
     public CheckReport {
         splits = Collections.unmodifiableMap(new LinkedHashMap<>(splits));
+        fingerprints = Collections.unmodifiableMap(new LinkedHashMap<>(fingerprints));
         classes = Collections.unmodifiableMap(new LinkedHashMap<>(classes));
         problems = List.copyOf(problems);
     }
@@ -78,16 +82,19 @@ public record CheckReport(Path root, boolean quick, int images, int objects, Map
     }
 
     /**
-     * @return one JSON object: {@code {"images": N, "objects": N, "splits": {"train": N, "val": N, "test": N},
-     *     "classes": {name: N, ...}, "problems": [{"file": ..., "line": N|null, "index": N|null, "message": ...}]}},
+     * @return one JSON object: {@code {"format": ..., "images": N, "objects": N, "splits": {"train": N, "val": N,
+     *     "test": N}, "fingerprints": {"train": "sha256:...", ...}, "classes": {name: N, ...}, "problems": [{"file": ..., "line": N|null, "index": N|null, "message": ...}]}},
      *     where a split's number is its count of usable samples
      */
     public String toJson() {
         ObjectNode root = JSON.createObjectNode();
+        root.put("format", format);
         root.put("images", images);
         root.put("objects", objects);
         ObjectNode splitNode = root.putObject("splits");
         splits.forEach((name, s) -> splitNode.put(name, s.samples()));
+        ObjectNode fingerprintNode = root.putObject("fingerprints");
+        fingerprints.forEach(fingerprintNode::put);
         ObjectNode classNode = root.putObject("classes");
         classes.forEach(classNode::put);
         ArrayNode problemNode = root.putArray("problems");
@@ -108,16 +115,17 @@ public record CheckReport(Path root, boolean quick, int images, int objects, Map
     /** @return a human summary: totals, a table per split, classes per split, then every problem */
     public String toText() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "data set %s%n", root));
+        sb.append(String.format(Locale.ROOT, "data set %s (%s layout)%n", root, format));
         sb.append(String.format(Locale.ROOT, "%,d images, %,d objects, %d classes%s%n", images, objects,
                 classes.size(), quick ? " (quick: image headers only)" : ""));
-        sb.append(String.format(Locale.ROOT, "%n%-6s %9s %8s   %s%n", "split", "samples", "images",
-                "query words min / median / mean / max, mean chars"));
+        sb.append(String.format(Locale.ROOT, "%n%-6s %9s %8s   %-27s %s%n", "split", "samples", "images",
+                "fingerprint", "query words min / median / mean / max, mean chars"));
         splits.forEach((name, s) -> {
             QueryStats q = s.queryWords();
             String words = q == null ? "-" : String.format(Locale.ROOT, "%d / %.1f / %.1f / %d, %.1f", q.min(),
                     q.median(), q.mean(), q.max(), q.meanChars());
-            sb.append(String.format(Locale.ROOT, "%-6s %,9d %,8d   %s%n", name, s.samples(), s.images(), words));
+            sb.append(String.format(Locale.ROOT, "%-6s %,9d %,8d   %-27s %s%n", name, s.samples(), s.images(),
+                    fingerprints.getOrDefault(name, "-"), words));
         });
         splits.forEach((name, s) -> {
             if (s.samples() == 0) {

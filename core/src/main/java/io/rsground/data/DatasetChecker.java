@@ -1,6 +1,5 @@
 package io.rsground.data;
 
-import io.rsground.data.DiorRsvgDataset.ImageEntry;
 import io.rsground.image.Images;
 import io.rsground.image.ReadOptions;
 import java.awt.Dimension;
@@ -20,7 +19,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * Checks a DIOR-RSVG style data set completely: annotations and splits as {@link DiorRsvgDataset#scan} does, plus
+ * Checks a data set completely: annotations and splits as {@link GroundingDataset#scan} does, plus
  * every image the annotations refer to, decoded in full (or, in quick mode, only its header read), and its size
  * compared with the annotation's {@code <size>}. Images are decoded strictly by {@link Images} (a decoder warning
  * such as a truncated JPEG's is an error; the header's size is checked against the pixel limit before decoding).
@@ -66,7 +65,7 @@ public final class DatasetChecker {
      */
     public static CheckReport check(Path root, Path splitsDir, boolean quick, ReadOptions readOptions,
             ProgressListener progress) throws IOException {
-        DiorRsvgDataset dataset = DiorRsvgDataset.scan(root, splitsDir);
+        GroundingDataset dataset = GroundingDataset.scan(root, splitsDir);
         List<Problem> problems = new ArrayList<>(dataset.problems());
         problems.addAll(checkImages(dataset.images(), quick, readOptions, progress));
 
@@ -78,11 +77,15 @@ public final class DatasetChecker {
         for (String name : dataset.classNames()) {
             classes.merge(name, 1, Integer::sum);
         }
-        return new CheckReport(dataset.root(), quick, dataset.imageCount(), dataset.objectCount(), splits, classes,
-                problems);
+        Map<String, String> fingerprints = new LinkedHashMap<>();
+        for (String split : SplitChecker.SPLIT_NAMES) {
+            fingerprints.put(split, dataset.fingerprint(split));
+        }
+        return new CheckReport(dataset.root(), dataset.format(), quick, dataset.imageCount(), dataset.objectCount(),
+                splits, fingerprints, classes, problems);
     }
 
-    private static List<Problem> checkImages(List<ImageEntry> images, boolean quick, ReadOptions readOptions,
+    private static List<Problem> checkImages(List<GroundingDataset.DatasetImage> images, boolean quick, ReadOptions readOptions,
             ProgressListener progress) {
         AtomicInteger done = new AtomicInteger();
         int total = images.size();
@@ -97,34 +100,33 @@ public final class DatasetChecker {
         return all;
     }
 
-    private static List<Problem> checkImage(ImageEntry e, boolean quick, ReadOptions readOptions) {
-        if (!e.imageExists()) {
+    private static List<Problem> checkImage(GroundingDataset.DatasetImage e, boolean quick, ReadOptions readOptions) {
+        if (!e.exists()) {
             return List.of(); // reported by the scan
         }
         int width;
         int height;
         try {
             if (quick) {
-                Dimension d = Images.readSize(e.imageFile());
+                Dimension d = Images.readSize(e.file());
                 width = d.width;
                 height = d.height;
             } else {
-                BufferedImage image = Images.read(e.imageFile(), readOptions);
+                BufferedImage image = Images.read(e.file(), readOptions);
                 width = image.getWidth();
                 height = image.getHeight();
             }
         } catch (IOException ex) {
-            if (e.width() == 0) {
+            if (!e.sizeKnown()) {
                 return List.of(); // the scan could not read its header either and said so
             }
-            return List.of(new Problem(e.imageDisplayName(), null, null,
-                    "unreadable image: " + DiorRsvgDataset.reason(ex, e.imageFile())));
+            return List.of(new Problem(e.displayName(), null, null,
+                    "unreadable image: " + DiorRsvgDataset.reason(ex, e.file())));
         }
-        AnnotationFile a = e.annotation();
-        if (a.width() != null && a.height() != null && (a.width() != width || a.height() != height)) {
-            return List.of(new Problem(a.displayName(), a.sizeLine() > 0 ? a.sizeLine() : null, null,
-                    "<size> says " + a.width() + "x" + a.height() + " but the image " + e.imageDisplayName() + " is "
-                            + width + "x" + height));
+        if (e.declaredWidth() > 0 && (e.declaredWidth() != width || e.declaredHeight() != height)) {
+            return List.of(new Problem(e.declaredIn(), e.declaredLine() > 0 ? e.declaredLine() : null, null,
+                    "<size> says " + e.declaredWidth() + "x" + e.declaredHeight() + " but the image "
+                            + e.displayName() + " is " + width + "x" + height));
         }
         return List.of();
     }

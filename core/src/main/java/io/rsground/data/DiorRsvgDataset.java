@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 /**
  * A DIOR-RSVG style data set on disk: {@code ROOT/JPEGImages/*.jpg}, {@code ROOT/Annotations/*.xml} (VOC style) and
  * split files {@code train.txt}, {@code val.txt}, {@code test.txt} in {@code ROOT/splits} or another folder.
+ * OPT-RSVG's layout is the same with {@code ROOT/Image} and {@code ROOT/split}; split files at the root (as
+ * DIOR-RSVG's first release had them) are found too.
  *
  * <p>Semantics: annotation files are read in file-name order and every {@code <object>} gets the next global index
  * from 0; a split file lists global indices; boxes are corners {@code xmin ymin xmax ymax} in pixels; the query is
@@ -32,7 +34,7 @@ import java.util.stream.Stream;
  * does the same and refuses a data set with problems. {@link DatasetChecker} adds full image decoding. Objects with
  * a problem of their own (no box, bad box, missing image...) are left out of the splits.
  */
-public final class DiorRsvgDataset {
+public final class DiorRsvgDataset implements GroundingDataset {
 
     /** How far (pixels) a box may reach outside the image before it is a problem rather than clamped. */
     public static final double BOX_TOLERANCE_PX = 1.0;
@@ -87,9 +89,31 @@ public final class DiorRsvgDataset {
         return dataset;
     }
 
-    /** @return the image folder of a data set in this layout, {@code ROOT/JPEGImages} */
+    /** @return the image folder of a data set in this layout: {@code ROOT/JPEGImages}, or OPT-RSVG's {@code ROOT/Image} */
     public static Path imagesDir(Path root) {
-        return root.resolve("JPEGImages");
+        Path dior = root.resolve("JPEGImages");
+        Path opt = root.resolve(OPT_RSVG_IMAGES);
+        return !Files.isDirectory(dior) && Files.isDirectory(opt) ? opt : dior;
+    }
+
+    /** The problem of a root without annotations, naming every layout that could have been meant. */
+    static final String NO_ANNOTATIONS = "annotation folder not found (the layouts read: Annotations/ of DIOR-RSVG "
+            + "and OPT-RSVG, Annotations_train/ of VRSBench, train.csv of RSVG-HR)";
+
+    /** OPT-RSVG's image folder. */
+    static final String OPT_RSVG_IMAGES = "Image";
+
+    /**
+     * @return the folder of the split files when none is given: {@code ROOT/splits}, else OPT-RSVG's {@code ROOT/split},
+     *     else the root when it holds {@code train.txt}
+     */
+    static Path defaultSplitsDir(Path root) {
+        for (String name : List.of("splits", "split")) {
+            if (Files.isDirectory(root.resolve(name))) {
+                return root.resolve(name);
+            }
+        }
+        return Files.isRegularFile(root.resolve("train.txt")) ? root : root.resolve("splits");
     }
 
     /**
@@ -107,7 +131,7 @@ public final class DiorRsvgDataset {
             throw new NoSuchFileException(root.toString(), null, "data root is not a folder");
         }
         Path absRoot = root.toAbsolutePath().normalize();
-        Path splits = splitsDir != null ? splitsDir : root.resolve("splits");
+        Path splits = splitsDir != null ? splitsDir : defaultSplitsDir(root);
         List<Problem> problems = new ArrayList<>();
 
         Path annotationsDir = root.resolve("Annotations");
@@ -149,7 +173,7 @@ public final class DiorRsvgDataset {
     private static List<Path> listAnnotationFiles(Path annotationsDir, Path absRoot, List<Problem> problems)
             throws IOException {
         if (!Files.isDirectory(annotationsDir)) {
-            problems.add(new Problem(display(absRoot, annotationsDir), null, null, "annotation folder not found"));
+            problems.add(new Problem(display(absRoot, annotationsDir), null, null, NO_ANNOTATIONS));
             return List.of();
         }
         try (Stream<Path> list = Files.list(annotationsDir)) {
@@ -239,23 +263,12 @@ public final class DiorRsvgDataset {
         int width = image.width();
         int height = image.height();
         Box box = o.box();
-        if (box.x1() < -BOX_TOLERANCE_PX || box.y1() < -BOX_TOLERANCE_PX
-                || box.x2() > width + BOX_TOLERANCE_PX || box.y2() > height + BOX_TOLERANCE_PX) {
-            problems.add(new Problem(a.displayName(), o.boxLine(), index, String.format(Locale.ROOT,
-                    "box (%s, %s, %s, %s) reaches outside the %dx%d image by more than %s px",
-                    AnnotationReader.fmt(box.x1()), AnnotationReader.fmt(box.y1()),
-                    AnnotationReader.fmt(box.x2()), AnnotationReader.fmt(box.y2()), width, height,
-                    AnnotationReader.fmt(BOX_TOLERANCE_PX))));
+        String wrong = ImageSizes.boxProblem(box, width, height);
+        if (wrong != null) {
+            problems.add(new Problem(a.displayName(), o.boxLine(), index, wrong));
             return null;
         }
         Box clamped = box.clamp(0, 0, width, height);
-        if (clamped.width() <= 0 || clamped.height() <= 0) {
-            problems.add(new Problem(a.displayName(), o.boxLine(), index, String.format(Locale.ROOT,
-                    "box (%s, %s, %s, %s) has no area inside the %dx%d image",
-                    AnnotationReader.fmt(box.x1()), AnnotationReader.fmt(box.y1()),
-                    AnnotationReader.fmt(box.x2()), AnnotationReader.fmt(box.y2()), width, height)));
-            return null;
-        }
         String query = o.description().strip().toLowerCase(Locale.ROOT);
         return new Sample(index, imageId, image.file(), width, height, o.name(), clamped, query, a.xmlFile(),
                 o.line());
@@ -320,17 +333,24 @@ public final class DiorRsvgDataset {
         return p.toString();
     }
 
-    /** @return the data root, absolute */
+    @Override
+    public String format() {
+        return imagesDir(root).getFileName().toString().equals(OPT_RSVG_IMAGES) ? "opt-rsvg" : "dior-rsvg";
+    }
+
+    @Override
     public Path root() {
         return root;
     }
 
     /** @return the number of annotation files (one per image) */
+    @Override
     public int imageCount() {
         return images.size();
     }
 
     /** @return the number of {@code <object>} elements over all annotation files, usable or not */
+    @Override
     public int objectCount() {
         return objectCount;
     }
@@ -340,6 +360,7 @@ public final class DiorRsvgDataset {
      * @return the usable samples of that split, in split-file order
      * @throws IllegalArgumentException for another name
      */
+    @Override
     public List<Sample> split(String split) {
         List<Sample> s = splits.get(split);
         if (s == null) {
@@ -349,6 +370,7 @@ public final class DiorRsvgDataset {
     }
 
     /** @return every usable object as a sample, by global index, whether or not a split lists it */
+    @Override
     public List<Sample> allSamples() {
         List<Sample> all = new ArrayList<>();
         for (Sample s : samplesByIndex) {
@@ -360,12 +382,14 @@ public final class DiorRsvgDataset {
     }
 
     /** @return every problem found: annotation problems in file order, then split problems */
+    @Override
     public List<Problem> problems() {
         return problems;
     }
 
     /** @return the class name of every object that has one, in index order (for statistics) */
-    List<String> classNames() {
+    @Override
+    public List<String> classNames() {
         List<String> names = new ArrayList<>(objectCount);
         for (ImageEntry e : images) {
             for (AnnotatedObject o : e.annotation().objects()) {
@@ -377,8 +401,16 @@ public final class DiorRsvgDataset {
         return names;
     }
 
-    /** @return the images with their annotations, in file-name order */
-    List<ImageEntry> images() {
-        return images;
+    /** @return the images with the sizes their annotations state, in file-name order */
+    @Override
+    public List<DatasetImage> images() {
+        List<DatasetImage> out = new ArrayList<>(images.size());
+        for (ImageEntry e : images) {
+            AnnotationFile a = e.annotation();
+            boolean declared = a.width() != null && a.height() != null;
+            out.add(new DatasetImage(e.imageFile(), e.imageDisplayName(), e.imageExists(), declared ? a.width() : 0,
+                    declared ? a.height() : 0, a.displayName(), Math.max(0, a.sizeLine()), e.width() > 0));
+        }
+        return out;
     }
 }

@@ -23,6 +23,7 @@ public final class EvalReport {
     static final int[] LENGTH_BUCKETS = {3, 5, 7, 10, Integer.MAX_VALUE};
 
     private final String split;
+    private final String fingerprint;
     private final List<Prediction> predictions;
     private final Metrics pixel = new Metrics();
     private final Metrics normalized = new Metrics();
@@ -34,7 +35,17 @@ public final class EvalReport {
      * @param predictions every evaluated sample
      */
     public EvalReport(String split, List<Prediction> predictions) {
+        this(split, null, predictions);
+    }
+
+    /**
+     * @param split the split's name
+     * @param fingerprint the evaluated samples' {@link io.rsground.data.SplitFingerprint}, or null when unknown
+     * @param predictions every evaluated sample
+     */
+    public EvalReport(String split, String fingerprint, List<Prediction> predictions) {
         this.split = split;
+        this.fingerprint = fingerprint;
         this.predictions = List.copyOf(predictions);
         for (int upper : LENGTH_BUCKETS) {
             perLength.put(bucketName(upper), new Metrics());
@@ -70,6 +81,11 @@ public final class EvalReport {
     /** @return the split's name */
     public String split() {
         return split;
+    }
+
+    /** @return the evaluated samples' fingerprint, or null when unknown */
+    public String fingerprint() {
+        return fingerprint;
     }
 
     /** @return metrics in original pixels */
@@ -113,13 +129,14 @@ public final class EvalReport {
     }
 
     /**
-     * @return {"split", "samples", "pixel": {...}, "normalized": {...}, "per_class": {class: {"samples", "pr50",
+     * @return {"split", "split_fingerprint", "samples", "pixel": {...}, "normalized": {...}, "per_class": {class: {"samples", "pr50",
      *     "mean_iou"}}}, values as fractions in [0, 1]
      */
     public ObjectNode toJson() {
         ObjectMapper m = new ObjectMapper();
         ObjectNode root = m.createObjectNode();
         root.put("split", split);
+        root.put("split_fingerprint", fingerprint);
         root.put("samples", predictions.size());
         root.set("pixel", m.valueToTree(pixel.toMap()));
         root.set("normalized", m.valueToTree(normalized.toMap()));
@@ -187,6 +204,10 @@ public final class EvalReport {
     public String toMarkdown() {
         StringBuilder sb = new StringBuilder();
         sb.append("# Evaluation: ").append(split).append(" split, ").append(predictions.size()).append(" samples\n\n");
+        if (fingerprint != null) {
+            sb.append("Split fingerprint: `").append(fingerprint).append("` (equal fingerprints: the same "
+                    + "expressions on the same boxes, in the same order).\n\n");
+        }
         sb.append("Boxes compared in original-image pixels (primary) and in the padded, normalised model input "
                 + "square (as CLIP-VG reports). Pr@t = share of samples with IoU >= t; cumIoU = total "
                 + "intersection / total union.\n\n");
@@ -220,6 +241,7 @@ public final class EvalReport {
     public String headline() {
         return String.format(Locale.ROOT, "Pr@0.5 %.2f%%  meanIoU %.4f  cumIoU %.4f  (pixels, %d samples; "
                 + "normalised square: Pr@0.5 %.2f%%)", 100 * pixel.precisionAt(0.5), pixel.meanIou(),
-                pixel.cumIou(), predictions.size(), 100 * normalized.precisionAt(0.5));
+                pixel.cumIou(), predictions.size(), 100 * normalized.precisionAt(0.5))
+                + (fingerprint == null ? "" : " split " + fingerprint);
     }
 }

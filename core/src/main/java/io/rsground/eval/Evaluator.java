@@ -6,6 +6,7 @@ import io.rsground.config.ModelConfig;
 import io.rsground.data.Batch;
 import io.rsground.data.BatchLoader;
 import io.rsground.data.Sample;
+import io.rsground.data.SplitFingerprint;
 import io.rsground.image.EvalTransform;
 import io.rsground.image.PaddedGeometry;
 import io.rsground.infer.BoxDecoder;
@@ -90,7 +91,7 @@ public final class Evaluator {
                 }
             }
         }
-        return new EvalReport(split, predictions);
+        return new EvalReport(split, SplitFingerprint.of(samples), predictions);
     }
 
     /** Maps the i-th predicted box of a batch into both spaces, beside the sample's truth. */

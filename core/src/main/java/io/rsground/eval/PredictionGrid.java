@@ -11,7 +11,11 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import io.rsground.data.Sample;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -29,17 +33,34 @@ public final class PredictionGrid {
     }
 
     /**
+     * @param samples the evaluated samples
+     * @return the image file of a prediction of one of them, found by its sample index
+     */
+    public static Function<Prediction, Path> imagesOf(List<Sample> samples) {
+        Map<Integer, Path> byIndex = new HashMap<>();
+        samples.forEach(s -> byIndex.put(s.index(), s.imageFile()));
+        return p -> {
+            Path file = byIndex.get(p.index());
+            if (file == null) {
+                throw new IllegalArgumentException("no sample " + p.index() + " (" + p.image() + ") among those given");
+            }
+            return file;
+        };
+    }
+
+    /**
      * Writes a PNG grid of a report's predictions.
      *
      * @param report the evaluated samples
-     * @param imageDir the folder of their images
+     * @param imageOf each prediction's image file ({@link #imagesOf})
      * @param count samples shown, at most
      * @param worst the samples with the lowest IoU instead of the first ones
      * @param tile tile side in pixels
      * @param out the PNG file
      * @throws IOException when an image cannot be read or the file not written
      */
-    public static void write(EvalReport report, Path imageDir, int count, boolean worst, int tile, Path out)
+    public static void write(EvalReport report, Function<Prediction, Path> imageOf, int count, boolean worst, int tile,
+            Path out)
             throws IOException {
         List<Prediction> chosen = new ArrayList<>(report.predictions());
         if (worst) {
@@ -47,19 +68,20 @@ public final class PredictionGrid {
         }
         chosen = chosen.subList(0, Math.min(count, chosen.size()));
         int columns = (int) Math.ceil(Math.sqrt(chosen.size()));
-        if (!ImageIO.write(render(chosen, imageDir, tile, columns), "png", out.toFile())) {
+        if (!ImageIO.write(render(chosen, imageOf, tile, columns), "png", out.toFile())) {
             throw new IOException("no PNG writer for " + out);
         }
     }
 
     /**
      * @param predictions the samples to show, in order
-     * @param imageDir folder holding the images the predictions name
+     * @param imageOf each prediction's image file
      * @param tile side of each image tile in pixels
      * @param columns tiles per row
      * @return the grid
      */
-    public static BufferedImage render(List<Prediction> predictions, Path imageDir, int tile, int columns)
+    public static BufferedImage render(List<Prediction> predictions, Function<Prediction, Path> imageOf, int tile,
+            int columns)
             throws IOException {
         int n = predictions.size();
         int cols = Math.max(1, Math.min(columns, n));
@@ -76,7 +98,7 @@ public final class PredictionGrid {
             g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
             for (int i = 0; i < n; i++) {
                 Prediction p = predictions.get(i);
-                BufferedImage image = Images.read(imageDir.resolve(p.image()));
+                BufferedImage image = Images.read(imageOf.apply(p));
                 BufferedImage drawn = BoxPainter.draw(image, List.of(
                         new BoxPainter.Labelled(p.truthPixels(), "", TRUTH),
                         new BoxPainter.Labelled(p.predictedPixels(), "", PREDICTED)));

@@ -137,18 +137,39 @@ public final class Images {
      */
     public static Dimension readSize(Path file) throws IOException {
         requireFile(file);
-        String name = file.toString();
         try (ImageInputStream in = new FileImageInputStream(file.toFile())) {
-            ImageReader reader = findReader(in, name);
-            try {
-                reader.setInput(in, false, true);
-                return new Dimension(reader.getWidth(0), reader.getHeight(0));
-            } catch (IOException | RuntimeException e) {
-                throw new UnreadableImageException(name + ": cannot read the " + formatName(reader) + " header: "
-                        + e.getMessage(), e);
-            } finally {
-                reader.dispose();
-            }
+            return readSize(in, file.toString());
+        }
+    }
+
+    /**
+     * Reads only the header of an image held in memory.
+     *
+     * @param data the encoded file's bytes
+     * @param name what to call the image in error messages
+     * @return its width and height in pixels (of the first image, for multi-image files)
+     * @throws UnreadableImageException when no reader recognises the bytes or their header is corrupt
+     */
+    public static Dimension readSize(byte[] data, String name) throws UnreadableImageException {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+            return readSize(in, name);
+        } catch (UnreadableImageException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UnreadableImageException(name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Dimension readSize(ImageInputStream in, String name) throws IOException {
+        ImageReader reader = findReader(in, name);
+        try {
+            reader.setInput(in, false, true);
+            return new Dimension(reader.getWidth(0), reader.getHeight(0));
+        } catch (IOException | RuntimeException e) {
+            throw new UnreadableImageException(name + ": cannot read the " + formatName(reader) + " header: "
+                    + e.getMessage(), e);
+        } finally {
+            reader.dispose();
         }
     }
 

@@ -91,8 +91,12 @@ public final class Grounder implements AutoCloseable {
         return ground(transform.apply(image), cache.enabled() ? contentKey(image) : null, queries);
     }
 
-    /** @throws IllegalArgumentException for an empty list or a blank query (named by its 1-based number) */
-    static void checkQueries(List<String> queries) {
+    /**
+     * The checks every grounder makes of its queries (the ONNX Runtime one too).
+     *
+     * @throws IllegalArgumentException for an empty list or a blank query (named by its 1-based number)
+     */
+    public static void checkQueries(List<String> queries) {
         if (queries.isEmpty()) {
             throw new IllegalArgumentException("no query given");
         }

@@ -62,11 +62,39 @@ public final class SceneGrounder {
                 throw new IllegalArgumentException("top-k must be at least 1, got " + topK);
             }
             if (!(minScore >= 0 && minScore <= 1)) {
-                throw new IllegalArgumentException("min score must be in [0, 1], got " + minScore);
+                throw new IllegalArgumentException("min-score must be in [0, 1], got " + minScore);
             }
             if (!(mergeIou > 0 && mergeIou <= 1)) {
                 throw new IllegalArgumentException("merge IoU must be in (0, 1], got " + mergeIou);
             }
+        }
+
+        /** Smallest window side a user may ask for. */
+        public static final int MIN_WINDOW_SIDE = 32;
+
+        /**
+         * Options from their spelling on the command line and in the HTTP API, with the default merge IoU.
+         *
+         * @param tiles {@code auto}, {@code off}, or a window side of at least {@value #MIN_WINDOW_SIDE} px
+         * @throws IllegalArgumentException naming the value out of range
+         */
+        public static Options parse(String tiles, double overlap, int topK, double minScore) {
+            String t = tiles.trim().toLowerCase(java.util.Locale.ROOT);
+            if (t.equals("auto") || t.equals("off")) {
+                return new Options(t.equals("auto") ? Tiling.AUTO : Tiling.OFF, 0, overlap, topK, minScore,
+                        DEFAULT.mergeIou());
+            }
+            int side;
+            try {
+                side = Integer.parseInt(t);
+            } catch (NumberFormatException e) {
+                side = -1;
+            }
+            if (side < MIN_WINDOW_SIDE) {
+                throw new IllegalArgumentException("tiles takes auto, off or a window side of at least "
+                        + MIN_WINDOW_SIDE + " px, got '" + tiles + "'");
+            }
+            return new Options(Tiling.ON, side, overlap, topK, minScore, DEFAULT.mergeIou());
         }
     }
 

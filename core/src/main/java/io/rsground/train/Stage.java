@@ -2,7 +2,7 @@ package io.rsground.train;
 
 import ai.djl.ndarray.NDManager;
 import io.rsground.config.TrainConfig;
-import io.rsground.data.DiorRsvgDataset;
+import io.rsground.data.GroundingDataset;
 import io.rsground.data.Sample;
 import io.rsground.model.ClipVgModel;
 import java.io.IOException;
@@ -33,7 +33,7 @@ public interface Stage {
      * @param stopRequested true once the run is asked to stop (checked between steps)
      */
     record Context(ClipVgModel model, NDManager manager, TrainConfig config, Map<String, Object> settings,
-            DiorRsvgDataset dataset, List<Sample> train, List<Sample> val, Path out, Progress progress,
+            GroundingDataset dataset, List<Sample> train, List<Sample> val, Path out, Progress progress,
             BooleanSupplier stopRequested) {
     }
 

@@ -8,7 +8,7 @@ import io.rsground.config.ModelConfigs;
 import io.rsground.config.TrainConfig;
 import io.rsground.data.BatchLoader;
 import io.rsground.data.AbsentQueries;
-import io.rsground.data.DiorRsvgDataset;
+import io.rsground.data.GroundingDataset;
 import io.rsground.data.synth.SceneObjects;
 import io.rsground.data.Sample;
 import io.rsground.eval.Evaluator;
@@ -138,12 +138,16 @@ public final class TrainingRun {
         }
         Path out = Path.of(config.run().out());
         Files.createDirectories(out);
-        DiorRsvgDataset dataset = DiorRsvgDataset.open(Path.of(config.run().dataRoot()),
+        GroundingDataset dataset = GroundingDataset.open(Path.of(config.run().dataRoot()),
                 config.run().splitsDir() == null ? null : Path.of(config.run().splitsDir()));
         List<Sample> train = dataset.split("train");
         List<Sample> val = dataset.split("val");
         if (train.isEmpty()) {
             throw new ConfigException("the training split of " + config.run().dataRoot() + " is empty");
+        }
+        if (config.run().selection() != null) {
+            train = LabelSelection.keep(train, LabelSelection.read(Path.of(config.run().selection())),
+                    config.run().minReliability());
         }
         Engine.getInstance();
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -200,7 +204,7 @@ public final class TrainingRun {
      * @param done the completed stages, added to
      * @return whether any stage completed now
      */
-    private boolean runStages(RunSetup setup, NDManager manager, DiorRsvgDataset dataset, List<Sample> train,
+    private boolean runStages(RunSetup setup, NDManager manager, GroundingDataset dataset, List<Sample> train,
             List<Sample> val, Path out, List<String> done) throws IOException {
         boolean ranNow = false;
         for (Map.Entry<String, Map<String, Object>> e : config.recipe().stages().entrySet()) {

@@ -84,7 +84,12 @@ class DatasetCheckerTest {
 
         List<String> keys = new ArrayList<>();
         json.fieldNames().forEachRemaining(keys::add);
-        assertThat(keys).containsExactly("images", "objects", "splits", "classes", "problems");
+        assertThat(keys).containsExactly("format", "images", "objects", "splits", "fingerprints", "classes",
+                "problems");
+        assertThat(json.get("format").asText()).isEqualTo("dior-rsvg");
+        DiorRsvgDataset scanned = DiorRsvgDataset.scan(d.root, null);
+        assertThat(json.get("fingerprints").get("train").asText()).isEqualTo(scanned.fingerprint("train"))
+                .isEqualTo(SplitFingerprint.of(scanned.split("train"))).startsWith("sha256:");
         assertThat(json.get("images").asInt()).isEqualTo(2);
         assertThat(json.get("objects").asInt()).isEqualTo(3);
         assertThat(json.get("splits").get("train").asInt()).isEqualTo(2);
@@ -337,7 +342,7 @@ class DatasetCheckerTest {
         Files.createDirectories(dir.resolve("empty"));
         CheckReport report = DatasetChecker.check(dir.resolve("empty"), null, false);
         assertThat(report.problems()).extracting(Problem::file, Problem::message).containsExactly(
-                tuple("Annotations", "annotation folder not found"), tuple("JPEGImages", "image folder not found"),
+                tuple("Annotations", DiorRsvgDataset.NO_ANNOTATIONS), tuple("JPEGImages", "image folder not found"),
                 tuple("splits/train.txt", "split file not found"), tuple("splits/val.txt", "split file not found"),
                 tuple("splits/test.txt", "split file not found"));
         assertThatThrownBy(() -> DatasetChecker.check(dir.resolve("nowhere"), null, false))

@@ -130,7 +130,7 @@ public final class GeoTiffs {
 
     private static void write(Path out, RenderedImage image, int tileSize, List<TIFFField> geoFields)
             throws IOException {
-        ImageWriter writer = jdkTiffWriter();
+        ImageWriter writer = TiffWriters.jdk();
         try {
             ImageWriteParam param = writer.getDefaultWriteParam();
             param.setTilingMode(ImageWriteParam.MODE_EXPLICIT);
@@ -151,19 +151,6 @@ public final class GeoTiffs {
         } finally {
             writer.dispose();
         }
-    }
-
-    /** @return the JDK's TIFF writer; TwelveMonkeys registers one too, which we do not want here */
-    static ImageWriter jdkTiffWriter() {
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("tiff");
-        while (writers.hasNext()) {
-            ImageWriter writer = writers.next();
-            if (writer.getClass().getName().startsWith("com.sun.imageio.plugins.tiff.")) {
-                return writer;
-            }
-            writer.dispose();
-        }
-        throw new IllegalStateException("the JDK's TIFF writer (com.sun.imageio.plugins.tiff) is not registered");
     }
 
     private static TIFFField field(int tag, double... values) {

@@ -23,13 +23,10 @@ import io.rsground.train.Objectives;
 import io.rsground.train.OptimizerKind;
 import io.rsground.train.TrainablePolicy;
 import io.rsground.train.Trainer;
-import io.rsground.weights.HostTensor;
-import io.rsground.weights.RsgroundCheckpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -99,12 +96,7 @@ public record TrainedPresenceModel(Path data, List<Sample> samples, List<Sample>
             }
             PresenceReport after = presence(model, manager, tokenizer, samples, twins);
             Path checkpoint = dir.resolve("checkpoint");
-            Map<String, HostTensor> weights = new LinkedHashMap<>();
-            model.namedParameters().forEach((name, p) -> weights.put(name, HostTensor.ofFloats(
-                    p.getArray().getShape().getShape(), p.getArray().toFloatArray())));
-            Map<String, Object> info = RsgroundCheckpoint.info();
-            info.put(RsgroundCheckpoint.TRAINING_SCALE, 256);
-            RsgroundCheckpoint.write(checkpoint, config, tokenizer, weights, info, null);
+            PresenceCheckpoints.write(checkpoint, model, tokenizer, 256);
             EvalReport direct = Evaluator.evaluate(model, manager, tokenizer, List.of(samples.get(0), twins.get(0)),
                     "two", 2, 0, null);
             return new TrainedPresenceModel(root, samples, twins, checkpoint, before, after, first, last, direct);

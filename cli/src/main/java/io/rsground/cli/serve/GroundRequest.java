@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rsground.infer.SceneGrounder;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.Part;
 import java.io.IOException;
@@ -12,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One grounding request as it arrived: the encoded image and the queries, read from a multipart form or a JSON
@@ -21,8 +24,13 @@ import java.util.Locale;
  * @param image the encoded image file (JPEG, PNG, TIFF, ...), not yet decoded
  * @param imageName what to call the image in messages (the uploaded file name, or "image_base64")
  * @param queries one to {@code maxQueries} non-blank queries
+ * @param options how to cut a large image into windows and which boxes to keep: fields (or form parts)
+ *     {@code tiles} (auto, off or a window side), {@code overlap}, {@code top_k}, {@code min_score}
  */
-record GroundRequest(byte[] image, String imageName, List<String> queries) {
+record GroundRequest(byte[] image, String imageName, List<String> queries, SceneGrounder.Options options) {
+    /** The request fields (and form parts) that set the scene options, in the order {@link #options} takes them. */
+    static final List<String> OPTION_FIELDS = List.of("tiles", "overlap", "top_k", "min_score");
+
     private static final int HTTP_BAD_REQUEST = 400;
     private static final int HTTP_TOO_LARGE = 413;
     private static final int HTTP_UNPROCESSABLE = 422;
@@ -83,7 +91,17 @@ record GroundRequest(byte[] image, String imageName, List<String> queries) {
         } else {
             throw new ApiException(HTTP_BAD_REQUEST, "missing field 'queries' (a list of referring expressions)");
         }
-        return new GroundRequest(image, "image_base64", checkQueries(queries, settings));
+        Map<String, String> given = new HashMap<>();
+        for (String field : OPTION_FIELDS) {
+            JsonNode value = root.get(field);
+            if (value != null && !value.isNull()) {
+                if (!value.isValueNode()) {
+                    throw new ApiException(HTTP_UNPROCESSABLE, "field '" + field + "' must be a string or number");
+                }
+                given.put(field, value.asText());
+            }
+        }
+        return new GroundRequest(image, "image_base64", checkQueries(queries, settings), options(given));
     }
 
     /**
@@ -95,7 +113,13 @@ record GroundRequest(byte[] image, String imageName, List<String> queries) {
     static GroundRequest fromMultipart(HttpServletRequest request, ServerSettings settings) throws IOException {
         Part imagePart = null;
         List<String> queries = new ArrayList<>();
+        Map<String, String> given = new HashMap<>();
         for (Part part : parts(request, settings)) {
+            if (OPTION_FIELDS.contains(part.getName())) {
+                try (InputStream in = part.getInputStream()) {
+                    given.put(part.getName(), new String(in.readNBytes(64), StandardCharsets.UTF_8).strip());
+                }
+            }
             if ("image".equals(part.getName())) {
                 if (imagePart != null) {
                     throw new ApiException(HTTP_BAD_REQUEST, "more than one 'image' part: send one image per "
@@ -123,7 +147,7 @@ record GroundRequest(byte[] image, String imageName, List<String> queries) {
         }
         String name = imagePart.getSubmittedFileName();
         return new GroundRequest(image, name == null || name.isBlank() ? "image" : name,
-                checkQueries(queries, settings));
+                checkQueries(queries, settings), options(given));
     }
 
     private static Iterable<Part> parts(HttpServletRequest request, ServerSettings settings) throws IOException {
@@ -151,6 +175,32 @@ record GroundRequest(byte[] image, String imageName, List<String> queries) {
             t = t.getCause();
         }
         return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+
+    /**
+     * @param given option fields by name, as text; absent ones take {@link SceneGrounder.Options#DEFAULT}'s value
+     * @return the scene options (422 naming the field when one is not a number or out of range)
+     */
+    static SceneGrounder.Options options(Map<String, String> given) {
+        SceneGrounder.Options d = SceneGrounder.Options.DEFAULT;
+        String field = "tiles";
+        try {
+            String tiles = given.getOrDefault(field, "auto");
+            field = "overlap";
+            double overlap = given.containsKey(field) ? Double.parseDouble(given.get(field)) : d.overlap();
+            field = "top_k";
+            int topK = given.containsKey(field) ? Integer.parseInt(given.get(field)) : d.topK();
+            field = "min_score";
+            double minScore = given.containsKey(field) ? Double.parseDouble(given.get(field)) : d.minScore();
+            field = "tiles";
+            return SceneGrounder.Options.parse(tiles, overlap, topK, minScore);
+        } catch (NumberFormatException e) {
+            throw new ApiException(HTTP_UNPROCESSABLE, "field '" + field + "' must be a number, got '"
+                    + given.get(field) + "'");
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(HTTP_UNPROCESSABLE, e.getMessage().replace("top-k", "top_k")
+                    .replace("min-score", "min_score"));
+        }
     }
 
     /** Checks count, emptiness and length of the queries (422 on failure). */

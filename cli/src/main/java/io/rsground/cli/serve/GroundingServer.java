@@ -1,6 +1,7 @@
 package io.rsground.cli.serve;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -13,13 +14,17 @@ import io.rsground.image.UnreadableImageException;
 import io.rsground.infer.Grounder;
 import io.rsground.infer.GroundingResult;
 import io.rsground.infer.LoadedModel;
+import io.rsground.infer.SceneGrounder;
 import io.rsground.weights.Version;
 import jakarta.servlet.MultipartConfigElement;
+import java.awt.Dimension;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
@@ -27,8 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The grounding HTTP service: {@code POST /api/v1/ground}, {@code GET /api/v1/model}, {@code GET /healthz} and
- * the web page at {@code GET /}. Every error is {@code {"error": "..."}} with its status: 400 unreadable image or
+ * The grounding HTTP service: {@code POST /api/v1/ground}, {@code GET /api/v1/jobs/{id}}, {@code GET /api/v1/model},
+ * {@code GET /healthz} and the web page at {@code GET /}. An image the scene options cut into windows (a model with a
+ * presence score, an image over 1.5x its training side) is answered {@code 202} with a job to poll, since a large
+ * scene can take minutes; other images are answered at once. Every error is {@code {"error": "..."}} with its status: 400 unreadable image or
  * missing part, 413 too large, 415 neither JSON nor a multipart form, 422 bad queries, 404 / 405 unknown path or
  * method, 503 with {@code Retry-After} when the work queue is full, 500 only for faults of the server itself.
  *
@@ -39,6 +46,8 @@ public final class GroundingServer implements AutoCloseable {
     public static final String GROUND_PATH = "/api/v1/ground";
     /** Path of the model description. */
     public static final String MODEL_PATH = "/api/v1/model";
+    /** Path under which scene jobs are polled: {@code /api/v1/jobs/{id}}. */
+    public static final String JOBS_PATH = "/api/v1/jobs";
     /** Path of the health check. */
     public static final String HEALTH_PATH = "/healthz";
     /** Seconds a client is asked to wait after a 503. */
@@ -51,6 +60,8 @@ public final class GroundingServer implements AutoCloseable {
             + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
     private final Grounder grounder;
+    private final SceneGrounder scenes;
+    private final SceneJobs jobs = new SceneJobs();
     private final ServerSettings settings;
     private final ReadOptions readOptions;
     private final WorkQueue queue;
@@ -65,6 +76,7 @@ public final class GroundingServer implements AutoCloseable {
      */
     public GroundingServer(Grounder grounder, ServerSettings settings) {
         this.grounder = grounder;
+        this.scenes = new SceneGrounder(grounder);
         this.settings = settings;
         this.readOptions = ReadOptions.DEFAULT.withMaxPixels(settings.maxPixels());
         this.queue = new WorkQueue(settings.threads(), settings.queueCapacity());
@@ -94,6 +106,7 @@ public final class GroundingServer implements AutoCloseable {
             config.routes.get(HEALTH_PATH, this::health);
             config.routes.get(MODEL_PATH, ctx -> json(ctx, 200, modelInfo));
             config.routes.post(GROUND_PATH, this::ground);
+            config.routes.get(JOBS_PATH + "/{id}", this::job);
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("request {} {} failed", ctx.method(), ctx.path(), e);
@@ -164,6 +177,11 @@ public final class GroundingServer implements AutoCloseable {
         }
         try (ticket) {
             GroundRequest request = readRequest(ctx, isJson, limit);
+            Dimension size = headerSize(request);
+            if (tiles(size, request.options())) {
+                startJob(ctx, ticket, request, size, start);
+                return;
+            }
             Answer answer;
             try {
                 answer = ticket.run(() -> {
@@ -174,13 +192,97 @@ public final class GroundingServer implements AutoCloseable {
             } catch (ExecutionException e) {
                 throw translate(e.getCause());
             }
-            ObjectNode body = ResultJson.MAPPER.createObjectNode();
-            body.put("width", answer.width());
-            body.put("height", answer.height());
-            body.set("results", ResultJson.toJson(answer.results()));
-            body.put("elapsed_ms", Math.round((System.nanoTime() - start) / 1e5) / 10.0);
-            json(ctx, 200, bytes(body));
+            json(ctx, 200, bytes(answer(answer.width(), answer.height(), 1, ResultJson.toJson(answer.results(),
+                    request.options().minScore()), start)));
         }
+    }
+
+    /** @return an answer: {@code {"width", "height", "tiled", "windows", "results", "elapsed_ms"}} */
+    private static ObjectNode answer(int width, int height, int windows, ArrayNode results, long startNanos) {
+        ObjectNode body = ResultJson.MAPPER.createObjectNode();
+        body.put("width", width);
+        body.put("height", height);
+        body.put("tiled", windows > 1);
+        body.put("windows", windows);
+        body.set("results", results);
+        body.put("elapsed_ms", Math.round((System.nanoTime() - startNanos) / 1e5) / 10.0);
+        return body;
+    }
+
+    /** @return the image's size from its header (400 when unreadable, 413 over {@code --max-pixels}) */
+    private Dimension headerSize(GroundRequest request) {
+        Dimension size;
+        try {
+            size = Images.readSize(request.image(), request.imageName());
+        } catch (UnreadableImageException e) {
+            throw new ApiException(400, e.getMessage());
+        }
+        long pixels = (long) size.width * size.height;
+        if (pixels > settings.maxPixels()) {
+            throw new ApiException(413, String.format(Locale.ROOT, "%s is %d x %d = %,d pixels; the server's limit "
+                    + "is %,d (--max-pixels)", request.imageName(), size.width, size.height, pixels,
+                    settings.maxPixels()));
+        }
+        return size;
+    }
+
+    /** @return whether the request's options cut this image into windows (422 when they cannot be honoured) */
+    private boolean tiles(Dimension size, SceneGrounder.Options options) {
+        try {
+            return scenes.tiles(size.width, size.height, options);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(422, e.getMessage());
+        }
+    }
+
+    /** Answers 202 with a job that grounds the scene in windows on a worker; the ticket is released when it ends. */
+    private void startJob(Context ctx, WorkQueue.Ticket ticket, GroundRequest request, Dimension size, long start)
+            throws IOException {
+        int windows = scenes.windows(size.width, size.height, request.options()).size();
+        // windows are read from a file: the upload goes to disk, not decoded whole
+        Path file = Files.createTempFile("rsground-scene-", ".upload");
+        SceneJobs.Job job;
+        try {
+            Files.write(file, request.image());
+            job = jobs.create(windows);
+            ticket.detach(() -> runJob(job, file, request, start));
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        ObjectNode status = job.toJson();
+        ctx.header("Location", status.get("status_url").asText());
+        json(ctx, 202, bytes(status));
+    }
+
+    private void runJob(SceneJobs.Job job, Path file, GroundRequest request, long start) {
+        job.running();
+        try {
+            SceneGrounder.SceneResult result = scenes.ground(file, request.queries(), request.options(),
+                    (done, total) -> job.windowDone(done));
+            ArrayNode results = ResultJson.MAPPER.createArrayNode();
+            result.answers().forEach(a -> results.add(ResultJson.toJson(a)));
+            job.done(answer(result.width(), result.height(), result.windows().size(), results, start));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("scene job {} ({}) failed", job.id, request.imageName(), e);
+            job.failed(request.imageName() + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOG.warn("cannot delete {}", file, e);
+            }
+        }
+    }
+
+    private void job(Context ctx) {
+        SceneJobs.Job job = jobs.get(ctx.pathParam("id"));
+        if (job == null) {
+            throw new ApiException(404, "no job " + ctx.pathParam("id") + " (finished jobs are kept for "
+                    + SceneJobs.KEEP_MINUTES + " minutes)");
+        }
+        ctx.header("Cache-Control", "no-store");
+        json(ctx, 200, bytes(job.toJson()));
     }
 
     private GroundRequest readRequest(Context ctx, boolean isJson, long limit) {
@@ -229,6 +331,7 @@ public final class GroundingServer implements AutoCloseable {
         body.put("capacity", queue.capacity());
         body.put("completed", queue.completed());
         body.put("rejected", queue.rejected());
+        body.put("scene_jobs_active", jobs.active());
         json(ctx, 200, bytes(body));
     }
 

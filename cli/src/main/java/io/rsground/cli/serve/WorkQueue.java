@@ -39,9 +39,10 @@ public final class WorkQueue implements AutoCloseable {
                 });
     }
 
-    /** A place in the queue, released by {@link #close()}. */
+    /** A place in the queue, released by {@link #close()}, or when a detached task ends. */
     public final class Ticket implements AutoCloseable {
         private boolean open = true;
+        private boolean detached;
 
         private Ticket() {
         }
@@ -63,12 +64,41 @@ public final class WorkQueue implements AutoCloseable {
             }
         }
 
-        @Override
-        public void close() {
+        /**
+         * Runs the task on a worker without waiting: the place stays taken until it ends, so long tasks count
+         * against the queue's capacity like waiting requests do, and {@link #close()} leaves it to the task.
+         */
+        public synchronized void detach(Runnable task) {
+            if (!open || detached) {
+                throw new IllegalStateException("this ticket has been used");
+            }
+            detached = true;
+            try {
+                workers.execute(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        release();
+                    }
+                });
+            } catch (RuntimeException e) { // the queue is closing
+                release();
+                throw e;
+            }
+        }
+
+        private synchronized void release() {
             if (open) {
                 open = false;
                 completed.incrementAndGet();
                 slots.release();
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!detached) {
+                release();
             }
         }
     }

@@ -222,4 +222,46 @@ class WebPageBrowserTest {
         assertThat(results()).isEmpty();
         assertThat(byId("ground").isEnabled()).isTrue(); // ready for the next try
     }
+
+    /** A scene is a job: the page polls it, then draws every query's boxes, best first, as the job's result. */
+    @Test
+    void aSceneInWindowsIsPolledAndAllItsBoxesDrawn(@TempDir Path dir) throws Exception {
+        Path checkpoint = io.rsground.testing.PresenceCheckpoints.untrained(dir.resolve("model"), 64, 3);
+        Path scene = dir.resolve("scene.png");
+        javax.imageio.ImageIO.write(io.rsground.geo.GeoTiffs.pattern(320, 200), "png", scene.toFile());
+        try (io.rsground.infer.Grounder grounder = new io.rsground.infer.Grounder(io.rsground.infer.ModelLoader
+                .load(io.rsground.infer.ModelLoader.Request.of(checkpoint)), 4);
+                GroundingServer scenes = new GroundingServer(grounder, TestModel.settings(1, 2, 25L << 20,
+                        50_000_000, 32))) {
+            scenes.start();
+            browser.get(scenes.baseUri().toString());
+            choose(scene);
+            byId("queries").sendKeys("a ship", Keys.SHIFT, Keys.ENTER);
+            byId("queries").sendKeys("the red car", Keys.ENTER);
+            await("the job's boxes", () -> byId("status").getText().contains("windows)"));
+
+            Http.Reply accepted = new Http.Form().image(scene).queries("a ship", "the red car").post(scenes
+                    .baseUri());
+            assertThat(accepted.status()).isEqualTo(202);
+            JsonNode job;
+            do {
+                Thread.sleep(100);
+                job = Http.get(scenes.baseUri(), accepted.json().get("status_url").asText().substring(1)).json();
+            } while (!job.get("status").asText().equals("done"));
+            List<WebElement> rects = browser.findElements(By.cssSelector("#overlay rect.box"));
+            int at = 0;
+            for (JsonNode answer : job.get("result").get("results")) {
+                for (JsonNode box : answer.get("boxes")) {
+                    assertThat(rects.get(at).getAttribute("data-query")).isEqualTo(answer.get("query").asText());
+                    assertThat(Double.parseDouble(rects.get(at).getAttribute("x")))
+                            .isCloseTo(box.get("box_xyxy").get(0).asDouble(), within(1e-9));
+                    at++;
+                }
+            }
+            assertThat(rects).hasSize(at).hasSizeGreaterThan(2);
+            assertThat(byId("status").getText()).contains("320 × 200").contains(job.get("result").get("windows")
+                    .asText() + " windows");
+            Files.write(Path.of("target", "web-page-scene.png"), browser.getScreenshotAs(OutputType.BYTES));
+        }
+    }
 }

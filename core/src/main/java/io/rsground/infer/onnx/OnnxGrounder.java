@@ -1,0 +1,127 @@
+package io.rsground.infer.onnx;
+
+import io.rsground.config.ModelConfig;
+import io.rsground.image.EvalTransform;
+import io.rsground.image.Images;
+import io.rsground.image.Preprocessed;
+import io.rsground.infer.BoxDecoder;
+import io.rsground.infer.Grounder;
+import io.rsground.infer.GroundingResult;
+import io.rsground.infer.Predictions;
+import io.rsground.infer.TokenBatch;
+import io.rsground.text.Tokenizer;
+import io.rsground.text.TokenizerSpec;
+import io.rsground.text.Tokenizers;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Grounds queries in images with an exported model in ONNX Runtime, no DJL involved: the same preprocessing,
+ * tokenisation and box decoding as {@code io.rsground.infer.Grounder}, the same answers (within float32 rounding).
+ * The image is encoded once per call however many queries ask about it. Thread-safe.
+ */
+public final class OnnxGrounder implements AutoCloseable {
+    private final OnnxPredictor predictor;
+    private final ModelConfig config;
+    private final Tokenizer tokenizer;
+    private final EvalTransform transform;
+
+    private OnnxGrounder(OnnxPredictor predictor, Tokenizer tokenizer) {
+        this.predictor = predictor;
+        this.config = predictor.config();
+        this.tokenizer = tokenizer;
+        this.transform = new EvalTransform(config.vision().imageSize());
+    }
+
+    /**
+     * @param file a model written by {@link OnnxExporter}, its tokenizer folder beside it
+     * @param threads ONNX Runtime's intra-op threads, or 0 for its default
+     * @return the grounder; the caller closes it
+     * @throws IOException when the model or its tokenizer cannot be read
+     */
+    public static OnnxGrounder open(Path file, int threads) throws IOException {
+        OnnxPredictor predictor = OnnxPredictor.open(file, threads);
+        try {
+            return new OnnxGrounder(predictor, tokenizer(file, predictor.metadata()));
+        } catch (IOException | RuntimeException e) {
+            predictor.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The tokenizer folder beside the model ({@link OnnxExporter#META_TOKENIZER_DIR}); a word tokenizer needs no
+     * files, its vocabulary is in the metadata.
+     */
+    static Tokenizer tokenizer(Path file, Map<String, String> metadata) throws IOException {
+        String dirName = metadata.get(OnnxExporter.META_TOKENIZER_DIR);
+        Path dir = file.toAbsolutePath().resolveSibling(dirName != null ? dirName
+                : OnnxExporter.tokenizerDirName(file));
+        if (Files.isRegularFile(dir.resolve("tokenizer.json"))) {
+            return Tokenizers.fromSpec(TokenizerSpec.read(dir.resolve("tokenizer.json")), dir);
+        }
+        String json = metadata.get(OnnxExporter.META_TOKENIZER_SPEC);
+        if (json != null && TokenizerSpec.WORD.equals(TokenizerSpec.fromJson(json).kind())) {
+            return Tokenizers.fromSpec(TokenizerSpec.fromJson(json), dir);
+        }
+        throw new NoSuchFileException(dir.resolve("tokenizer.json").toString(), null,
+                "the model's tokenizer folder, written beside it by 'rsground export', is missing");
+    }
+
+    /** @return the model's architecture */
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** @return whether answers carry a presence score */
+    public boolean hasPresenceHead() {
+        return predictor.hasScores();
+    }
+
+    /** Reads an image file and grounds the queries in it. */
+    public List<GroundingResult> ground(Path imageFile, List<String> queries) throws IOException {
+        return ground(Images.read(imageFile), queries);
+    }
+
+    /** Grounds one query. */
+    public GroundingResult ground(BufferedImage image, String query) {
+        return ground(image, List.of(query)).get(0);
+    }
+
+    /**
+     * @param image any image ImageIO decodes
+     * @param queries one or more non-blank queries
+     * @return one result per query, in order: boxes in original pixels and, with a presence head, scores
+     * @throws IllegalArgumentException for an empty list or a blank query
+     */
+    public List<GroundingResult> ground(BufferedImage image, List<String> queries) {
+        Grounder.checkQueries(queries);
+        Preprocessed pre = transform.apply(image);
+        int q = queries.size();
+        TokenBatch tokens = TokenBatch.of(tokenizer, queries, config.maxQueryLen());
+        long[] textMasks = new long[tokens.ids().length];
+        for (int i = 0; i < textMasks.length; i++) {
+            textMasks[i] = tokens.ids()[i] > 0 ? 1 : 0; // the reference's text mask
+        }
+        Predictions.Predicted predicted = predictor.predict(pre.pixels(), pre.pixelMask(), tokens.ids(), textMasks,
+                q, tokens.length());
+        List<GroundingResult> results = new ArrayList<>(q);
+        for (int i = 0; i < q; i++) {
+            BoxDecoder.Decoded d = BoxDecoder.decode(predicted.boxes(), i, pre.geometry());
+            results.add(new GroundingResult(queries.get(i), d.pixels(), d.cxcywhNorm(), pre.originalWidth(),
+                    pre.originalHeight(), predicted.score(i)));
+        }
+        return results;
+    }
+
+    @Override
+    public void close() {
+        predictor.close();
+    }
+}

@@ -1,0 +1,82 @@
+package io.rsground.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rsground.config.ConfigException;
+import io.rsground.data.Sample;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The training labels a measurer finds reliable: those whose reliability (the IoU of the measurer's box with the
+ * label's, from {@code rsground reliability}) reaches a threshold, as each stage of CLIP-VG's curriculum keeps.
+ */
+public final class LabelSelection {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private LabelSelection() {
+    }
+
+    /**
+     * @param file a {@code reliability.jsonl}: one {@code {"index": global index, "reliability": IoU}} per line
+     * @return reliability by global index
+     * @throws ConfigException naming the file and line of a line without them
+     */
+    public static Map<Integer, Double> read(Path file) throws IOException {
+        Map<Integer, Double> byIndex = new HashMap<>();
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            int number = 0;
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode node;
+                try {
+                    node = JSON.readTree(line);
+                } catch (IOException e) {
+                    throw new ConfigException(file + ":" + number + ": not a JSON object");
+                }
+                if (node == null || !node.path("index").isInt() || !node.path("reliability").isNumber()) {
+                    throw new ConfigException(file + ":" + number + ": expected {\"index\": N, \"reliability\": IoU}");
+                }
+                byIndex.put(node.get("index").asInt(), node.get("reliability").asDouble());
+            }
+        }
+        return byIndex;
+    }
+
+    /**
+     * @param train the training split
+     * @param reliability reliability by global index ({@link #read}); every training label must have one
+     * @param threshold the reliability a label needs
+     * @return the labels kept, in the split's order
+     * @throws ConfigException when a training label was not scored, or none is kept
+     */
+    public static List<Sample> keep(List<Sample> train, Map<Integer, Double> reliability, double threshold) {
+        List<Sample> kept = new ArrayList<>();
+        for (Sample s : train) {
+            Double r = reliability.get(s.index());
+            if (r == null) {
+                throw new ConfigException("training label " + s.index() + " (" + s.origin() + ") has no reliability: "
+                        + "score the same data set's training split (rsground reliability --split train)");
+            }
+            if (r >= threshold) {
+                kept.add(s);
+            }
+        }
+        if (kept.isEmpty()) {
+            throw new ConfigException(String.format(Locale.ROOT, "no training label reaches a reliability of %.3f",
+                    threshold));
+        }
+        return kept;
+    }
+}
