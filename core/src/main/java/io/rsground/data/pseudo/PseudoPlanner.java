@@ -23,7 +23,7 @@ final class PseudoPlanner {
     /** A region is written when the centre lies this share of the image side away from the cell's inner borders. */
     static final double REGION_MARGIN = 0.045;
     /** A direction is written when the centre offset along one axis is this many times the other. */
-    static final double DIRECTION_CLEAR = 2.0;
+    static final double DIRECTION_CLEAR = 1.5;
 
     private PseudoPlanner() {
     }
@@ -107,24 +107,36 @@ final class PseudoPlanner {
     }
 
     /**
-     * "The CLASS DIRECTION the ANCHOR": the anchor is the nearest object of another class (by box gap), named by its
-     * class, or by class and colour, when that names it alone.
+     * "The CLASS DIRECTION the ANCHOR": the anchor is the nearest object of another class (by box gap) that can be
+     * named alone (by its class, by class and colour, or as the largest or smallest of its class) and from which the
+     * object lies in a clear direction with no object of its class as near on that side; objects of other classes
+     * are tried in order of their gap up to the reach. The reason given for a skip is the nearest one's.
      */
     static Outcome relation(Item o, List<Item> all, int width, int height) {
         double side = Math.min(width, height);
-        Item a = null;
-        for (Item p : all) {
-            if (!p.className().equals(o.className()) && (a == null || o.box().gap(p.box()) < o.box().gap(a.box()))) {
-                a = p;
-            }
-        }
-        if (a == null) {
+        List<Item> others = all.stream().filter(p -> !p.className().equals(o.className()))
+                .sorted(java.util.Comparator.comparingDouble((Item p) -> o.box().gap(p.box()))
+                        .thenComparingInt(Item::index))
+                .toList();
+        if (others.isEmpty()) {
             return new Outcome(null, SkipReason.RELATION_NO_OTHER_CLASS);
         }
-        double gap = o.box().gap(a.box());
-        if (gap > PseudoRules.REACH * side) {
-            return new Outcome(null, SkipReason.RELATION_TOO_FAR);
+        SkipReason first = null;
+        for (Item a : others) {
+            double gap = o.box().gap(a.box());
+            if (gap > PseudoRules.REACH * side) {
+                break;
+            }
+            Outcome r = relationTo(o, a, gap, all, side);
+            if (r.expression() != null) {
+                return r;
+            }
+            first = first == null ? r.skipped() : first;
         }
+        return new Outcome(null, first == null ? SkipReason.RELATION_TOO_FAR : first);
+    }
+
+    private static Outcome relationTo(Item o, Item a, double gap, List<Item> all, double side) {
         PseudoExpression anchor = anchorExpression(a, all);
         if (anchor == null) {
             return new Outcome(null, SkipReason.RELATION_ANCHOR_AMBIGUOUS);
@@ -133,18 +145,19 @@ final class PseudoPlanner {
         if (d == null) {
             return new Outcome(null, SkipReason.RELATION_UNCLEAR);
         }
-        Item anchorItem = a;
         double reach = 2 * (d == Direction.NEXT_TO ? PseudoRules.NEAR : PseudoRules.REACH) * side;
         boolean rival = all.stream().anyMatch(p -> p != o && p.className().equals(o.className())
-                && p.box().gap(anchorItem.box()) <= reach && (d == Direction.NEXT_TO
-                        || PseudoRules.lies(d, p.box(), anchorItem.box())));
+                && p.box().gap(a.box()) <= reach && (d == Direction.NEXT_TO || PseudoRules.lies(d, p.box(), a.box())));
         if (rival) {
             return new Outcome(null, SkipReason.RELATION_RIVAL);
         }
         return new Outcome(PseudoExpression.of(Source.RELATION, o.className()).withAnchor(d, anchor), null);
     }
 
-    /** @return the anchor by class alone, else by class and colour, when no other object could be taken for it */
+    /**
+     * @return the anchor by class alone, else by class and colour, else as the largest or smallest of its class,
+     *     when no other object could be taken for it; {@code null} when none of these names it alone
+     */
     private static PseudoExpression anchorExpression(Item a, List<Item> all) {
         List<Item> sameClass = all.stream().filter(p -> p != a && p.className().equals(a.className())).toList();
         PseudoExpression base = PseudoExpression.of(Source.RELATION, a.className());
@@ -153,6 +166,11 @@ final class PseudoPlanner {
         }
         if (a.colour() != null && sameClass.stream().noneMatch(p -> ColourMeter.confusable(a.named(), p.named()))) {
             return base.withColour(a.colour());
+        }
+        for (Extreme e : Extreme.values()) {
+            if (sameClass.stream().allMatch(p -> clearlyBeats(e, a, p))) {
+                return base.withExtreme(e);
+            }
         }
         return null;
     }

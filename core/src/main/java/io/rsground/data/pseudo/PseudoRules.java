@@ -19,7 +19,7 @@ public final class PseudoRules {
     /** "Next to": box gap at most this share of the image's shorter side. */
     public static final double NEAR = 0.05;
     /** A direction ("to the left of"...): box gap at most this share of the image's shorter side. */
-    public static final double REACH = 0.12;
+    public static final double REACH = 0.25;
 
     private PseudoRules() {
     }

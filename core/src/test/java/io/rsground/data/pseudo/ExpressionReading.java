@@ -128,10 +128,10 @@ final class ExpressionReading {
         double cy = o.cy() - a.cy();
         return switch (relation) {
             case "next to" -> gap <= 0.05 * side;
-            case "to the left of" -> gap <= 0.12 * side && cx < 0 && -cx >= Math.abs(cy);
-            case "to the right of" -> gap <= 0.12 * side && cx > 0 && cx >= Math.abs(cy);
-            case "above" -> gap <= 0.12 * side && cy < 0 && -cy >= Math.abs(cx);
-            case "below" -> gap <= 0.12 * side && cy > 0 && cy >= Math.abs(cx);
+            case "to the left of" -> gap <= 0.25 * side && cx < 0 && -cx >= Math.abs(cy);
+            case "to the right of" -> gap <= 0.25 * side && cx > 0 && cx >= Math.abs(cy);
+            case "above" -> gap <= 0.25 * side && cy < 0 && -cy >= Math.abs(cx);
+            case "below" -> gap <= 0.25 * side && cy > 0 && cy >= Math.abs(cx);
             default -> throw new AssertionError("unknown relation '" + relation + "'");
         };
     }
