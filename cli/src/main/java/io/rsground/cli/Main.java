@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Text-conditioned object localisation (visual grounding) in remote-sensing images: CLIP-VG "
                 + "in Java.",
         subcommands = {DemoCommand.class, PredictCommand.class, TrainCommand.class, EvalCommand.class, VisualizeCommand.class,
-            ServeCommand.class, SynthCommand.class, DataCommand.class, BenchCommand.class,
+            ServeCommand.class, SynthCommand.class, DataCommand.class, PseudoCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
