@@ -25,6 +25,8 @@ public final class ColourMeter {
     /** Achromatic pixels at least this light are white, at most {@link #BLACK_MAX} black, gray between. */
     static final double WHITE_MIN = 0.66;
     static final double BLACK_MAX = 0.2;
+    /** Fewer central pixels than this (a box under about 8 x 8 px) give no colour: JPEG blurs them into the ground. */
+    public static final int MIN_PIXELS = 16;
     private static final int MAX_SAMPLES_PER_SIDE = 64;
 
     /** Colours a careful measurement may still mix up: a rival of either colour could be taken for the other. */
@@ -58,7 +60,8 @@ public final class ColourMeter {
     /**
      * @param image the image, any type readable by {@code getRGB}
      * @param box the object's box, corner format {@code x1,y1,x2,y2} in pixels of that image
-     * @return the object's colour, or {@code null} when no colour dominates its centre
+     * @return the object's colour, or {@code null} when no colour dominates its centre or the centre has fewer than
+     *     {@link #MIN_PIXELS} pixels
      */
     public static Measured measure(BufferedImage image, Box box) {
         int x0 = (int) Math.floor(box.x1() + box.width() / 4);
@@ -105,7 +108,7 @@ public final class ColourMeter {
                 second = e.getValue();
             }
         }
-        if (best == null || first < MIN_SHARE * total || first < MIN_LEAD * second) {
+        if (best == null || total < MIN_PIXELS || first < MIN_SHARE * total || first < MIN_LEAD * second) {
             return null;
         }
         double meanL = lightness.get(best) / first;
