@@ -12,6 +12,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -217,16 +218,17 @@ public final class PseudoLabeler {
         if (perImage == 0 || all.size() <= perImage) {
             return all;
         }
-        boolean[] keep = new boolean[all.size()];
-        int[] order = rng.ints(0, Integer.MAX_VALUE).limit(all.size()).toArray();
-        Integer[] idx = new Integer[all.size()];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
+        int[] order = new int[all.size()];
+        Arrays.setAll(order, i -> i);
+        for (int i = order.length - 1; i > 0; i--) { // Fisher-Yates: the first perImage places are kept
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
         }
-        java.util.Arrays.sort(idx, (a, b) -> order[a] != order[b] ? Integer.compare(order[a], order[b])
-                : Integer.compare(a, b));
+        boolean[] keep = new boolean[all.size()];
         for (int i = 0; i < perImage; i++) {
-            keep[idx[i]] = true;
+            keep[order[i]] = true;
         }
         List<Labelled> kept = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {

@@ -5,7 +5,9 @@ import io.rsground.data.pseudo.PseudoExpression.Direction;
 import io.rsground.data.pseudo.PseudoExpression.Extreme;
 import io.rsground.data.pseudo.PseudoExpression.Source;
 import io.rsground.data.synth.GridRegion;
+import io.rsground.data.synth.NamedColour;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -37,7 +39,8 @@ final class PseudoPlanner {
      * @param colour its measured colour, or {@code null} when not measured or not clear
      */
     record Item(int index, String className, Box box, ColourMeter.Measured colour) {
-        io.rsground.data.synth.NamedColour named() {
+        /** @return the measured colour's name, or {@code null} */
+        NamedColour named() {
             return colour == null ? null : colour.colour();
         }
     }
@@ -115,7 +118,7 @@ final class PseudoPlanner {
     static Outcome relation(Item o, List<Item> all, int width, int height) {
         double side = Math.min(width, height);
         List<Item> others = all.stream().filter(p -> !p.className().equals(o.className()))
-                .sorted(java.util.Comparator.comparingDouble((Item p) -> o.box().gap(p.box()))
+                .sorted(Comparator.comparingDouble((Item p) -> o.box().gap(p.box()))
                         .thenComparingInt(Item::index))
                 .toList();
         if (others.isEmpty()) {

@@ -2,7 +2,7 @@ package io.rsground.data.pseudo;
 
 import io.rsground.data.pseudo.PseudoExpression.Source;
 
-/** Why an object got no expression of a source. */
+/** Why an object got no expression of a source; {@link #description()} says it in words. */
 public enum SkipReason {
     TEMPLATE_AMBIGUOUS(Source.TEMPLATE, "other objects of its class share every attribute that could tell it apart"),
     TEMPLATE_NO_COLOUR(Source.TEMPLATE, "other objects of its class share its position and size, and its colour is "
