@@ -3,6 +3,7 @@ package io.rsground.data.pseudo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.box.Box;
+import io.rsground.data.AnnotationWriter;
 import io.rsground.data.ImageSplits;
 import io.rsground.data.Problem;
 import io.rsground.data.SplitChecker;
@@ -25,9 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import javax.xml.stream.XMLOutputFactory;
-import javax.xml.stream.XMLStreamException;
-import javax.xml.stream.XMLStreamWriter;
 
 /**
  * Writes pseudo-labels in the DIOR-RSVG layout, so that every command reads them: {@code OUT/Annotations/<id>.xml}
@@ -187,58 +185,11 @@ public final class PseudoWriter {
     }
 
     private static void writeAnnotation(Path file, String imageName, LabelledImage li) throws IOException {
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(w);
-            x.writeStartDocument("utf-8", "1.0");
-            x.writeCharacters("\n");
-            x.writeStartElement("annotation");
-            leaf(x, 1, "folder", "JPEGImages");
-            leaf(x, 1, "filename", imageName);
-            x.writeCharacters("\n    ");
-            x.writeStartElement("size");
-            leaf(x, 2, "width", Integer.toString(li.width()));
-            leaf(x, 2, "height", Integer.toString(li.height()));
-            leaf(x, 2, "depth", "3");
-            x.writeCharacters("\n    ");
-            x.writeEndElement();
+        try (AnnotationWriter w = new AnnotationWriter(file, imageName, li.width(), li.height(), null)) {
             for (Labelled l : li.labelled()) {
-                x.writeCharacters("\n    ");
-                x.writeStartElement("object");
-                leaf(x, 2, "name", l.className());
-                x.writeCharacters("\n        ");
-                x.writeStartElement("bndbox");
-                leaf(x, 3, "xmin", number(l.box().x1()));
-                leaf(x, 3, "ymin", number(l.box().y1()));
-                leaf(x, 3, "xmax", number(l.box().x2()));
-                leaf(x, 3, "ymax", number(l.box().y2()));
-                x.writeCharacters("\n        ");
-                x.writeEndElement();
-                leaf(x, 2, "description", l.text());
-                leaf(x, 2, "source", l.expression().source().word());
-                x.writeCharacters("\n    ");
-                x.writeEndElement();
+                w.object(l.className(), Map.of(), l.box(), l.text(), Map.of("source", l.expression().source().word()));
             }
-            x.writeCharacters("\n");
-            x.writeEndElement();
-            x.writeCharacters("\n");
-            x.writeEndDocument();
-            x.close();
-        } catch (XMLStreamException e) {
-            throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
         }
-    }
-
-    private static void leaf(XMLStreamWriter x, int depth, String tag, String text) throws XMLStreamException {
-        x.writeCharacters("\n" + "    ".repeat(depth));
-        x.writeStartElement(tag);
-        x.writeCharacters(text);
-        x.writeEndElement();
-    }
-
-    /** @return a whole number without decimals, else two decimals (COCO boxes are fractional) */
-    private static String number(double v) {
-        double r = round(v);
-        return r == Math.rint(r) ? Long.toString((long) r) : String.format(Locale.ROOT, "%.2f", r);
     }
 
     private static ObjectNode summaryJson(PseudoLabeler.Options options, Summary s) {

@@ -3,6 +3,7 @@ package io.rsground.data.synth;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rsground.data.AnnotationWriter;
 import io.rsground.data.ImageSplits;
 import io.rsground.data.ProgressListener;
 import io.rsground.data.SplitChecker;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +33,6 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
-import javax.xml.stream.XMLOutputFactory;
-import javax.xml.stream.XMLStreamException;
-import javax.xml.stream.XMLStreamWriter;
 
 /**
  * Writes a synthetic data set in the DIOR-RSVG layout: {@code JPEGImages/*.jpg}, {@code Annotations/*.xml},
@@ -382,71 +381,24 @@ public final class SceneGenerator {
         return ImageSplits.assign(counts, SceneRenderer.randomFor(seed, Integer.MAX_VALUE));
     }
 
+    private static final Map<String, String> VOC_DEFAULTS = voc();
+
+    private static Map<String, String> voc() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("pose", "Unspecified");
+        m.put("truncated", "0");
+        m.put("difficult", "0");
+        return Collections.unmodifiableMap(m);
+    }
+
     private static void writeAnnotation(Path file, String id, int size, List<SceneObject> objects) throws IOException {
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(out);
-            x.writeStartDocument("utf-8", "1.0");
-            x.writeCharacters("\n");
-            x.writeStartElement("annotation");
-            leaf(x, 1, "folder", "JPEGImages");
-            leaf(x, 1, "filename", id + ".jpg");
-            indent(x, 1);
-            x.writeStartElement("source");
-            leaf(x, 2, "database", "rsground synthetic scenes");
-            indent(x, 1);
-            x.writeEndElement();
-            indent(x, 1);
-            x.writeStartElement("size");
-            leaf(x, 2, "width", Integer.toString(size));
-            leaf(x, 2, "height", Integer.toString(size));
-            leaf(x, 2, "depth", "3");
-            indent(x, 1);
-            x.writeEndElement();
+        try (AnnotationWriter w = new AnnotationWriter(file, id + ".jpg", size, size, "rsground synthetic scenes")) {
             for (SceneObject o : objects) {
-                if (!o.described()) {
-                    continue;
+                if (o.described()) {
+                    w.object(o.sceneClass().diorName(), VOC_DEFAULTS, o.box(), o.description(), Map.of());
                 }
-                indent(x, 1);
-                x.writeStartElement("object");
-                leaf(x, 2, "name", o.sceneClass().diorName());
-                leaf(x, 2, "pose", "Unspecified");
-                leaf(x, 2, "truncated", "0");
-                leaf(x, 2, "difficult", "0");
-                indent(x, 2);
-                x.writeStartElement("bndbox");
-                leaf(x, 3, "xmin", whole(o.box().x1()));
-                leaf(x, 3, "ymin", whole(o.box().y1()));
-                leaf(x, 3, "xmax", whole(o.box().x2()));
-                leaf(x, 3, "ymax", whole(o.box().y2()));
-                indent(x, 2);
-                x.writeEndElement();
-                leaf(x, 2, "description", o.description());
-                indent(x, 1);
-                x.writeEndElement();
             }
-            x.writeCharacters("\n");
-            x.writeEndElement();
-            x.writeCharacters("\n");
-            x.writeEndDocument();
-            x.close();
-        } catch (XMLStreamException e) {
-            throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
         }
-    }
-
-    private static void leaf(XMLStreamWriter x, int depth, String tag, String text) throws XMLStreamException {
-        indent(x, depth);
-        x.writeStartElement(tag);
-        x.writeCharacters(text);
-        x.writeEndElement();
-    }
-
-    private static void indent(XMLStreamWriter x, int depth) throws XMLStreamException {
-        x.writeCharacters("\n" + "    ".repeat(depth));
-    }
-
-    private static String whole(double v) {
-        return Long.toString(Math.round(v));
     }
 
     private static String sceneJson(String id, int size, String split, List<SceneObject> objects, int firstIndex)
