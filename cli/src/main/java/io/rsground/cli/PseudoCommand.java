@@ -42,7 +42,7 @@ final class PseudoCommand implements Callable<Integer> {
             description = "label format (default: ${DEFAULT-VALUE})")
     String format;
 
-    @Option(names = "--sources", defaultValue = "template,relation", split = ",", paramLabel = "S[,S]",
+    @Option(names = "--sources", defaultValue = "template,relation", split = ",", paramLabel = "SOURCE",
             description = "expression sources: template (class, colour, size, position), relation (by the "
                     + "nearest nameable object of another class) (default: ${DEFAULT-VALUE})")
     List<String> sources;
