@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
         description = "Text-conditioned object localisation (visual grounding) in remote-sensing images: CLIP-VG "
                 + "in Java.",
         subcommands = {DemoCommand.class, PredictCommand.class, TrainCommand.class, EvalCommand.class, VisualizeCommand.class,
-            ServeCommand.class, SynthCommand.class, DataCommand.class, ReliabilityCommand.class, BenchCommand.class,
-            ExportCommand.class, SparkCommand.class,
+            ServeCommand.class, SynthCommand.class, DataCommand.class, PseudoCommand.class, ReliabilityCommand.class,
+            BenchCommand.class, ExportCommand.class, SparkCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -163,6 +163,16 @@ public record Box(double x1, double y1, double x2, double y2) {
     }
 
     /**
+     * @param other another box in the same unit
+     * @return the shortest distance between the two boxes' edges, 0 when they touch or overlap
+     */
+    public double gap(Box other) {
+        double dx = Math.max(0, Math.max(x1 - other.x2, other.x1 - x2));
+        double dy = Math.max(0, Math.max(y1 - other.y2, other.y1 - y2));
+        return Math.hypot(dx, dy);
+    }
+
+    /**
      * Clamps every corner into a rectangle (a box wholly outside it collapses onto its edge).
      *
      * @param minX left edge of the rectangle

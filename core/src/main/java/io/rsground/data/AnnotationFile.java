@@ -17,7 +17,7 @@ import java.util.List;
  * @param objects the {@code <object>} elements read, in document order (up to a parse error, if any)
  * @param problems file-level problems (malformed XML, bad size); object problems live with the objects
  */
-record AnnotationFile(Path xmlFile, String displayName, String filename, int filenameLine, Integer width,
+public record AnnotationFile(Path xmlFile, String displayName, String filename, int filenameLine, Integer width,
         Integer height, int sizeLine, List<AnnotatedObject> objects, List<Problem> problems) {
 
     /**
@@ -31,7 +31,7 @@ record AnnotationFile(Path xmlFile, String displayName, String filename, int fil
      * @param line the line of the {@code <object>} start tag
      * @param problems problems of this object, without index (the global index is assigned later)
      */
-    record AnnotatedObject(String name, Box box, int boxLine, String description, int descriptionLine,
+    public record AnnotatedObject(String name, Box box, int boxLine, String description, int descriptionLine,
             int line, List<Problem> problems) {
     }
 }

@@ -27,9 +27,10 @@ import org.xml.sax.helpers.DefaultHandler;
  * external entity or DTD is ever fetched or expanded. Elements are found by tag name and nesting below the root
  * element: {@code filename}, {@code size/width}, {@code size/height}, {@code object/name}, {@code object/bndbox}
  * (with {@code xmin ymin xmax ymax}) and {@code object/description}; everything else is ignored. Problems carry
- * the line of the element concerned.
+ * the line of the element concerned. Detection data (VOC files without descriptions) is read with
+ * {@link #readDetections}.
  */
-final class AnnotationReader {
+public final class AnnotationReader {
 
     /** Annotation files larger than this are refused before parsing: DIOR-RSVG files are a few KB. */
     static final long MAX_XML_BYTES = 16L << 20;
@@ -80,7 +81,23 @@ final class AnnotationReader {
      * @return what the file says, with its problems
      */
     static AnnotationFile read(Path xmlFile, String displayName) {
-        Handler handler = new Handler(displayName);
+        return read(xmlFile, displayName, true);
+    }
+
+    /**
+     * Reads one Pascal VOC annotation file as detection labels: as {@link #read}, except that an object without
+     * {@code <description>} is no problem.
+     *
+     * @param xmlFile the file to read
+     * @param displayName how problems name the file
+     * @return what the file says, with its problems (never thrown)
+     */
+    public static AnnotationFile readDetections(Path xmlFile, String displayName) {
+        return read(xmlFile, displayName, false);
+    }
+
+    private static AnnotationFile read(Path xmlFile, String displayName, boolean descriptions) {
+        Handler handler = new Handler(displayName, descriptions);
         List<Problem> fileProblems = handler.fileProblems;
         try {
             long size = Files.size(xmlFile);
@@ -141,8 +158,11 @@ final class AnnotationReader {
         // the <object> being read
         private ObjectState current;
 
-        Handler(String displayName) {
+        private final boolean descriptions;
+
+        Handler(String displayName, boolean descriptions) {
             this.displayName = displayName;
+            this.descriptions = descriptions;
         }
 
         @Override
@@ -198,7 +218,7 @@ final class AnnotationReader {
             int depth = path.size();
             String leaf = text.toString();
             if (depth == 2 && qName.equals("object") && current != null) {
-                objects.add(current.finish(displayName));
+                objects.add(current.finish(displayName, descriptions));
                 current = null;
             } else if (depth == 2 && qName.equals("filename") && filename == null) {
                 filename = leaf.trim();
@@ -270,7 +290,7 @@ final class AnnotationReader {
             this.line = line;
         }
 
-        AnnotatedObject finish(String file) {
+        AnnotatedObject finish(String file, boolean descriptionRequired) {
             List<Problem> problems = new ArrayList<>();
             if (name == null) {
                 problems.add(new Problem(file, line, null, "<object> has no <name>"));
@@ -281,7 +301,7 @@ final class AnnotationReader {
             if (boxLine == 0) {
                 problems.add(new Problem(file, line, null, "<object> has no <bndbox>"));
             }
-            if (description == null) {
+            if (description == null && descriptionRequired) {
                 problems.add(new Problem(file, line, null, "<object> has no <description>"));
             }
             return new AnnotatedObject(name, box, boxLine == 0 ? line : boxLine, description,

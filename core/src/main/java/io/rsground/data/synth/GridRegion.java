@@ -73,4 +73,48 @@ public enum GridRegion {
         }
         return best;
     }
+
+    /**
+     * A cell a person sees a point in without doubt: the point's centre lies at least {@code margin} from every inner
+     * border of its cell.
+     *
+     * @param x horizontal position, pixels
+     * @param y vertical position, pixels
+     * @param width image width, pixels
+     * @param height image height, pixels
+     * @param margin required distance from the inner borders, pixels
+     * @return the point's cell, or {@code null} when the point lies within {@code margin} of an inner border
+     */
+    public static GridRegion clearlyOf(double x, double y, int width, int height, double margin) {
+        return distanceToInnerBorder(x, y, width, height) < margin ? null : of(x, y, width, height);
+    }
+
+    /**
+     * Whether a point could be taken for lying in a cell: it lies in the cell, or within {@code margin} of the cell
+     * across an inner border.
+     *
+     * @param x horizontal position, pixels
+     * @param y vertical position, pixels
+     * @param region the cell
+     * @param width image width, pixels
+     * @param height image height, pixels
+     * @param margin how far across a border still counts, pixels
+     * @return true when the point is in or near the cell
+     */
+    public static boolean near(double x, double y, GridRegion region, int width, int height, double margin) {
+        if (of(x, y, width, height) == region) {
+            return true;
+        }
+        if (distanceToInnerBorder(x, y, width, height) >= margin) {
+            return false;
+        }
+        for (double dx : new double[] {-margin, 0, margin}) {
+            for (double dy : new double[] {-margin, 0, margin}) {
+                if (of(x + dx, y + dy, width, height) == region) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 }

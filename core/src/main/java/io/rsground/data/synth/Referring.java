@@ -136,8 +136,6 @@ public record Referring(SceneClass sceneClass, NamedColour colour, SizeClass siz
 
     /** @return the distance between two boxes, 0 when they touch or overlap, pixels */
     public static double gap(Box a, Box b) {
-        double dx = Math.max(0, Math.max(a.x1() - b.x2(), b.x1() - a.x2()));
-        double dy = Math.max(0, Math.max(a.y1() - b.y2(), b.y1() - a.y2()));
-        return Math.hypot(dx, dy);
+        return a.gap(b);
     }
 }

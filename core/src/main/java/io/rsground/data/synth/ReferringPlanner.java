@@ -127,31 +127,12 @@ final class ReferringPlanner {
 
     /** @return the object's grid cell when its centre is well inside it, else {@code null} */
     private static GridRegion safeRegion(SceneObject o, int width, int height) {
-        double margin = REGION_MARGIN * Math.min(width, height);
-        if (GridRegion.distanceToInnerBorder(o.centerX(), o.centerY(), width, height) < margin) {
-            return null;
-        }
-        return GridRegion.of(o.centerX(), o.centerY(), width, height);
+        return GridRegion.clearlyOf(o.centerX(), o.centerY(), width, height, REGION_MARGIN * Math.min(width, height));
     }
 
     /** @return whether the object's centre is in the region or close to it */
     private static boolean near(SceneObject p, GridRegion region, int width, int height) {
-        return GridRegion.of(p.centerX(), p.centerY(), width, height) == region
-                || GridRegion.distanceToInnerBorder(p.centerX(), p.centerY(), width, height)
-                        < REGION_MARGIN * Math.min(width, height)
-                        && adjacentTo(p, region, width, height);
-    }
-
-    private static boolean adjacentTo(SceneObject p, GridRegion region, int width, int height) {
-        double m = REGION_MARGIN * Math.min(width, height);
-        for (double dx : new double[] {-m, 0, m}) {
-            for (double dy : new double[] {-m, 0, m}) {
-                if (GridRegion.of(p.centerX() + dx, p.centerY() + dy, width, height) == region) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return GridRegion.near(p.centerX(), p.centerY(), region, width, height, REGION_MARGIN * Math.min(width, height));
     }
 
     /** @return "the X next to the (colour) Y" when exactly this peer is close to a nameable Y, else {@code null} */

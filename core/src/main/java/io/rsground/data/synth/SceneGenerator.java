@@ -3,6 +3,8 @@ package io.rsground.data.synth;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rsground.data.AnnotationWriter;
+import io.rsground.data.ImageSplits;
 import io.rsground.data.ProgressListener;
 import io.rsground.data.SplitChecker;
 import java.awt.image.BufferedImage;
@@ -15,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +33,6 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
-import javax.xml.stream.XMLOutputFactory;
-import javax.xml.stream.XMLStreamException;
-import javax.xml.stream.XMLStreamWriter;
 
 /**
  * Writes a synthetic data set in the DIOR-RSVG layout: {@code JPEGImages/*.jpg}, {@code Annotations/*.xml},
@@ -56,7 +55,7 @@ public final class SceneGenerator {
     public static final int VERSION = 2;
 
     /** Split shares of described objects: train, val, test. */
-    public static final double[] SPLIT_SHARES = {0.7, 0.1, 0.2};
+    public static final double[] SPLIT_SHARES = ImageSplits.SHARES;
     /** JPEG quality of the written images. */
     public static final float JPEG_QUALITY = 0.9f;
     /** Smallest image side accepted, pixels. */
@@ -370,114 +369,36 @@ public final class SceneGenerator {
     }
 
     /**
-     * Splits by image: images in a seeded random order, each given to the split furthest below its share of the
-     * described objects before it. The image's own count stays out of the choice: counted in, it raised the
-     * largest split's deficit most, so crowded images went to training and the validation and test images held
-     * fewer, larger objects than the training ones (4.3 objects per image against 2.4 and 3.2 in the demo's data).
+     * Splits by image ({@link ImageSplits}), with the described objects as the counts.
      *
      * @return per image the split number (0 train, 1 val, 2 test), -1 for an image without described objects
      */
     static int[] assignSplits(List<List<SceneObject>> objects, long seed) {
-        int n = objects.size();
-        int[] order = new int[n];
-        Arrays.setAll(order, i -> i);
-        SplittableRandom rng = SceneRenderer.randomFor(seed, Integer.MAX_VALUE);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
+        long[] counts = new long[objects.size()];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = objects.get(i).stream().filter(SceneObject::described).count();
         }
-        int[] split = new int[n];
-        Arrays.fill(split, -1);
-        long[] have = new long[SPLIT_SHARES.length];
-        long total = 0;
-        for (int i : order) {
-            long count = objects.get(i).stream().filter(SceneObject::described).count();
-            if (count == 0) {
-                continue;
-            }
-            int best = 0;
-            double bestDeficit = Double.NEGATIVE_INFINITY;
-            for (int s = 0; s < SPLIT_SHARES.length; s++) {
-                double deficit = SPLIT_SHARES[s] * total - have[s];
-                if (deficit > bestDeficit) {
-                    bestDeficit = deficit;
-                    best = s;
-                }
-            }
-            split[i] = best;
-            have[best] += count;
-            total += count;
-        }
-        return split;
+        return ImageSplits.assign(counts, SceneRenderer.randomFor(seed, Integer.MAX_VALUE));
+    }
+
+    private static final Map<String, String> VOC_DEFAULTS = voc();
+
+    private static Map<String, String> voc() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("pose", "Unspecified");
+        m.put("truncated", "0");
+        m.put("difficult", "0");
+        return Collections.unmodifiableMap(m);
     }
 
     private static void writeAnnotation(Path file, String id, int size, List<SceneObject> objects) throws IOException {
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            XMLStreamWriter x = XMLOutputFactory.newFactory().createXMLStreamWriter(out);
-            x.writeStartDocument("utf-8", "1.0");
-            x.writeCharacters("\n");
-            x.writeStartElement("annotation");
-            leaf(x, 1, "folder", "JPEGImages");
-            leaf(x, 1, "filename", id + ".jpg");
-            indent(x, 1);
-            x.writeStartElement("source");
-            leaf(x, 2, "database", "rsground synthetic scenes");
-            indent(x, 1);
-            x.writeEndElement();
-            indent(x, 1);
-            x.writeStartElement("size");
-            leaf(x, 2, "width", Integer.toString(size));
-            leaf(x, 2, "height", Integer.toString(size));
-            leaf(x, 2, "depth", "3");
-            indent(x, 1);
-            x.writeEndElement();
+        try (AnnotationWriter w = new AnnotationWriter(file, id + ".jpg", size, size, "rsground synthetic scenes")) {
             for (SceneObject o : objects) {
-                if (!o.described()) {
-                    continue;
+                if (o.described()) {
+                    w.object(o.sceneClass().diorName(), VOC_DEFAULTS, o.box(), o.description(), Map.of());
                 }
-                indent(x, 1);
-                x.writeStartElement("object");
-                leaf(x, 2, "name", o.sceneClass().diorName());
-                leaf(x, 2, "pose", "Unspecified");
-                leaf(x, 2, "truncated", "0");
-                leaf(x, 2, "difficult", "0");
-                indent(x, 2);
-                x.writeStartElement("bndbox");
-                leaf(x, 3, "xmin", whole(o.box().x1()));
-                leaf(x, 3, "ymin", whole(o.box().y1()));
-                leaf(x, 3, "xmax", whole(o.box().x2()));
-                leaf(x, 3, "ymax", whole(o.box().y2()));
-                indent(x, 2);
-                x.writeEndElement();
-                leaf(x, 2, "description", o.description());
-                indent(x, 1);
-                x.writeEndElement();
             }
-            x.writeCharacters("\n");
-            x.writeEndElement();
-            x.writeCharacters("\n");
-            x.writeEndDocument();
-            x.close();
-        } catch (XMLStreamException e) {
-            throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
         }
-    }
-
-    private static void leaf(XMLStreamWriter x, int depth, String tag, String text) throws XMLStreamException {
-        indent(x, depth);
-        x.writeStartElement(tag);
-        x.writeCharacters(text);
-        x.writeEndElement();
-    }
-
-    private static void indent(XMLStreamWriter x, int depth) throws XMLStreamException {
-        x.writeCharacters("\n" + "    ".repeat(depth));
-    }
-
-    private static String whole(double v) {
-        return Long.toString(Math.round(v));
     }
 
     private static String sceneJson(String id, int size, String split, List<SceneObject> objects, int firstIndex)
