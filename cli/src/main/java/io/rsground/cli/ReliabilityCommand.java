@@ -2,6 +2,7 @@ package io.rsground.cli;
 
 import io.rsground.data.GroundingDataset;
 import io.rsground.data.Sample;
+import io.rsground.data.pseudo.PseudoSources;
 import io.rsground.eval.EvalReport;
 import io.rsground.eval.Evaluator;
 import io.rsground.eval.ReliabilityReport;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Option;
 /** {@code rsground reliability}: how far a measurer model agrees with each label of a data set. */
 @Command(name = "reliability", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Score every label (image, box, expression) of a data set by a measurer model, as CLIP-VG's "
-                + "curriculum scores pseudo-labels: the IoU of the measurer's box with the label's box.",
+                + "curriculum scores pseudo-labels: the IoU of the measurer's box with the label's box; by source "
+                + "(template, relation) for a data set written by 'rsground pseudo'.",
                 "Writes OUT/reliability.jsonl (one line per label), OUT/summary.json (histogram, labels kept at each "
                         + "threshold) and OUT/histogram.png."})
 final class ReliabilityCommand implements Callable<Integer> {
@@ -56,7 +58,8 @@ final class ReliabilityCommand implements Callable<Integer> {
             measured = Evaluator.evaluate(loaded.model(), loaded.manager(), loaded.tokenizer(), labels, split,
                     batchSize, workers, done -> progress.progress(done, labels.size()));
         }
-        ReliabilityReport report = new ReliabilityReport(measured.predictions(), null);
+        java.util.Map<Integer, String> sources = PseudoSources.read(root); // by source when rsground pseudo wrote ROOT
+        ReliabilityReport report = new ReliabilityReport(measured.predictions(), sources::get);
         report.write(out);
         spec.commandLine().getOut().printf(Locale.ROOT, "%,d labels: mean reliability %.3f; kept at 0.5: %,d; "
                 + "wrote %s (reliability.jsonl, summary.json, histogram.png)%n", labels.size(),

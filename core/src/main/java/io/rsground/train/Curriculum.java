@@ -10,6 +10,7 @@ import io.rsground.config.TrainConfig;
 import io.rsground.data.DatasetException;
 import io.rsground.data.GroundingDataset;
 import io.rsground.data.Sample;
+import io.rsground.data.pseudo.PseudoSources;
 import io.rsground.eval.EvalReport;
 import io.rsground.eval.Evaluator;
 import io.rsground.eval.ReliabilityReport;
@@ -203,8 +204,9 @@ public final class Curriculum {
         List<Sample> train = GroundingDataset.open(Path.of(base.run().dataRoot()), base.run().splitsDir() == null
                 ? null : Path.of(base.run().splitsDir())).split("train");
         log.accept("curriculum: scoring " + train.size() + " training labels with the measurer");
-        new ReliabilityReport(evaluate(measurer.resolve(TrainingRun.BEST), train, "train").predictions(), null)
-                .write(into);
+        Map<Integer, String> sources = PseudoSources.read(Path.of(base.run().dataRoot()));
+        new ReliabilityReport(evaluate(measurer.resolve(TrainingRun.BEST), train, "train").predictions(),
+                sources::get).write(into);
     }
 
     private double searchScore(Path checkpoint) throws IOException {
