@@ -151,9 +151,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--min-reliability", paramLabel = "IOU", description = "with --select: the reliability a label "
             + "needs (default: 0.5)")
     double minReliability = 0.5;
-    @Option(names = "--curriculum", paramLabel = "ssa", description = "CLIP-VG's self-paced curriculum: a measurer "
+    @Option(names = "--curriculum", paramLabel = "ssa|msa", description = "CLIP-VG's self-paced curriculum: a measurer "
             + "trained on every label scores each label's reliability, then models trained on the labels above each "
-            + "threshold are scored on the search split, greedily; OUT holds one folder per stage")
+            + "threshold are scored on the search split, greedily (ssa); msa takes the sources of rsground pseudo "
+            + "in turn, the selections accumulating; OUT holds one folder per stage")
     String curriculum;
     @Option(names = "--curriculum-thresholds", paramLabel = "H,H,...", description = "reliabilities tried (default: "
             + "0.3,0.5,0.7)")
@@ -268,9 +269,12 @@ final class TrainCommand implements Callable<Integer> {
             }
             return TrainingConsole.train(config, spec.commandLine().getOut(), spec.commandLine().getErr());
         }
-        if (!curriculum.equalsIgnoreCase("ssa")) {
-            throw new Errors.BadInputException("--curriculum takes ssa (the single-source curriculum), got '"
-                    + curriculum + "'");
+        Curriculum.Kind kind;
+        try {
+            kind = Curriculum.Kind.valueOf(curriculum.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new Errors.BadInputException("--curriculum takes ssa (single source) or msa (the sources of "
+                    + "rsground pseudo in turn), got '" + curriculum + "'");
         }
         if (select != null || resume != null) {
             throw new Errors.BadInputException("--curriculum chooses the labels and resumes its own stages: leave "
@@ -285,7 +289,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new Errors.BadInputException("the val split of " + searchDataRoot + " is empty");
             }
         }
-        return TrainingConsole.curriculum(config, Curriculum.parseThresholds(curriculumThresholds), search,
+        return TrainingConsole.curriculum(kind, config, Curriculum.parseThresholds(curriculumThresholds), search,
                 searchName, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

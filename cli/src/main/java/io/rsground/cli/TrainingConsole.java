@@ -42,13 +42,14 @@ final class TrainingConsole {
     /**
      * Runs CLIP-VG's self-paced curriculum over training runs with progress display and Ctrl-C handling.
      *
+     * @param kind single- or multi-source
      * @param thresholds reliabilities tried
      * @param search the split each stage is scored on, or null for the training data set's val split
      */
-    static int curriculum(TrainConfig config, List<Double> thresholds, List<Sample> search, String searchName,
-            PrintWriter out, PrintWriter err) throws Exception {
+    static int curriculum(Curriculum.Kind kind, TrainConfig config, List<Double> thresholds, List<Sample> search,
+            String searchName, PrintWriter out, PrintWriter err) throws Exception {
         ProgressListener listener = new ProgressListener(out, config.run().logEvery());
-        Curriculum curriculum = new Curriculum(config, thresholds, search, searchName, listener, line -> {
+        Curriculum curriculum = new Curriculum(kind, config, thresholds, search, searchName, listener, line -> {
             listener.close();
             out.println(line);
             out.flush();

@@ -9,6 +9,7 @@ import io.rsground.data.synth.SceneGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -202,5 +203,67 @@ class TrainEvalDemoCommandsTest {
         CliRunner.Result again = CliRunner.run(args); // every stage done: nothing trains again
         assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(again.out()).contains("stage measurer is done").doesNotContain("epoch 1:");
+    }
+
+    /** Multi-source: each source's labels join the selection of the stage chosen before, scored by a measurer. */
+    @Test
+    void multiSourceCurriculumAccumulatesTheSourcesSelections() throws Exception {
+        Path pseudo = dir.resolve("pseudo");
+        CliRunner.Result p = CliRunner.run("pseudo", "--data-root", data.toString(), "--out", pseudo.toString());
+        assertThat(p.exitCode()).as(p.err()).isZero();
+        Map<Integer, String> sources = io.rsground.data.pseudo.PseudoSources.read(pseudo);
+        Path out = dir.resolve("msa");
+        CliRunner.Result r = CliRunner.run("train", "--data-root", pseudo.toString(), "--out", out.toString(),
+                "--preset", "tiny", "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0",
+                "--curriculum", "msa", "--curriculum-thresholds", "0.0001");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode state = JSON.readTree(out.resolve("curriculum.json").toFile());
+        assertThat(state.get("kind").asText()).isEqualTo("msa");
+        List<String> names = new java.util.ArrayList<>();
+        state.get("stages").forEach(s -> names.add(s.get("name").asText()));
+        assertThat(names.get(0)).isEqualTo("msa1-template-measurer");
+        assertThat(names).contains("msa2-relation-measurer");
+        for (JsonNode s : state.get("stages")) {
+            java.util.Set<Integer> kept = selection(out.resolve(s.get("name").asText() + ".selection.jsonl"));
+            assertThat(s.get("labels").asInt()).as(s.get("name").asText()).isEqualTo(kept.size());
+            String name = s.get("name").asText();
+            if (name.endsWith("-measurer")) { // a measurer trains on its source's labels alone
+                String source = name.split("-")[1];
+                assertThat(kept).allSatisfy(i -> assertThat(sources.get(i)).isEqualTo(source));
+            } else if (name.startsWith("msa2")) { // the second source's labels join the first's chosen selection
+                String first = firstChosen(state);
+                java.util.Set<Integer> firstChosen = first == null ? java.util.Set.of()
+                        : selection(out.resolve(first + ".selection.jsonl"));
+                assertThat(kept).containsAll(firstChosen);
+                kept.stream().filter(i -> !firstChosen.contains(i))
+                        .forEach(i -> assertThat(sources.get(i)).isEqualTo("relation"));
+            }
+        }
+        assertThat(out.resolve(state.get("result").asText())).isDirectory();
+    }
+
+    private static java.util.Set<Integer> selection(Path file) throws Exception {
+        java.util.Set<Integer> kept = new java.util.HashSet<>();
+        for (String line : Files.readAllLines(file)) {
+            JsonNode n = JSON.readTree(line);
+            if (n.get("reliability").asDouble() >= 1) {
+                kept.add(n.get("index").asInt());
+            }
+        }
+        return kept;
+    }
+
+    /** @return the first source's best threshold stage, or null when none ran (then nothing joined) */
+    private static String firstChosen(JsonNode state) {
+        String best = null;
+        double score = -1;
+        for (JsonNode s : state.get("stages")) {
+            String name = s.get("name").asText();
+            if (name.startsWith("msa1-") && !name.endsWith("-measurer") && s.get("search_pr50").asDouble() >= score) {
+                best = name;
+                score = s.get("search_pr50").asDouble();
+            }
+        }
+        return best;
     }
 }

@@ -1,43 +1,40 @@
 package io.rsground.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.config.ConfigException;
 import io.rsground.config.TrainConfig;
 import io.rsground.data.DatasetException;
-import io.rsground.data.GroundingDataset;
 import io.rsground.data.Sample;
 import io.rsground.data.pseudo.PseudoSources;
-import io.rsground.eval.EvalReport;
-import io.rsground.eval.Evaluator;
-import io.rsground.eval.ReliabilityReport;
-import io.rsground.infer.LoadedModel;
-import io.rsground.infer.ModelLoader;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * CLIP-VG's single-source self-paced curriculum (SSA) as a sequence of training runs in one folder: a measurer
- * trained on every training label; each label's reliability (the IoU of the measurer's box with the label's); then,
- * for the thresholds in increasing order, a model trained only on the labels reaching the threshold, scored on the
- * search split; the search stops at the first threshold that scores lower than the best so far (greedy). The best
- * stage's checkpoint is the result (a tie goes to the later, more selective stage).
+ * CLIP-VG's self-paced curriculum as a sequence of training runs in one folder, each stage a folder of its own with
+ * the usual outputs; {@code curriculum.json} records the stages done, so a killed curriculum resumes at the stage
+ * it was in (and that stage's run from its last checkpoint). A time budget ({@code run.time_budget_minutes}) is
+ * shared equally by the stages planned.
  *
- * <p>Each stage is a folder of its own ({@code measurer/}, {@code h0.50/} ...) with the usual outputs;
- * {@code curriculum.json} records the stages done, so a killed curriculum resumes at the stage it was in (and
- * that stage's run from its last checkpoint). A time budget ({@code run.time_budget_minutes}) is shared equally
- * by the measurer and the thresholds.
+ * <p><b>Single source (SSA).</b> A measurer trained on every training label; each label's reliability (the IoU of
+ * the measurer's box with the label's); then, for the thresholds in increasing order, a model trained only on the
+ * labels reaching the threshold, scored on the search split. The search stops at the first threshold that scores
+ * lower than the best so far (greedy); the best stage is the result (a tie goes to the later, more selective one).
+ *
+ * <p><b>Multi-source (MSA).</b> The labels' sources ({@code pseudo.jsonl} of {@code rsground pseudo}: template,
+ * relation) are taken in turn, in order of first appearance. For each, a measurer is trained on its labels alone;
+ * its labels are scored by that measurer and, from the second source on, also by the model the previous source
+ * chose; for each measurer the thresholds are searched greedily, each candidate trained on the labels selected so
+ * far plus this source's labels reaching the threshold. The candidate scoring best joins its labels to the
+ * selection; the last source's choice is the result.
  */
 public final class Curriculum {
     /** Thresholds tried by default. */
@@ -45,13 +42,19 @@ public final class Curriculum {
     /** The file that records the stages done. */
     public static final String STATE = "curriculum.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Which curriculum. */
+    public enum Kind {
+        /** single-source adapting */
+        SSA,
+        /** multi-source adapting */
+        MSA
+    }
 
     /**
      * One stage done.
      *
      * @param name its folder's name
-     * @param threshold the reliability its labels reached, or null for the measurer (every label)
+     * @param threshold the reliability its new labels reached, or null for a measurer
      * @param labels training labels it was trained on
      * @param searchPr50 Pr@0.5 (pixels) of its best checkpoint on the search split
      */
@@ -62,22 +65,24 @@ public final class Curriculum {
      * The curriculum's outcome.
      *
      * @param stages every stage in order
-     * @param chosen the stage with the best search score: its {@code best_checkpoint} is the result
+     * @param chosen the result: its {@code best_checkpoint} is the model
      * @param searchSplit what the stages were scored on
      */
     public record Result(List<Stage> stages, Stage chosen, String searchSplit) {
     }
 
+    private final Kind kind;
     private final TrainConfig base;
     private final List<Double> thresholds;
     private final List<Sample> search;
     private final String searchName;
     private final TrainingRun.Listener listener;
     private final Consumer<String> log;
-    private volatile TrainingRun current;
+    private volatile CurriculumStages stages;
     private volatile boolean stopRequested;
 
     /**
+     * @param kind SSA or MSA
      * @param base the training settings of every stage ({@code run.out} is the curriculum's folder)
      * @param thresholds reliabilities tried, each in (0, 1]
      * @param search the labels a stage is scored on (human expressions), or null for the training data set's own
@@ -86,11 +91,12 @@ public final class Curriculum {
      * @param listener told of each stage's training
      * @param log told what the curriculum does
      */
-    public Curriculum(TrainConfig base, List<Double> thresholds, List<Sample> search, String searchName,
+    public Curriculum(Kind kind, TrainConfig base, List<Double> thresholds, List<Sample> search, String searchName,
             TrainingRun.Listener listener, Consumer<String> log) {
         if (thresholds.isEmpty() || thresholds.stream().anyMatch(h -> !(h > 0 && h <= 1))) {
             throw new ConfigException("curriculum thresholds must be in (0, 1], got " + thresholds);
         }
+        this.kind = kind;
         this.base = base;
         this.thresholds = thresholds.stream().sorted().toList();
         this.search = search;
@@ -102,9 +108,9 @@ public final class Curriculum {
     /** Ends the stage running now after its current step (it saves a checkpoint) and starts no other. */
     public void requestStop() {
         stopRequested = true;
-        TrainingRun run = current;
-        if (run != null) {
-            run.requestStop();
+        CurriculumStages s = stages;
+        if (s != null) {
+            s.requestStop();
         }
     }
 
@@ -114,141 +120,134 @@ public final class Curriculum {
      * @return the stages and the chosen one, or null when a stop request ended it early
      */
     public Result run() throws IOException, DatasetException {
-        Path out = Path.of(base.run().out());
-        Files.createDirectories(out);
-        Map<String, Stage> done = readState(out.resolve(STATE));
-        double minutes = base.run().timeBudgetMinutes() / (1 + thresholds.size());
-        Stage measurer = stage(out, "measurer", null, null, minutes, done);
-        if (measurer == null) {
-            return null;
-        }
-        Path reliability = out.resolve("measurer").resolve("reliability.jsonl");
-        if (!Files.isRegularFile(reliability)) {
-            score(out.resolve("measurer"), reliability.getParent());
-        }
-        List<Stage> stages = new ArrayList<>(List.of(measurer));
-        Stage best = null;
-        Map<Integer, Double> scores = LabelSelection.read(reliability);
-        for (double h : thresholds) {
-            if (scores.values().stream().noneMatch(r -> r >= h)) {
-                log.accept(String.format(Locale.ROOT, "curriculum: no label reaches %.2f: the search stops", h));
-                break;
-            }
-            Stage s = stage(out, "h" + java.math.BigDecimal.valueOf(h).stripTrailingZeros().toPlainString(), h,
-                    reliability, minutes, done);
-            if (s == null) {
-                return null;
-            }
-            stages.add(s);
-            if (best != null && s.searchPr50() < best.searchPr50()) {
-                log.accept(String.format(Locale.ROOT, "curriculum: threshold %.2f scores %.2f%% < %.2f%%: the search "
-                        + "stops", h, 100 * s.searchPr50(), 100 * best.searchPr50()));
-                break;
-            }
-            if (best == null || s.searchPr50() >= best.searchPr50()) {
-                best = s;
-            }
-        }
-        Stage chosen = best == null || measurer.searchPr50() > best.searchPr50() ? measurer : best;
-        Result result = new Result(stages, chosen, searchName);
-        writeState(out.resolve(STATE), stages, chosen);
-        CurriculumPlot.write(result, out.resolve("curriculum.png"));
-        return result;
-    }
-
-    /** @return the stage, trained now unless done before; null when a stop request ended its training */
-    private Stage stage(Path out, String name, Double threshold, Path reliability, double minutes,
-            Map<String, Stage> done) throws IOException, DatasetException {
-        if (done.containsKey(name)) {
-            log.accept("curriculum: stage " + name + " is done (" + STATE + ")");
-            return done.get(name);
-        }
+        stages = new CurriculumStages(base, search, searchName, listener, log);
         if (stopRequested) {
             return null;
         }
-        Path dir = out.resolve(name);
-        TrainConfig.Builder b = base.toBuilder().out(dir.toString()).timeBudgetMinutes(minutes);
-        if (threshold != null) {
-            b.selection(reliability.toString()).minReliability(threshold);
-        }
-        if (Files.isDirectory(dir.resolve(TrainingRun.LAST))) {
-            b.resume(dir.resolve(TrainingRun.LAST).toString());
-        }
-        log.accept("curriculum: stage " + name + (threshold == null ? " (the measurer, every label)"
-                : " (labels with reliability >= " + threshold + ")"));
-        current = new TrainingRun(b.build(), listener);
-        TrainingRun.Outcome outcome = current.run();
-        current = null;
-        if (outcome.stopped()) {
+        Stage chosen = kind == Kind.SSA ? singleSource() : multiSource();
+        if (chosen == null) {
             return null;
         }
-        int labels = trainingLabels(b.build());
-        double score = search == null ? outcome.bestPr50() : searchScore(dir.resolve(TrainingRun.BEST));
-        Stage stage = new Stage(name, threshold, labels, score);
-        done.put(name, stage);
-        writeState(out.resolve(STATE), new ArrayList<>(done.values()), null);
-        log.accept(String.format(Locale.ROOT, "curriculum: stage %s: %,d labels, %s Pr@0.5 %.2f%%", name, labels,
-                searchName, 100 * score));
-        return stage;
+        stages.writeState(kind.name().toLowerCase(Locale.ROOT), chosen, thresholds);
+        Result result = new Result(stages.done(), chosen, searchName);
+        CurriculumPlot.write(result, stages.out().resolve("curriculum.png"));
+        return result;
     }
 
-    private static int trainingLabels(TrainConfig config) throws IOException, DatasetException {
-        List<Sample> train = GroundingDataset.open(Path.of(config.run().dataRoot()), config.run().splitsDir() == null
-                ? null : Path.of(config.run().splitsDir())).split("train");
-        return config.run().selection() == null ? train.size() : LabelSelection.keep(train,
-                LabelSelection.read(Path.of(config.run().selection())), config.run().minReliability()).size();
+    private Stage singleSource() throws IOException, DatasetException {
+        double minutes = base.run().timeBudgetMinutes() / (1 + thresholds.size());
+        Stage measurer = stages.stage("measurer", null, null, 0, minutes);
+        if (measurer == null) {
+            return null;
+        }
+        Map<Integer, Double> reliability = stages.score("measurer", stages.train(), null);
+        Path file = stages.out().resolve("measurer").resolve("reliability.jsonl");
+        Stage best = null;
+        for (double h : thresholds) {
+            if (reliability.values().stream().noneMatch(r -> r >= h)) {
+                log.accept(String.format(Locale.ROOT, "curriculum: no label reaches %s: the search stops", h));
+                break;
+            }
+            Stage s = stages.stage("h" + plain(h), h, file, h, minutes);
+            if (s == null) {
+                return null;
+            }
+            if (best != null && s.searchPr50() < best.searchPr50()) {
+                log.accept(String.format(Locale.ROOT, "curriculum: threshold %s scores %.2f%% < %.2f%%: the search "
+                        + "stops", h, 100 * s.searchPr50(), 100 * best.searchPr50()));
+                break;
+            }
+            best = s;
+        }
+        return best == null || measurer.searchPr50() > best.searchPr50() ? measurer : best;
     }
 
-    /** Scores every training label with the measurer's best checkpoint: {@code reliability.jsonl} and friends. */
-    private void score(Path measurer, Path into) throws IOException, DatasetException {
-        List<Sample> train = GroundingDataset.open(Path.of(base.run().dataRoot()), base.run().splitsDir() == null
-                ? null : Path.of(base.run().splitsDir())).split("train");
-        log.accept("curriculum: scoring " + train.size() + " training labels with the measurer");
+    private Stage multiSource() throws IOException, DatasetException {
+        Map<String, List<Sample>> bySource = bySource();
+        int planned = 0;
+        for (int i = 0; i < bySource.size(); i++) {
+            planned += 1 + (i == 0 ? 1 : 2) * thresholds.size();
+        }
+        double minutes = base.run().timeBudgetMinutes() / planned;
+        Set<Integer> selected = new HashSet<>();
+        Stage previous = null;
+        Stage firstMeasurer = null;
+        int number = 0;
+        for (Map.Entry<String, List<Sample>> e : bySource.entrySet()) {
+            String prefix = "msa" + ++number + "-" + e.getKey();
+            List<Sample> labels = e.getValue();
+            Stage own = stages.stage(prefix + "-measurer", null, stages.selectionOf(prefix + "-measurer",
+                    labels.stream().map(Sample::index).toList()), 1, minutes);
+            if (own == null) {
+                return null;
+            }
+            firstMeasurer = firstMeasurer == null ? own : firstMeasurer;
+            List<Stage> measurers = previous == null ? List.of(own) : List.of(own, previous);
+            Candidate best = null;
+            for (Stage m : measurers) {
+                Candidate c = search(prefix + (m == own ? "-own" : "-prev"), m, labels, selected, minutes);
+                if (c == Candidate.STOPPED) {
+                    return null;
+                }
+                if (c != null && (best == null || c.stage().searchPr50() >= best.stage().searchPr50())) {
+                    best = c;
+                }
+            }
+            if (best == null) {
+                log.accept("curriculum: no label of source " + e.getKey() + " reaches a threshold: none joins");
+                continue;
+            }
+            selected = best.selected();
+            previous = best.stage();
+        }
+        return previous != null ? previous : firstMeasurer;
+    }
+
+    /** A source's best candidate: its stage and the labels selected with it. */
+    private record Candidate(Stage stage, Set<Integer> selected) {
+        static final Candidate STOPPED = new Candidate(null, Set.of());
+    }
+
+    /** @return the best stage of a greedy threshold search over one source's labels scored by one measurer */
+    private Candidate search(String prefix, Stage measurer, List<Sample> labels, Set<Integer> selected,
+            double minutes) throws IOException, DatasetException {
+        Map<Integer, Double> reliability = stages.score(measurer.name(), labels, "reliability-" + prefix);
+        Candidate best = null;
+        for (double h : thresholds) {
+            Set<Integer> with = new HashSet<>(selected);
+            labels.stream().filter(s -> reliability.get(s.index()) >= h).forEach(s -> with.add(s.index()));
+            if (with.size() == selected.size()) {
+                break; // no label of the source reaches h, nor any higher threshold
+            }
+            String name = prefix + "-h" + plain(h);
+            Stage s = stages.stage(name, h, stages.selectionOf(name, with), 1, minutes);
+            if (s == null) {
+                return Candidate.STOPPED;
+            }
+            if (best != null && s.searchPr50() < best.stage().searchPr50()) {
+                break;
+            }
+            best = new Candidate(s, with);
+        }
+        return best;
+    }
+
+    /** @return the training labels by source, sources in order of first appearance ("unlabelled" without one) */
+    private Map<String, List<Sample>> bySource() throws IOException {
         Map<Integer, String> sources = PseudoSources.read(Path.of(base.run().dataRoot()));
-        new ReliabilityReport(evaluate(measurer.resolve(TrainingRun.BEST), train, "train").predictions(),
-                sources::get).write(into);
+        if (sources.isEmpty()) {
+            throw new ConfigException("--curriculum msa needs the labels' sources: " + base.run().dataRoot()
+                    + " has no " + PseudoSources.FILE + " (write the data with rsground pseudo)");
+        }
+        Map<String, List<Sample>> bySource = new LinkedHashMap<>();
+        for (Sample s : stages.train()) {
+            bySource.computeIfAbsent(sources.getOrDefault(s.index(), "unlabelled"), k -> new ArrayList<>()).add(s);
+        }
+        return bySource;
     }
 
-    private double searchScore(Path checkpoint) throws IOException {
-        return evaluate(checkpoint, search, searchName).pixel().precisionAt(0.5);
-    }
-
-    private EvalReport evaluate(Path checkpoint, List<Sample> samples, String split) throws IOException {
-        try (LoadedModel loaded = ModelLoader.load(ModelLoader.Request.of(checkpoint))) {
-            return Evaluator.evaluate(loaded.model(), loaded.manager(), loaded.tokenizer(), samples, split,
-                    base.run().evalBatchSize(), base.run().numWorkers(), null);
-        }
-    }
-
-    private static Map<String, Stage> readState(Path file) throws IOException {
-        Map<String, Stage> done = new LinkedHashMap<>();
-        if (!Files.isRegularFile(file)) {
-            return done;
-        }
-        for (JsonNode s : JSON.readTree(file.toFile()).path("stages")) {
-            Stage stage = new Stage(s.get("name").asText(), s.get("threshold").isNull() ? null
-                    : s.get("threshold").asDouble(), s.get("labels").asInt(), s.get("search_pr50").asDouble());
-            done.put(stage.name(), stage);
-        }
-        return done;
-    }
-
-    private void writeState(Path file, List<Stage> stages, Stage chosen) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("kind", "ssa");
-        root.put("search_split", searchName);
-        root.set("thresholds", JSON.valueToTree(thresholds));
-        ArrayNode array = root.putArray("stages");
-        for (Stage s : stages) {
-            ObjectNode n = array.addObject();
-            n.put("name", s.name());
-            n.put("threshold", s.threshold());
-            n.put("labels", s.labels());
-            n.put("search_pr50", s.searchPr50());
-        }
-        root.put("chosen", chosen == null ? null : chosen.name());
-        root.put("result", chosen == null ? null : chosen.name() + "/" + TrainingRun.BEST);
-        JSON.writeValue(file.toFile(), root);
+    private static String plain(double h) {
+        return BigDecimal.valueOf(h).stripTrailingZeros().toPlainString();
     }
 
     /** @return thresholds from their spelling, e.g. {@code 0.3,0.5,0.7} */

@@ -1,0 +1,217 @@
+package io.rsground.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rsground.config.TrainConfig;
+import io.rsground.data.DatasetException;
+import io.rsground.data.GroundingDataset;
+import io.rsground.data.Sample;
+import io.rsground.data.pseudo.PseudoSources;
+import io.rsground.eval.EvalReport;
+import io.rsground.eval.Evaluator;
+import io.rsground.eval.ReliabilityReport;
+import io.rsground.infer.LoadedModel;
+import io.rsground.infer.ModelLoader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The mechanics a curriculum's stages share: training one stage on the labels a selection file keeps (resuming
+ * it, or skipping it when {@code curriculum.json} records it done), scoring labels with a stage's model, scoring a
+ * stage on the search split, and the state file.
+ */
+final class CurriculumStages {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final TrainConfig base;
+    private final Path out;
+    private final List<Sample> search;
+    private final String searchName;
+    private final TrainingRun.Listener listener;
+    private final Consumer<String> log;
+    private final Map<String, Curriculum.Stage> done;
+    private final List<Sample> train;
+    private volatile TrainingRun current;
+    private volatile boolean stopRequested;
+
+    CurriculumStages(TrainConfig base, List<Sample> search, String searchName, TrainingRun.Listener listener,
+            Consumer<String> log) throws IOException, DatasetException {
+        this.base = base;
+        this.out = Path.of(base.run().out());
+        this.search = search;
+        this.searchName = searchName;
+        this.listener = listener;
+        this.log = log;
+        Files.createDirectories(out);
+        this.done = readState(out.resolve(Curriculum.STATE));
+        this.train = GroundingDataset.open(Path.of(base.run().dataRoot()), base.run().splitsDir() == null ? null
+                : Path.of(base.run().splitsDir())).split("train");
+    }
+
+    Path out() {
+        return out;
+    }
+
+    /** @return the training split, before any selection */
+    List<Sample> train() {
+        return train;
+    }
+
+    void requestStop() {
+        stopRequested = true;
+        TrainingRun run = current;
+        if (run != null) {
+            run.requestStop();
+        }
+    }
+
+    /**
+     * Trains one stage unless done before.
+     *
+     * @param name the stage's folder
+     * @param threshold the reliability shown for it, or null
+     * @param selection a file of {@code {"index", "reliability"}} lines, or null for every training label
+     * @param minReliability what a label needs in that file
+     * @param minutes the stage's time budget, 0 for none
+     * @return the stage; null when a stop request ended its training
+     */
+    Curriculum.Stage stage(String name, Double threshold, Path selection, double minReliability, double minutes)
+            throws IOException, DatasetException {
+        if (done.containsKey(name)) {
+            log.accept("curriculum: stage " + name + " is done (" + Curriculum.STATE + ")");
+            return done.get(name);
+        }
+        if (stopRequested) {
+            return null;
+        }
+        Path dir = out.resolve(name);
+        TrainConfig.Builder b = base.toBuilder().out(dir.toString()).timeBudgetMinutes(minutes);
+        int labels = train.size();
+        if (selection != null) {
+            b.selection(selection.toString()).minReliability(minReliability);
+            labels = LabelSelection.keep(train, LabelSelection.read(selection), minReliability).size();
+        }
+        if (Files.isDirectory(dir.resolve(TrainingRun.LAST))) {
+            b.resume(dir.resolve(TrainingRun.LAST).toString());
+        }
+        log.accept(String.format(Locale.ROOT, "curriculum: stage %s (%,d labels%s)", name, labels,
+                threshold == null ? "" : ", reliability >= " + threshold));
+        current = new TrainingRun(b.build(), listener);
+        TrainingRun.Outcome outcome = current.run();
+        current = null;
+        if (outcome.stopped()) {
+            return null;
+        }
+        double score = search == null ? outcome.bestPr50() : evaluate(dir.resolve(TrainingRun.BEST), search,
+                searchName).pixel().precisionAt(0.5);
+        Curriculum.Stage stage = new Curriculum.Stage(name, threshold, labels, score);
+        done.put(name, stage);
+        writeState(null, null, List.of());
+        log.accept(String.format(Locale.ROOT, "curriculum: stage %s: %,d labels, %s Pr@0.5 %.2f%%", name, labels,
+                searchName, 100 * score));
+        return stage;
+    }
+
+    /**
+     * Scores labels with a stage's best checkpoint, once: the file is kept and read back when the stage is resumed.
+     *
+     * @param stage the measurer's stage folder
+     * @param labels the labels to score
+     * @param name the folder, under the stage's, of the reliability files, or null for the stage's own folder
+     * @return each label's reliability by global index
+     */
+    Map<Integer, Double> score(String stage, List<Sample> labels, String name) throws IOException {
+        Path dir = name == null ? out.resolve(stage) : out.resolve(stage).resolve(name);
+        Path file = dir.resolve("reliability.jsonl");
+        if (!Files.isRegularFile(file)) {
+            log.accept("curriculum: scoring " + labels.size() + " labels with " + stage);
+            Map<Integer, String> sources = PseudoSources.read(Path.of(base.run().dataRoot()));
+            new ReliabilityReport(evaluate(out.resolve(stage).resolve(TrainingRun.BEST), labels, "train")
+                    .predictions(), sources::get).write(dir);
+        }
+        return LabelSelection.read(file);
+    }
+
+    /**
+     * Writes a selection file that keeps exactly the given labels (reliability 1, every other training label 0),
+     * for a stage trained with a minimum reliability of 1.
+     */
+    Path selectionOf(String name, Collection<Integer> kept) throws IOException {
+        Set<Integer> keep = Set.copyOf(kept);
+        Path file = out.resolve(name + ".selection.jsonl");
+        Path partial = out.resolve(name + ".selection.jsonl.partial");
+        try (BufferedWriter w = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
+            for (Sample s : train) {
+                w.write("{\"index\": " + s.index() + ", \"reliability\": " + (keep.contains(s.index()) ? 1 : 0)
+                        + "}\n");
+            }
+        }
+        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return file;
+    }
+
+    private EvalReport evaluate(Path checkpoint, List<Sample> samples, String split) throws IOException {
+        try (LoadedModel loaded = ModelLoader.load(ModelLoader.Request.of(checkpoint))) {
+            return Evaluator.evaluate(loaded.model(), loaded.manager(), loaded.tokenizer(), samples, split,
+                    base.run().evalBatchSize(), base.run().numWorkers(), null);
+        }
+    }
+
+    private static Map<String, Curriculum.Stage> readState(Path file) throws IOException {
+        Map<String, Curriculum.Stage> stages = new LinkedHashMap<>();
+        if (!Files.isRegularFile(file)) {
+            return stages;
+        }
+        for (JsonNode s : JSON.readTree(file.toFile()).path("stages")) {
+            Curriculum.Stage stage = new Curriculum.Stage(s.get("name").asText(), s.get("threshold").isNull() ? null
+                    : s.get("threshold").asDouble(), s.get("labels").asInt(), s.get("search_pr50").asDouble());
+            stages.put(stage.name(), stage);
+        }
+        return stages;
+    }
+
+    /**
+     * Writes {@code curriculum.json}: every stage done, and the result once chosen.
+     *
+     * @param kind {@code ssa} or {@code msa}, or null while stages run
+     * @param chosen the result, or null while stages run
+     * @param thresholds the thresholds tried
+     */
+    void writeState(String kind, Curriculum.Stage chosen, List<Double> thresholds) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("kind", kind);
+        root.put("search_split", searchName);
+        root.set("thresholds", JSON.valueToTree(thresholds));
+        ArrayNode array = root.putArray("stages");
+        for (Curriculum.Stage s : done.values()) {
+            ObjectNode n = array.addObject();
+            n.put("name", s.name());
+            n.put("threshold", s.threshold());
+            n.put("labels", s.labels());
+            n.put("search_pr50", s.searchPr50());
+        }
+        root.put("chosen", chosen == null ? null : chosen.name());
+        root.put("result", chosen == null ? null : chosen.name() + "/" + TrainingRun.BEST);
+        JSON.writeValue(out.resolve(Curriculum.STATE).toFile(), root);
+    }
+
+    /** @return the stages done, in the order they were done */
+    List<Curriculum.Stage> done() {
+        return new ArrayList<>(done.values());
+    }
+}
