@@ -151,6 +151,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--min-reliability", paramLabel = "IOU", description = "with --select: the reliability a label "
             + "needs (default: 0.5)")
     double minReliability = 0.5;
+    @Option(names = "--image-features", paramLabel = "DIR", description = "read the frozen image tower's features "
+            + "from DIR (written by rsground spark features with the same weights) instead of computing them; needs "
+            + "--freeze-clip-fully or --freeze-vision and no augmentation")
+    Path imageFeatures;
     @Option(names = "--curriculum", paramLabel = "ssa|msa", description = "CLIP-VG's self-paced curriculum: a measurer "
             + "trained on every label scores each label's reliability, then models trained on the labels above each "
             + "threshold are scored on the search split, greedily (ssa); msa takes the sources of rsground pseudo "
@@ -222,6 +226,7 @@ final class TrainCommand implements Callable<Integer> {
         set.when("--minutes", () -> b.timeBudgetMinutes(minutes));
         set.when("--log-every", () -> b.logEvery(logEvery));
         set.when("--select", () -> b.selection(select.toString()).minReliability(minReliability));
+        set.when("--image-features", () -> b.imageFeatures(imageFeatures.toString()));
     }
 
     private void architecture(Setter set, TrainConfig.Builder b) {

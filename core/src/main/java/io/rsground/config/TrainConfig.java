@@ -49,11 +49,14 @@ public record TrainConfig(Run run, ModelSource model, Optimisation optim, Schedu
      * @param selection a measurer's {@code reliability.jsonl} over the training labels, or null: with it, only the
      *     labels whose reliability reaches {@code minReliability} are trained on
      * @param minReliability the reliability a training label needs when {@code selection} is given, in [0, 1]
+     * @param imageFeatures a folder of the frozen image tower's features ({@code rsground spark features}) read
+     *     instead of computed, or null
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Run(String dataRoot, String splitsDir, String out, String resume, long seed, int numWorkers,
-            int evalBatchSize, int logEvery, double timeBudgetMinutes, String selection, double minReliability) {
-        static final Run DEFAULTS = new Run(null, null, null, null, 13, 2, 32, 50, 0, null, 0);
+            int evalBatchSize, int logEvery, double timeBudgetMinutes, String selection, double minReliability,
+            String imageFeatures) {
+        static final Run DEFAULTS = new Run(null, null, null, null, 13, 2, 32, 50, 0, null, 0, null);
 
         /** Checks the values. */
         public Run {
@@ -388,6 +391,10 @@ public record TrainConfig(Run run, ModelSource model, Optimisation optim, Schedu
 
         public Builder minReliability(double v) {
             return set("run", "min_reliability", v);
+        }
+
+        public Builder imageFeatures(String v) {
+            return set("run", "image_features", v);
         }
 
         // model

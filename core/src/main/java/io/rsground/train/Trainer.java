@@ -139,6 +139,20 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /**
+     * Keeps features computed elsewhere (the {@code spark features} job) as if this trainer had computed them.
+     *
+     * @param imageKey the key {@link #cacheVisualFeatures}'s function gives the image's samples
+     * @param features [1 + P, W * n] the frozen image tower's output for the image, flattened
+     * @throws IllegalStateException without a cache
+     */
+    public void putVisualFeatures(String imageKey, float[] features) {
+        if (visualCache == null) {
+            throw new IllegalStateException("no image feature cache: call cacheVisualFeatures first");
+        }
+        visualCache.put(imageKey, features);
+    }
+
     /** @return images whose features the cache holds, 0 without a cache */
     public int cachedImages() {
         return visualCache == null ? 0 : visualCache.size();

@@ -13,16 +13,19 @@ import io.rsground.data.synth.SceneObjects;
 import io.rsground.data.Sample;
 import io.rsground.eval.Evaluator;
 import io.rsground.image.AugmentConfig;
+import io.rsground.infer.ImageFeatureFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -238,7 +241,7 @@ public final class TrainingRun {
 
     /** Keeps a frozen image tower's features and sets up model copies, as the settings ask. */
     private void prepareTrainer(Trainer trainer, RunSetup setup, AugmentConfig augment, List<Sample> train,
-            List<Sample> val, Objectives.Context context) {
+            List<Sample> val, Objectives.Context context) throws IOException {
         if (setup.policy().freezesVision() && augment.deterministic()) {
             // training and validation images alike: each image is prepared the same way wherever it is used
             Map<Integer, String> imageOf = new HashMap<>();
@@ -250,10 +253,15 @@ public final class TrainingRun {
             long maxBytes = Math.min(4L << 30, Runtime.getRuntime().maxMemory() / 3);
             trainer.cacheVisualFeatures(imageOf::get, maxBytes);
             long precomputeStart = System.nanoTime();
-            precomputeFeatures(trainer, setup, train, val);
+            Set<Path> given = config.run().imageFeatures() == null ? Set.of()
+                    : readFeatures(trainer, setup, train, val);
+            precomputeFeatures(trainer, setup, train, val, given);
             LOG.info("image tower frozen: its features are computed once per image ({} images in {} s, up to {} MB)",
                     trainer.cachedImages(), String.format(Locale.ROOT, "%.1f", (System.nanoTime() - precomputeStart)
                     / 1e9), maxBytes >> 20);
+        } else if (config.run().imageFeatures() != null) {
+            throw new ConfigException("run.image_features needs a frozen image tower and images prepared the same "
+                    + "way at every use: add --freeze-clip-fully (or --freeze-vision), no augmentation, --no-aug-jitter");
         } else if (setup.policy().freezesVision()) {
             LOG.info("image tower frozen, but its features are computed at every use: {} changes the images from "
                     + "epoch to epoch", augment.jitter() ? "colour jitter (--no-aug-jitter turns it off)"
@@ -266,13 +274,47 @@ public final class TrainingRun {
         }
     }
 
+    /**
+     * Fills the trainer's cache from the features folder the settings name, keyed there by the image's path under
+     * the data root.
+     *
+     * @return the images whose features it held
+     */
+    private Set<Path> readFeatures(Trainer trainer, RunSetup setup, List<Sample> train, List<Sample> val)
+            throws IOException {
+        Path root = Path.of(config.run().dataRoot()).toAbsolutePath().normalize();
+        Map<String, Path> byKey = new LinkedHashMap<>();
+        for (List<Sample> split : List.of(train, val)) {
+            for (Sample s : split) {
+                byKey.put(root.relativize(s.imageFile().toAbsolutePath().normalize()).toString().replace('\\', '/'),
+                        s.imageFile());
+            }
+        }
+        Map<String, float[]> features = ImageFeatureFiles.read(Path.of(config.run().imageFeatures()),
+                setup.model(), byKey.keySet());
+        Set<Path> given = new HashSet<>();
+        features.forEach((key, values) -> {
+            trainer.putVisualFeatures(byKey.get(key).toString(), values);
+            given.add(byKey.get(key));
+        });
+        LOG.info("image features of {} of {} images read from {}; the others are computed", given.size(),
+                new HashSet<>(byKey.values()).size(), config.run().imageFeatures());
+        return given;
+    }
+
     /** Computes the features of every training and validation image once, before the first step. */
-    private void precomputeFeatures(Trainer trainer, RunSetup setup, List<Sample> train, List<Sample> val) {
+    private void precomputeFeatures(Trainer trainer, RunSetup setup, List<Sample> train, List<Sample> val,
+            Set<Path> given) {
         Map<Path, Sample> oneOfEachImage = new LinkedHashMap<>();
         for (List<Sample> split : List.of(train, val)) {
             for (Sample s : split) {
-                oneOfEachImage.putIfAbsent(s.imageFile(), s);
+                if (!given.contains(s.imageFile())) {
+                    oneOfEachImage.putIfAbsent(s.imageFile(), s);
+                }
             }
+        }
+        if (oneOfEachImage.isEmpty()) {
+            return;
         }
         BatchLoader loader = Evaluator.loader(new ArrayList<>(oneOfEachImage.values()), setup.model().config(),
                 setup.tokenizer(), Math.max(config.run().evalBatchSize(), 64), config.run().numWorkers()).build();

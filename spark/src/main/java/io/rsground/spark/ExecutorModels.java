@@ -1,18 +1,10 @@
 package io.rsground.spark;
 
 import ai.djl.engine.Engine;
-import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import io.rsground.infer.Grounder;
+import io.rsground.infer.ImageFeatureFiles;
 import io.rsground.infer.ModelLoader;
-import io.rsground.model.ClipVgModel;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.TreeMap;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -91,27 +83,8 @@ final class ExecutorModels {
      */
     static String visionFingerprint(ModelSpec spec, Grounder grounder) {
         synchronized (VISION_FINGERPRINTS) {
-            return VISION_FINGERPRINTS.computeIfAbsent(spec, s -> fingerprint(grounder.loaded().model()));
+            return VISION_FINGERPRINTS.computeIfAbsent(spec, s -> ImageFeatureFiles.visionSha256(grounder.loaded().model()));
         }
-    }
-
-    private static String fingerprint(ClipVgModel model) {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        for (Map.Entry<String, Parameter> e : new TreeMap<>(model.namedParameters()).entrySet()) {
-            if (ClipVgModel.isVisionParameter(e.getKey())) {
-                digest.update(e.getKey().getBytes(StandardCharsets.UTF_8));
-                float[] values = e.getValue().getArray().toFloatArray();
-                ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                bytes.asFloatBuffer().put(values);
-                digest.update(bytes);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     /** The model of a spec could not be loaded: missing files, an invalid config, weights that do not fit. */

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rsground.infer.ImageFeatureFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class SparkFeatures {
     /** The manifest's name in the output folder. */
-    public static final String MANIFEST = "features.json";
+    public static final String MANIFEST = ImageFeatureFiles.MANIFEST;
     /** Feature bytes per shard, at most: 256 MB, about a hundred ViT-B/16 images. */
     public static final long SHARD_BYTES = 256L << 20;
 
@@ -112,7 +113,7 @@ public final class SparkFeatures {
     private static void writeManifest(FileSystem fs, Path file, ModelSpec model, List<Row> rows) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode manifest = json.createObjectNode();
-        manifest.put("format", "rsground-image-features/1");
+        manifest.put("format", ImageFeatureFiles.FORMAT);
         manifest.put("weights", model.weights());
         java.util.Set<String> fingerprints = new java.util.TreeSet<>();
         Map<String, String> shards = new TreeMap<>();
