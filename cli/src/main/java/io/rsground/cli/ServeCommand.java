@@ -91,9 +91,9 @@ final class ServeCommand implements Callable<Integer> {
             }, "rsground-serve-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             ModelInfo info = grounder.info();
-            out.printf(Locale.ROOT, "rsground serve: %s (%s, %,d parameters, engine %s %s, loaded in %d ms)%n",
-                    info.source(), info.architecture(), info.parameters(), info.engine(), info.precision(),
-                    loadMillis);
+            out.printf(Locale.ROOT, "rsground serve: %s (%s, %s parameters, engine %s %s, loaded in %d ms)%n",
+                    info.source(), info.architecture(), info.parameters() < 0 ? "?" : String.format(Locale.ROOT,
+                            "%,d", info.parameters()), info.engine(), info.precision(), loadMillis);
             out.printf(Locale.ROOT, "listening on %s  (%d workers, queue %d, uploads up to %d MiB, %d queries per "
                     + "request); Ctrl+C stops%n", server.baseUri(), settings.threads(), settings.queueCapacity(),
                     maxUploadMb, maxQueries);

@@ -66,6 +66,18 @@ class EngineCommandsTest {
         for (int i = 0; i < a.size(); i++) {
             assertSameResult(a.get(i), b.get(i));
         }
+        // int8 linear maps: boxes move, by about 1e-3 of the square (docs/onnx.md), far less than 1e-2
+        CliRunner.Result int8 = CliRunner.run(withFixture("predict", concat(flags, "--engine", "onnx", "--int8")));
+        assertThat(int8.exitCode()).as(int8.err()).isZero();
+        List<JsonNode> q = jsonLines(int8.out());
+        double drift = 0;
+        for (int i = 0; i < q.size(); i++) {
+            for (int k = 0; k < 4; k++) {
+                drift = Math.max(drift, Math.abs(q.get(i).get("box_cxcywh_norm").get(k).asDouble()
+                        - b.get(i).get("box_cxcywh_norm").get(k).asDouble()));
+            }
+        }
+        assertThat(drift).as("int8 against float32 DJL").isGreaterThan(0).isLessThan(1e-2);
     }
 
     @Test
