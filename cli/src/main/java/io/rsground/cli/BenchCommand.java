@@ -2,10 +2,12 @@ package io.rsground.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rsground.bench.BenchEngine;
 import io.rsground.bench.ModelBenchmark;
 import io.rsground.bench.SceneBenchmark;
 import io.rsground.config.ModelConfig;
 import io.rsground.config.ModelConfigs;
+import io.rsground.infer.onnx.OnnxExporter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -18,7 +20,8 @@ import picocli.CommandLine.Option;
 /** {@code rsground bench}: speed and memory on this machine. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure the matrix-multiply ceiling, inference and training samples/s (random weights), "
-                + "their share of the ceiling, 10 queries on one image against 10 calls, and memory.")
+                + "their share of the ceiling, 10 queries on one image against 10 calls, and memory. With --engine "
+                + "onnx, inference through ONNX Runtime beside DJL's.")
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -34,6 +37,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0",
             description = "intra-op threads (default: the engine's choice, one per core)")
     int threads;
+    @Option(names = "--engine", defaultValue = "djl", paramLabel = "djl|onnx", description = "djl: PyTorch through "
+            + "DJL (inference, training, ten queries); onnx: also the same random model exported to ONNX Runtime, its "
+            + "inference and ten-query figures (onnx_*) beside DJL's, training left out; with --scene, the engine that "
+            + "grounds the scene (default: ${DEFAULT-VALUE})")
+    String engine;
+    @Option(names = "--int8", description = "with --engine onnx: export the linear maps in int8")
+    boolean int8;
     @Option(names = "--json", description = "print one JSON object on stdout") boolean json;
     @Option(names = "--scene", paramLabel = "SIDE", description = "instead: ground a synthetic tiled TIFF of SIDE x "
             + "SIDE px in windows (random weights with a presence head), with 1 and with 10 queries; reports windows/s "
@@ -61,15 +71,18 @@ final class BenchCommand implements Callable<Integer> {
             err.flush();
         };
         int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        BenchEngine engines = engines();
         ObjectNode result;
         if (scene != null) {
             if (scene < window || window < 32) {
                 throw new Errors.BadInputException("--scene must be at least --window, and --window at least 32 px; "
                         + "got " + scene + " and " + window);
             }
-            result = SceneBenchmark.run(new SceneBenchmark.Options(name, config, scene, window, overlap, cores), log);
+            result = SceneBenchmark.run(new SceneBenchmark.Options(name, config, scene, window, overlap, cores,
+                    engines), log);
         } else {
-            result = ModelBenchmark.run(new ModelBenchmark.Options(name, config, batch, steps, leakSteps, cores), log);
+            result = ModelBenchmark.run(new ModelBenchmark.Options(name, config, batch, steps, leakSteps, cores,
+                    engines), log);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
@@ -82,5 +95,20 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return Errors.OK;
+    }
+
+    /** @return the engines --engine and --int8 ask for */
+    private BenchEngine engines() {
+        boolean onnx = switch (engine.toLowerCase(Locale.ROOT)) {
+            case "djl" -> false;
+            case "onnx" -> true;
+            default -> throw new Errors.BadInputException("unknown --engine '" + engine + "'; known: djl, onnx");
+        };
+        if (int8 && !onnx) {
+            throw new Errors.BadInputException("--int8 quantizes the model ONNX Runtime runs: give it with "
+                    + "--engine onnx");
+        }
+        return new BenchEngine(onnx, int8 ? OnnxExporter.Precision.INT8_PER_CHANNEL
+                : OnnxExporter.Precision.FLOAT32);
     }
 }

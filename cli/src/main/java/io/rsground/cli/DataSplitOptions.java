@@ -2,6 +2,7 @@ package io.rsground.cli;
 
 import io.rsground.data.GroundingDataset;
 import io.rsground.data.Sample;
+import io.rsground.infer.GroundingEngine;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -33,7 +34,12 @@ final class DataSplitOptions {
     }
 
     /** @return the split evaluated with a progress bar, with presence figures for a model with a presence head */
-    Evaluation.Result evaluate(ModelOptions model, int batchSize, int workers) throws Exception {
-        return Evaluation.run(model.request(), samples(), split, batchSize, workers, root, dataset().allSamples());
+    Evaluation.Result evaluate(ModelOptions model, EngineOptions engine, int batchSize, int workers)
+            throws Exception {
+        engine.check(model);
+        List<Sample> samples = samples(); // a bad split fails before the model loads
+        try (GroundingEngine grounder = engine.open(model, 0)) {
+            return Evaluation.run(grounder, samples, split, batchSize, workers, root, dataset().allSamples());
+        }
     }
 }

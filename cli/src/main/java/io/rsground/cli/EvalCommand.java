@@ -21,6 +21,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     ModelOptions model;
+    @CommandLine.Mixin
+    EngineOptions engine;
     @Option(names = "--json", paramLabel = "FILE", description = "write the metrics as JSON") Path json;
     @Option(names = "--predictions", paramLabel = "FILE.jsonl", description = "write one line per sample")
     Path predictions;
@@ -40,7 +42,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Evaluation.Result r = data.evaluate(model, batchSize, workers);
+        Evaluation.Result r = data.evaluate(model, engine, batchSize, workers);
         r.write(json, predictions, report, presenceDir());
         spec.commandLine().getOut().println(r.toMarkdown());
         return Errors.OK;

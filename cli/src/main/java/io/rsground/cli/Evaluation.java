@@ -6,7 +6,8 @@ import io.rsground.data.synth.SceneObjects;
 import io.rsground.eval.EvalReport;
 import io.rsground.eval.Evaluator;
 import io.rsground.eval.PresenceReport;
-import io.rsground.infer.LoadedModel;
+import io.rsground.infer.Grounder;
+import io.rsground.infer.GroundingEngine;
 import io.rsground.infer.ModelLoader;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -43,36 +44,42 @@ final class Evaluation {
         }
     }
 
+    /** As {@link #run(GroundingEngine, List, String, int, int, Path, List)} with the model on the DJL engine. */
+    static Result run(ModelLoader.Request request, List<Sample> samples, String split, int batchSize, int workers,
+            Path dataRoot, List<Sample> allSamples) throws Exception {
+        try (GroundingEngine engine = new Grounder(ModelLoader.load(request), 0)) {
+            return run(engine, samples, split, batchSize, workers, dataRoot, allSamples);
+        }
+    }
+
     /**
-     * @param request which model
+     * @param engine the model on its engine (DJL or ONNX Runtime); the caller closes it
      * @param samples what to evaluate
      * @param split the split's name, for the report
      * @param dataRoot the data set's folder, where a model with a presence head finds what each image holds
      * @param allSamples every annotated object of the data set
      * @return the report, and the presence figures for a model with a presence head
      */
-    static Result run(ModelLoader.Request request, List<Sample> samples, String split, int batchSize, int workers,
+    static Result run(GroundingEngine engine, List<Sample> samples, String split, int batchSize, int workers,
             Path dataRoot, List<Sample> allSamples) throws Exception {
-        try (LoadedModel loaded = ModelLoader.load(request)) {
-            EvalReport report;
-            try (Progress progress = new Progress("eval " + split, samples.size(), "samples")) {
-                report = Evaluator.evaluate(loaded.model(), loaded.manager(), loaded.tokenizer(), samples, split,
-                        batchSize, workers, done -> progress.progress(done, samples.size()));
-            }
-            if (!loaded.model().config().presenceHead()) {
-                return new Result(report, null);
-            }
-            List<Sample> twins = new AbsentQueries(samples, SceneObjects.knownObjects(dataRoot, allSamples))
-                    .twins(samples, ABSENT_SEED);
-            if (twins.isEmpty()) {
-                return new Result(report, null);
-            }
-            EvalReport absent;
-            try (Progress progress = new Progress("absent queries", twins.size(), "samples")) {
-                absent = Evaluator.evaluate(loaded.model(), loaded.manager(), loaded.tokenizer(), twins,
-                        split + "-absent", batchSize, workers, done -> progress.progress(done, twins.size()));
-            }
-            return new Result(report, PresenceReport.of(report.predictions(), absent.predictions()));
+        EvalReport report;
+        try (Progress progress = new Progress("eval " + split, samples.size(), "samples")) {
+            report = Evaluator.evaluate(engine, samples, split, batchSize, workers,
+                    done -> progress.progress(done, samples.size()));
         }
+        if (!engine.hasPresenceHead()) {
+            return new Result(report, null);
+        }
+        List<Sample> twins = new AbsentQueries(samples, SceneObjects.knownObjects(dataRoot, allSamples))
+                .twins(samples, ABSENT_SEED);
+        if (twins.isEmpty()) {
+            return new Result(report, null);
+        }
+        EvalReport absent;
+        try (Progress progress = new Progress("absent queries", twins.size(), "samples")) {
+            absent = Evaluator.evaluate(engine, twins, split + "-absent", batchSize, workers,
+                    done -> progress.progress(done, twins.size()));
+        }
+        return new Result(report, PresenceReport.of(report.predictions(), absent.predictions()));
     }
 }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.data.ProgressListener;
 import io.rsground.image.BoxPainter;
 import io.rsground.image.Images;
-import io.rsground.infer.Grounder;
+import io.rsground.infer.GroundingEngine;
 import io.rsground.infer.GroundingResult;
 import io.rsground.infer.SceneGrounder;
 import java.awt.image.BufferedImage;
@@ -48,7 +48,7 @@ final class ManifestRunner {
     /** Queries grounded in one model call; more for one image go in several calls that reuse its features. */
     static final int QUERIES_PER_CALL = 32;
 
-    private final Grounder grounder;
+    private final GroundingEngine grounder;
     private final SceneGrounder scenes;
     private final Path manifest;
     private final Path drawDir;
@@ -95,16 +95,17 @@ final class ManifestRunner {
     }
 
     /**
-     * @param grounder the model; a feature cache of at least one image lets one image's query batches share it
+     * @param grounder the model on either engine; DJL's feature cache of at least one image lets one image's query
+     *     batches share its features
      * @param manifest the JSON-lines file
      * @param drawDir where to write one annotated image per input image, or null
      */
-    ManifestRunner(Grounder grounder, Path manifest, Path drawDir) {
+    ManifestRunner(GroundingEngine grounder, Path manifest, Path drawDir) {
         this(grounder, manifest, drawDir, SceneGrounder.Options.DEFAULT);
     }
 
     /** @param options when to cut an image into windows, and the boxes kept (top-k, minimum score) */
-    ManifestRunner(Grounder grounder, Path manifest, Path drawDir, SceneGrounder.Options options) {
+    ManifestRunner(GroundingEngine grounder, Path manifest, Path drawDir, SceneGrounder.Options options) {
         this.grounder = grounder;
         this.scenes = new SceneGrounder(grounder);
         this.manifest = manifest;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.image.BoxPainter;
 import io.rsground.image.Images;
-import io.rsground.infer.Grounder;
+import io.rsground.infer.GroundingEngine;
 import io.rsground.geo.GeoJson;
 import io.rsground.infer.GroundingResult;
 import io.rsground.infer.SceneGrounder;
@@ -38,6 +38,9 @@ final class PredictCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions model;
+
+    @Mixin
+    EngineOptions engine;
 
     @Option(names = "--image", paramLabel = "FILE", description = "JPEG, PNG or TIFF image")
     Path image;
@@ -108,8 +111,9 @@ final class PredictCommand implements Callable<Integer> {
         SceneGrounder.Options options = tiling.toOptions();
         refuseToReplace(out, "--out");
         refuseToReplace(geojson, "--geojson");
+        engine.check(model);
         int[] size = ScenePrediction.size(image); // a bad image fails before the model loads
-        try (Grounder grounder = new Grounder(model.load(), 1)) {
+        try (GroundingEngine grounder = engine.open(model, 1)) {
             SceneGrounder scenes = new SceneGrounder(grounder);
             if (scenes.tiles(size[0], size[1], options)) {
                 new ScenePrediction(scenes, spec.commandLine().getOut(), spec.commandLine().getErr())
@@ -127,7 +131,7 @@ final class PredictCommand implements Callable<Integer> {
         return Errors.OK;
     }
 
-    private void predictWhole(Grounder grounder, double minScore) throws Exception {
+    private void predictWhole(GroundingEngine grounder, double minScore) throws Exception {
         BufferedImage picture = Images.read(image);
         List<GroundingResult> results = grounder.ground(picture, queries);
         PrintWriter stdout = spec.commandLine().getOut();
@@ -173,8 +177,9 @@ final class PredictCommand implements Callable<Integer> {
         if (cacheImages < 1) {
             throw new Errors.BadInputException("--cache-images must be at least 1 in batch mode");
         }
+        engine.check(model);
         ManifestRunner.Summary summary;
-        try (Grounder grounder = new Grounder(model.load(), cacheImages);
+        try (GroundingEngine grounder = engine.open(model, cacheImages);
                 Writer sink = results != null ? Files.newBufferedWriter(results, StandardCharsets.UTF_8)
                         : new NonClosingWriter(spec.commandLine().getOut());
                 Progress progress = new Progress("predict", 0, "lines")) {

@@ -3,7 +3,8 @@ package io.rsground.cli;
 import io.rsground.cli.serve.GroundingServer;
 import io.rsground.cli.serve.ServerSettings;
 import io.rsground.infer.Grounder;
-import io.rsground.infer.LoadedModel;
+import io.rsground.infer.GroundingEngine;
+import io.rsground.infer.ModelInfo;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.util.List;
@@ -25,6 +26,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions model;
+
+    @Mixin
+    EngineOptions engine;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
             description = "address to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE})")
@@ -55,8 +59,8 @@ final class ServeCommand implements Callable<Integer> {
     int maxQueries;
 
     @Option(names = "--cache-images", defaultValue = "" + Grounder.DEFAULT_CACHE_SIZE, paramLabel = "N",
-            description = "images whose features are kept for repeated questions, 0 for none "
-                    + "(default: ${DEFAULT-VALUE})")
+            description = "images whose features are kept for repeated questions, 0 for none; "
+                    + "the djl engine only (default: ${DEFAULT-VALUE})")
     int cacheImages;
 
     @Override
@@ -73,10 +77,12 @@ final class ServeCommand implements Callable<Integer> {
         ServerSettings settings = new ServerSettings(host, port, workers, queue != null ? queue : 2 * workers,
                 maxUploadMb * 1024L * 1024L, maxPixels, maxQueries);
         PrintWriter out = spec.commandLine().getOut();
-        LoadedModel loaded = model.load();
+        engine.check(model);
+        long loadStart = System.nanoTime();
         CountDownLatch stopped = new CountDownLatch(1);
-        try (Grounder grounder = new Grounder(loaded, cacheImages);
+        try (GroundingEngine grounder = engine.open(model, cacheImages);
                 GroundingServer server = new GroundingServer(grounder, settings)) {
+            long loadMillis = (System.nanoTime() - loadStart) / 1_000_000;
             warmUp(grounder);
             server.start();
             Thread hook = new Thread(() -> {
@@ -84,8 +90,10 @@ final class ServeCommand implements Callable<Integer> {
                 stopped.countDown();
             }, "rsground-serve-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            out.printf(Locale.ROOT, "rsground serve: %s (%s, %,d parameters, loaded in %d ms)%n", loaded.source(),
-                    loaded.architecture(), loaded.model().parameterCount(), loaded.loadMillis());
+            ModelInfo info = grounder.info();
+            out.printf(Locale.ROOT, "rsground serve: %s (%s, %s parameters, engine %s %s, loaded in %d ms)%n",
+                    info.source(), info.architecture(), info.parameters() < 0 ? "?" : String.format(Locale.ROOT,
+                            "%,d", info.parameters()), info.engine(), info.precision(), loadMillis);
             out.printf(Locale.ROOT, "listening on %s  (%d workers, queue %d, uploads up to %d MiB, %d queries per "
                     + "request); Ctrl+C stops%n", server.baseUri(), settings.threads(), settings.queueCapacity(),
                     maxUploadMb, maxQueries);
@@ -95,8 +103,8 @@ final class ServeCommand implements Callable<Integer> {
         return Errors.OK;
     }
 
-    /** Runs the model once so that the first user does not wait for PyTorch's first-call set-up. */
-    private static void warmUp(Grounder grounder) {
+    /** Runs the model once so that the first user does not wait for the engine's first-call set-up. */
+    private static void warmUp(GroundingEngine grounder) {
         BufferedImage blank = new BufferedImage(64, 48, BufferedImage.TYPE_3BYTE_BGR);
         grounder.ground(blank, List.of("warm up", "a second query"));
     }

@@ -21,6 +21,8 @@ final class VisualizeCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     ModelOptions model;
+    @CommandLine.Mixin
+    EngineOptions engine;
     @Option(names = "--count", defaultValue = "16", description = "samples shown (default: ${DEFAULT-VALUE})")
     int count;
     @Option(names = "--worst", description = "show the samples with the lowest IoU (default: the first ones)")
@@ -30,7 +32,7 @@ final class VisualizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EvalReport r = data.evaluate(model, 32, 2).report();
+        EvalReport r = data.evaluate(model, engine, 32, 2).report();
         PredictionGrid.write(r, PredictionGrid.imagesOf(data.samples()), count, worst, tile, out);
         spec.commandLine().getOut().println("wrote " + out + " (" + Math.min(count, r.predictions().size())
                 + " samples; " + r.headline() + ")");

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.config.ModelConfig;
 import io.rsground.data.Batch;
-import io.rsground.infer.Grounder;
+import io.rsground.infer.GroundingEngine;
 import io.rsground.infer.LoadedModel;
 import io.rsground.infer.Predictions;
 import io.rsground.model.ClipVgModel;
@@ -32,7 +32,8 @@ import java.util.function.Consumer;
  * Measures, in one process: the engine's float32 matrix-multiply rate (the ceiling), inference and training
  * samples per second on random weights and inputs, the analytic work per sample and the share of the ceiling each
  * mode reaches, ten queries on one image against ten separate calls, resident memory over the training steps
- * (a leak check) and peak resident memory.
+ * (a leak check) and peak resident memory. With ONNX Runtime asked for ({@link BenchEngine}), the same model is
+ * exported and its inference and ten-query figures measured beside DJL's ({@link OnnxBenchmark}).
  */
 public final class ModelBenchmark {
     /** A typical DIOR-RSVG query: 10 tokens with start and end (the text tower runs on the used length). */
@@ -47,9 +48,16 @@ public final class ModelBenchmark {
      * @param steps timed steps per measurement
      * @param leakSteps training steps of the leak check (resident memory after a quarter of them and at the end,
      *     each read after a full collection); 0 to skip
-     * @param threads intra-op threads the engine uses (reported; set before the engine starts)
+     * @param threads intra-op threads the engines use (reported; set before PyTorch starts, given to ONNX Runtime)
+     * @param engine DJL alone (inference, training, ten queries), or ONNX Runtime beside it (inference and ten
+     *     queries through both engines; training is DJL's only and left out)
      */
-    public record Options(String preset, ModelConfig config, int batch, int steps, int leakSteps, int threads) {
+    public record Options(String preset, ModelConfig config, int batch, int steps, int leakSteps, int threads,
+            BenchEngine engine) {
+        /** Options measuring DJL alone. */
+        public Options(String preset, ModelConfig config, int batch, int steps, int leakSteps, int threads) {
+            this(preset, config, batch, steps, leakSteps, threads, BenchEngine.DJL);
+        }
     }
 
     private ModelBenchmark() {
@@ -97,11 +105,20 @@ public final class ModelBenchmark {
             model.initializeParameters(manager);
             out.put("parameters", model.parameterCount());
             measureInference(model, manager, options, forward, matmul, out, log);
-            measureTraining(model, manager, options, forward + 2 * fusion + vision, 3 * forward, matmul, out, log);
+            if (options.engine().onnx()) {
+                OnnxBenchmark.measure(model, manager, options, forward, matmul, out, log);
+            } else {
+                measureTraining(model, manager, options, forward + 2 * fusion + vision, 3 * forward, matmul, out,
+                        log);
+            }
         }
 
         log.accept("10 queries on one image");
-        multiQuery(config, out);
+        multiQuery(config, options, false, out);
+        if (options.engine().onnx()) {
+            log.accept("10 queries on one image, ONNX Runtime");
+            multiQuery(config, options, true, out);
+        }
         out.put("peak_rss_mb", peakRssMb());
         return out;
     }
@@ -187,7 +204,12 @@ public final class ModelBenchmark {
         }
     }
 
-    private static void multiQuery(ModelConfig config, ObjectNode out) {
+    /**
+     * Puts one query, ten queries in one call and ten calls of one query on an 800 px image, in ms, and the ratio
+     * of ten to one; names prefixed {@code onnx_} for ONNX Runtime.
+     */
+    private static void multiQuery(ModelConfig config, Options options, boolean onnx, ObjectNode out)
+            throws IOException {
         List<String> queries = List.of("the white storage tank on the left", "a large ship at the top",
                 "the gray vehicle in the middle", "the airplane that is bigger than the others",
                 "the tennis court next to the baseball field", "a small chimney on the lower right",
@@ -205,7 +227,9 @@ public final class ModelBenchmark {
                 image.setRGB(x, y, r.nextInt(0xffffff));
             }
         }
-        try (Grounder g = new Grounder(new LoadedModel(model, tokenizer, manager, "random", null, "bench", 0), 0)) {
+        String prefix = onnx ? "onnx_" : "";
+        try (GroundingEngine g = options.engine().open(new LoadedModel(model, tokenizer, manager, "random", null,
+                "bench", 0), onnx, options.threads())) {
             g.ground(image, queries);
             int reps = 3;
             long t0 = System.nanoTime();
@@ -223,10 +247,10 @@ public final class ModelBenchmark {
                 g.ground(image, List.of(q));
             }
             double separate = (System.nanoTime() - t0) / 1e9;
-            out.put("one_query_ms", one * 1000);
-            out.put("ten_queries_ms", ten * 1000);
-            out.put("ten_separate_calls_ms", separate * 1000);
-            out.put("multi_query_10_vs_1", ten / one);
+            out.put(prefix + "one_query_ms", one * 1000);
+            out.put(prefix + "ten_queries_ms", ten * 1000);
+            out.put(prefix + "ten_separate_calls_ms", separate * 1000);
+            out.put(prefix + "multi_query_10_vs_1", ten / one);
         }
     }
 

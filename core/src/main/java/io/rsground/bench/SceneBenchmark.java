@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.config.ModelConfig;
 import io.rsground.geo.TiffWriters;
-import io.rsground.infer.Grounder;
+import io.rsground.infer.GroundingEngine;
 import io.rsground.infer.LoadedModel;
 import io.rsground.infer.SceneGrounder;
 import io.rsground.model.ClipVgModel;
@@ -41,10 +41,16 @@ public final class SceneBenchmark {
      * @param sceneSide the synthetic scene's side in pixels
      * @param windowSide the training side the model claims, which is the window side
      * @param overlap the windows' overlap
-     * @param threads intra-op threads the engine uses (reported)
+     * @param threads intra-op threads the engine uses (reported; given to ONNX Runtime)
+     * @param engine DJL, or ONNX Runtime with the model exported at start (then it alone grounds the scene)
      */
     public record Options(String preset, ModelConfig config, int sceneSide, int windowSide, double overlap,
-            int threads) {
+            int threads, BenchEngine engine) {
+        /** Options measuring DJL. */
+        public Options(String preset, ModelConfig config, int sceneSide, int windowSide, double overlap,
+                int threads) {
+            this(preset, config, sceneSide, windowSide, overlap, threads, BenchEngine.DJL);
+        }
     }
 
     private SceneBenchmark() {
@@ -59,7 +65,9 @@ public final class SceneBenchmark {
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("preset", options.preset());
         out.put("threads", options.threads());
-        out.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+        out.put("engine", options.engine().onnx() ? "onnxruntime " + ai.onnxruntime.OrtEnvironment.getEnvironment()
+                .getVersion() + " " + options.engine().precisionName() : Engine.getInstance().getEngineName() + " "
+                + Engine.getInstance().getVersion());
         Path dir = Files.createTempDirectory("rsground-scene-bench-");
         Path scene = dir.resolve("scene.tif");
         try (TensorScope off = TensorScope.gradientsOff()) {
@@ -85,8 +93,8 @@ public final class SceneBenchmark {
         NDManager manager = NDManager.newBaseManager();
         ClipVgModel model = new ClipVgModel(config);
         model.initializeParameters(manager);
-        try (Grounder grounder = new Grounder(new LoadedModel(model, tokenizer, manager, "random", null,
-                options.preset(), 0, options.windowSide()), 0)) {
+        try (GroundingEngine grounder = options.engine().open(new LoadedModel(model, tokenizer, manager, "random",
+                null, options.preset(), 0, options.windowSide()), options.engine().onnx(), options.threads())) {
             SceneGrounder scenes = new SceneGrounder(grounder);
             SceneGrounder.Options tiling = new SceneGrounder.Options(SceneGrounder.Tiling.ON, 0, options.overlap(),
                     5, 0, SceneGrounder.Options.DEFAULT.mergeIou());

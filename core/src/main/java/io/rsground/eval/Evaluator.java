@@ -10,6 +10,7 @@ import io.rsground.data.SplitFingerprint;
 import io.rsground.image.EvalTransform;
 import io.rsground.image.PaddedGeometry;
 import io.rsground.infer.BoxDecoder;
+import io.rsground.infer.GroundingEngine;
 import io.rsground.infer.Predictions;
 import io.rsground.model.ClipVgModel;
 import io.rsground.text.Tokenizer;
@@ -42,6 +43,23 @@ public final class Evaluator {
         BatchLoader loader = loader(samples, model.config(), tokenizer, batchSize, workers).build();
         return evaluate(loader, samples, model.config().vision().imageSize(),
                 batch -> Predictions.predict(model, manager, batch), split, progress);
+    }
+
+    /**
+     * Evaluates through a grounding engine's batch predictor (DJL or ONNX Runtime), with its tokenizer.
+     *
+     * @param engine the model on its engine
+     * @param samples what to evaluate
+     * @param split the split's name, for the report
+     * @param batchSize samples per forward pass
+     * @param workers loader threads
+     * @param progress told the number of samples done after each batch (may be null)
+     * @return the report
+     */
+    public static EvalReport evaluate(GroundingEngine engine, List<Sample> samples, String split, int batchSize,
+            int workers, IntConsumer progress) {
+        BatchLoader loader = loader(samples, engine.config(), engine.tokenizer(), batchSize, workers).build();
+        return evaluate(loader, samples, engine.config().vision().imageSize(), engine::predict, split, progress);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.rsground.infer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.rsground.config.ModelConfig;
+import io.rsground.data.Batch;
 import io.rsground.image.EvalTransform;
 import io.rsground.image.Images;
 import io.rsground.image.Preprocessed;
@@ -29,7 +30,7 @@ import java.util.List;
  * padding after it cannot change any box: it is masked as a key in the fusion encoder and comes after the end
  * token in the causal text tower).
  */
-public final class Grounder implements AutoCloseable {
+public final class Grounder implements GroundingEngine {
     /** Default number of images whose features are kept. */
     public static final int DEFAULT_CACHE_SIZE = 16;
 
@@ -55,13 +56,28 @@ public final class Grounder implements AutoCloseable {
         this.cache = FeatureCache.recent(cacheSize);
     }
 
-    /** @return whether answers carry a presence score */
-    public boolean hasPresenceHead() {
-        return config.presenceHead();
+    @Override
+    public ModelConfig config() {
+        return config;
     }
 
-    /** @return the transform images take to the model's input */
-    EvalTransform transform() {
+    @Override
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public ModelInfo info() {
+        return ModelInfo.of(loaded);
+    }
+
+    @Override
+    public int trainingScale() {
+        return loaded.trainingScale();
+    }
+
+    @Override
+    public EvalTransform transform() {
         return transform;
     }
 
@@ -71,11 +87,13 @@ public final class Grounder implements AutoCloseable {
     }
 
     /** Reads an image file and grounds the queries in it. */
+    @Override
     public List<GroundingResult> ground(Path imageFile, List<String> queries) throws IOException {
         return ground(Images.read(imageFile), queries);
     }
 
     /** Grounds one query. */
+    @Override
     public GroundingResult ground(BufferedImage image, String query) {
         return ground(image, List.of(query)).get(0);
     }
@@ -86,6 +104,7 @@ public final class Grounder implements AutoCloseable {
      * @return one result per query, in order
      * @throws IllegalArgumentException for an empty list or a blank query
      */
+    @Override
     public List<GroundingResult> ground(BufferedImage image, List<String> queries) {
         checkQueries(queries);
         return ground(transform.apply(image), cache.enabled() ? contentKey(image) : null, queries);
@@ -105,6 +124,18 @@ public final class Grounder implements AutoCloseable {
                 throw new IllegalArgumentException("query " + (i + 1) + " is empty");
             }
         }
+    }
+
+    @Override
+    public List<GroundingResult> ground(Preprocessed image, List<String> queries) {
+        checkQueries(queries);
+        return ground(image, null, queries);
+    }
+
+    /** Runs {@link Predictions#predict} on the model, its temporaries freed after the call. */
+    @Override
+    public Predictions.Predicted predict(Batch batch) {
+        return Predictions.predict(model, manager, batch);
     }
 
     /**

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Grounds queries in scenes larger than the model's training images: the scene is cut into overlapping windows of
- * the side the model was trained at ({@link LoadedModel#trainingScale()}), each window is read from the file alone
+ * the side the model was trained at ({@link GroundingEngine#trainingScale()}), each window is read from the file alone
  * (never the whole scene) and encoded once by the image tower for all queries, and each query's window boxes are
  * mapped to scene pixels, ranked by the presence score and merged across overlaps.
  *
@@ -141,10 +141,10 @@ public final class SceneGrounder {
         void windowDone(int done, int total);
     }
 
-    private final Grounder grounder;
+    private final GroundingEngine grounder;
 
-    /** @param grounder the model; its feature cache is bypassed (windows are seen once) */
-    public SceneGrounder(Grounder grounder) {
+    /** @param grounder the model, on either engine; a feature cache is bypassed (windows are seen once) */
+    public SceneGrounder(GroundingEngine grounder) {
         this.grounder = grounder;
     }
 
@@ -174,7 +174,7 @@ public final class SceneGrounder {
 
     /** @return the window side these options use, in scene pixels */
     public int windowSide(Options options) {
-        return options.windowSide() > 0 ? options.windowSide() : grounder.loaded().trainingScale();
+        return options.windowSide() > 0 ? options.windowSide() : grounder.trainingScale();
     }
 
     /**
@@ -244,7 +244,7 @@ public final class SceneGrounder {
             for (int i = 0; i < windows.size(); i++) {
                 Rectangle w = windows.get(i);
                 BufferedImage pixels = reader.read(w);
-                addWindow(found, grounder.ground(grounder.transform().apply(pixels), null, queries), w);
+                addWindow(found, grounder.ground(grounder.transform().apply(pixels), queries), w);
                 listener.windowDone(i + 1, windows.size());
             }
             return new SceneResult(width, height, windows, true, rank(queries, found, options));

@@ -11,9 +11,9 @@ import io.rsground.image.ImageTooLargeException;
 import io.rsground.image.Images;
 import io.rsground.image.ReadOptions;
 import io.rsground.image.UnreadableImageException;
-import io.rsground.infer.Grounder;
+import io.rsground.infer.GroundingEngine;
 import io.rsground.infer.GroundingResult;
-import io.rsground.infer.LoadedModel;
+import io.rsground.infer.ModelInfo;
 import io.rsground.infer.SceneGrounder;
 import io.rsground.weights.Version;
 import jakarta.servlet.MultipartConfigElement;
@@ -59,7 +59,7 @@ public final class GroundingServer implements AutoCloseable {
             + "style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; connect-src 'self'; "
             + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-    private final Grounder grounder;
+    private final GroundingEngine grounder;
     private final SceneGrounder scenes;
     private final SceneJobs jobs = new SceneJobs();
     private final ServerSettings settings;
@@ -71,17 +71,17 @@ public final class GroundingServer implements AutoCloseable {
     private Javalin app;
 
     /**
-     * @param grounder the model to serve; shared by all workers (it is thread-safe)
+     * @param grounder the model to serve, on either engine; shared by all workers (it is thread-safe)
      * @param settings address and limits
      */
-    public GroundingServer(Grounder grounder, ServerSettings settings) {
+    public GroundingServer(GroundingEngine grounder, ServerSettings settings) {
         this.grounder = grounder;
         this.scenes = new SceneGrounder(grounder);
         this.settings = settings;
         this.readOptions = ReadOptions.DEFAULT.withMaxPixels(settings.maxPixels());
         this.queue = new WorkQueue(settings.threads(), settings.queueCapacity());
         this.requestMapper = GroundRequest.jsonMapper(settings.maxJsonBodyBytes());
-        this.modelInfo = bytes(describeModel(grounder.loaded(), settings));
+        this.modelInfo = bytes(describeModel(grounder, settings));
         this.page = readPage();
     }
 
@@ -344,24 +344,31 @@ public final class GroundingServer implements AutoCloseable {
     }
 
     /** @return the model description served at {@link #MODEL_PATH} */
-    static ObjectNode describeModel(LoadedModel loaded, ServerSettings settings) {
+    static ObjectNode describeModel(GroundingEngine engine, ServerSettings settings) {
         ObjectNode info = ResultJson.MAPPER.createObjectNode();
-        String architecture = loaded.architecture();
+        ModelInfo model = engine.info();
+        String architecture = model.architecture();
         info.put("architecture", architecture);
         info.put("preset", ModelConfigs.PRESETS.contains(architecture) ? architecture : null);
         try {
-            info.set("config", ResultJson.MAPPER.readTree(ModelConfigs.toJson(loaded.model().config())));
+            info.set("config", ResultJson.MAPPER.readTree(ModelConfigs.toJson(engine.config())));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        info.put("parameters", loaded.model().parameterCount());
-        info.put("presence_score", loaded.model().config().presenceHead());
-        info.put("training_scale_px", loaded.trainingScale());
+        if (model.parameters() >= 0) {
+            info.put("parameters", model.parameters());
+        } else {
+            info.putNull("parameters");
+        }
+        info.put("presence_score", engine.hasPresenceHead());
+        info.put("training_scale_px", engine.trainingScale());
         ObjectNode tokenizer = info.putObject("tokenizer");
-        tokenizer.put("kind", loaded.tokenizer().describe().kind());
-        tokenizer.put("vocab_size", loaded.tokenizer().vocabSize());
-        info.put("weights", loaded.source());
-        info.put("weight_naming", loaded.naming() == null ? null : loaded.naming().name().toLowerCase(Locale.ROOT));
+        tokenizer.put("kind", engine.tokenizer().describe().kind());
+        tokenizer.put("vocab_size", engine.tokenizer().vocabSize());
+        info.put("weights", model.source());
+        info.put("weight_naming", model.naming() == null ? null : model.naming().name().toLowerCase(Locale.ROOT));
+        info.put("engine", model.engine());
+        info.put("precision", model.precision());
         info.put("version", Version.get());
         ObjectNode limits = info.putObject("limits");
         limits.put("max_upload_bytes", settings.maxUploadBytes());

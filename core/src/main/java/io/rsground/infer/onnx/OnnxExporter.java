@@ -67,6 +67,10 @@ public final class OnnxExporter {
     public static final String META_MAX_QUERY_LEN = "max_query_len";
     /** Metadata key: the side of the images the model was trained on, in pixels (the window of tiled grounding). */
     public static final String META_TRAINING_SCALE = "training_scale_px";
+    /** Metadata key: the architecture's name (preset, model-config file or "checkpoint"). */
+    public static final String META_ARCHITECTURE = "architecture";
+    /** Metadata key: the model's parameter count. */
+    public static final String META_PARAMETERS = "parameters";
     /** Metadata key: how the weights are stored ({@link Precision}, lower case). */
     public static final String META_PRECISION = "precision";
 
@@ -145,6 +149,8 @@ public final class OnnxExporter {
         m.put(META_TRAINING_SCALE, Integer.toString(loaded.trainingScale()));
         m.put("presence_head", Boolean.toString(config.presenceHead()));
         m.put("source", loaded.source());
+        m.put(META_ARCHITECTURE, loaded.architecture());
+        m.put(META_PARAMETERS, Long.toString(loaded.model().parameterCount()));
         m.put("preprocessing", "resize the long side to image_size (bilinear), divide by 255, normalise with "
                 + "ImageNet mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225), paste centred into a zero "
                 + "square (top = round(dh / 2 - 0.1), left = round(dw / 2 - 0.1)); pixel_masks 1 on the padding");

@@ -1,12 +1,16 @@
 package io.rsground.infer.onnx;
 
 import io.rsground.config.ModelConfig;
+import io.rsground.data.Batch;
 import io.rsground.image.EvalTransform;
 import io.rsground.image.Images;
 import io.rsground.image.Preprocessed;
 import io.rsground.infer.BoxDecoder;
 import io.rsground.infer.Grounder;
+import io.rsground.infer.GroundingEngine;
 import io.rsground.infer.GroundingResult;
+import io.rsground.infer.LoadedModel;
+import io.rsground.infer.ModelInfo;
 import io.rsground.infer.Predictions;
 import io.rsground.infer.TokenBatch;
 import io.rsground.text.Tokenizer;
@@ -14,29 +18,34 @@ import io.rsground.text.TokenizerSpec;
 import io.rsground.text.Tokenizers;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Grounds queries in images with an exported model in ONNX Runtime, no DJL involved: the same preprocessing,
  * tokenisation and box decoding as {@code io.rsground.infer.Grounder}, the same answers (within float32 rounding).
- * The image is encoded once per call however many queries ask about it. Thread-safe.
+ * The image is encoded once per call however many queries ask about it (no feature cache: ONNX Runtime runs the
+ * whole graph per call). Thread-safe.
  */
-public final class OnnxGrounder implements AutoCloseable {
+public final class OnnxGrounder implements GroundingEngine {
     private final OnnxPredictor predictor;
     private final ModelConfig config;
     private final Tokenizer tokenizer;
     private final EvalTransform transform;
+    private final ModelInfo info;
 
-    private OnnxGrounder(OnnxPredictor predictor, Tokenizer tokenizer) {
+    private OnnxGrounder(OnnxPredictor predictor, Tokenizer tokenizer, ModelInfo info) {
         this.predictor = predictor;
         this.config = predictor.config();
         this.tokenizer = tokenizer;
         this.transform = new EvalTransform(config.vision().imageSize());
+        this.info = info;
     }
 
     /**
@@ -48,11 +57,50 @@ public final class OnnxGrounder implements AutoCloseable {
     public static OnnxGrounder open(Path file, int threads) throws IOException {
         OnnxPredictor predictor = OnnxPredictor.open(file, threads);
         try {
-            return new OnnxGrounder(predictor, tokenizer(file, predictor.metadata()));
+            return new OnnxGrounder(predictor, tokenizer(file, predictor.metadata()), info(file,
+                    predictor.metadata()));
         } catch (IOException | RuntimeException e) {
             predictor.close();
             throw e;
         }
+    }
+
+    /**
+     * Exports a model loaded by DJL ({@link OnnxExporter#build}) to a temporary file, opens it in ONNX Runtime and
+     * deletes the file: the same model, run by ONNX Runtime, with no file left behind.
+     *
+     * @param loaded the model; this method takes ownership and closes it once exported (its native memory is not
+     *     needed by ONNX Runtime)
+     * @param precision float32, or the int8 quantization to export
+     * @param threads ONNX Runtime's intra-op threads, or 0 for its default (one per core)
+     * @return the grounder; the caller closes it
+     * @throws IOException when the temporary file cannot be written
+     */
+    public static OnnxGrounder of(LoadedModel loaded, OnnxExporter.Precision precision, int threads)
+            throws IOException {
+        try (loaded) {
+            Path tmp = Files.createTempFile("rsground-engine-", ".onnx");
+            try {
+                try (OutputStream out = Files.newOutputStream(tmp)) {
+                    OnnxExporter.build(loaded, OnnxExporter.tokenizerDirName(tmp), precision).writeTo(out);
+                }
+                OnnxPredictor predictor = OnnxPredictor.open(tmp, threads);
+                ModelInfo info = ModelInfo.of(loaded).on(ModelInfo.ONNX, precision.name().toLowerCase(Locale.ROOT));
+                return new OnnxGrounder(predictor, loaded.tokenizer(), info);
+            } finally {
+                Files.deleteIfExists(tmp); // ONNX Runtime has read the whole graph into its session
+            }
+        }
+    }
+
+    /** @return an exported file's description, from its metadata (files exported before it was kept lack some) */
+    static ModelInfo info(Path file, Map<String, String> metadata) {
+        String parameters = metadata.get(OnnxExporter.META_PARAMETERS);
+        String scale = metadata.get(OnnxExporter.META_TRAINING_SCALE);
+        return new ModelInfo(ModelInfo.ONNX, metadata.getOrDefault(OnnxExporter.META_PRECISION, ModelInfo.FLOAT32),
+                metadata.getOrDefault(OnnxExporter.META_ARCHITECTURE, file.getFileName().toString()),
+                parameters != null ? Long.parseLong(parameters) : -1,
+                scale != null ? Integer.parseInt(scale) : LoadedModel.DIOR_RSVG_SCALE, file.toString(), null);
     }
 
     /**
@@ -74,22 +122,41 @@ public final class OnnxGrounder implements AutoCloseable {
                 "the model's tokenizer folder, written beside it by 'rsground export', is missing");
     }
 
-    /** @return the model's architecture */
+    /** @return the model's architecture, from the file's metadata */
+    @Override
     public ModelConfig config() {
         return config;
     }
 
+    @Override
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public ModelInfo info() {
+        return info;
+    }
+
+    @Override
+    public EvalTransform transform() {
+        return transform;
+    }
+
     /** @return whether answers carry a presence score */
+    @Override
     public boolean hasPresenceHead() {
         return predictor.hasScores();
     }
 
     /** Reads an image file and grounds the queries in it. */
+    @Override
     public List<GroundingResult> ground(Path imageFile, List<String> queries) throws IOException {
         return ground(Images.read(imageFile), queries);
     }
 
     /** Grounds one query. */
+    @Override
     public GroundingResult ground(BufferedImage image, String query) {
         return ground(image, List.of(query)).get(0);
     }
@@ -100,9 +167,15 @@ public final class OnnxGrounder implements AutoCloseable {
      * @return one result per query, in order: boxes in original pixels and, with a presence head, scores
      * @throws IllegalArgumentException for an empty list or a blank query
      */
+    @Override
     public List<GroundingResult> ground(BufferedImage image, List<String> queries) {
         Grounder.checkQueries(queries);
-        Preprocessed pre = transform.apply(image);
+        return ground(transform.apply(image), queries);
+    }
+
+    @Override
+    public List<GroundingResult> ground(Preprocessed pre, List<String> queries) {
+        Grounder.checkQueries(queries);
         int q = queries.size();
         TokenBatch tokens = TokenBatch.of(tokenizer, queries, config.maxQueryLen());
         long[] textMasks = new long[tokens.ids().length];
@@ -118,6 +191,12 @@ public final class OnnxGrounder implements AutoCloseable {
                     pre.originalHeight(), predicted.score(i)));
         }
         return results;
+    }
+
+    /** Runs the batch in ONNX Runtime ({@link OnnxPredictor#predict(Batch)}). */
+    @Override
+    public Predictions.Predicted predict(Batch batch) {
+        return predictor.predict(batch);
     }
 
     @Override
