@@ -9,6 +9,7 @@ import io.rsground.data.pseudo.SkipReason;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import io.rsground.data.GroundingDataset;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,12 +58,24 @@ final class PseudoCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "replace the output of an earlier run in --out")
     boolean overwrite;
 
+    @Option(names = "--hold-out", paramLabel = "ROOT", description = "leave out the images of this grounding data "
+            + "set's val and test splits (matched by file name), so that it can evaluate models trained on the "
+            + "pseudo-labels")
+    Path holdOut;
+
     @Override
     public Integer call() throws Exception {
         Set<Source> chosen = EnumSet.noneOf(Source.class);
         sources.forEach(s -> chosen.add(Source.of(s)));
+        Set<String> heldOut = new java.util.HashSet<>();
+        if (holdOut != null) {
+            GroundingDataset human = GroundingDataset.open(holdOut, null);
+            for (String split : List.of("val", "test")) {
+                human.split(split).forEach(x -> heldOut.add(x.imageFile().getFileName().toString()));
+            }
+        }
         PseudoLabeler.Options options = new PseudoLabeler.Options(dataRoot, DetectionFormat.of(format), out, chosen,
-                perImage, seed, overwrite);
+                perImage, seed, overwrite, heldOut);
         PseudoWriter.Summary s;
         try (Progress progress = new Progress("pseudo", 0, "images")) {
             s = PseudoLabeler.run(options, progress);
@@ -83,6 +96,9 @@ final class PseudoCommand implements Callable<Integer> {
                 + "expression); splits %s; images %s%n", s.expressions(), s.imagesWritten(), s.imagesRead(), s.out(),
                 s.tally().objects(), s.tally().objectsWithout(), s.splitExpressions(),
                 s.copied() == 0 ? "hard-linked" : s.linked() + " hard-linked, " + s.copied() + " copied");
+        if (s.tally().heldOut() > 0) {
+            out.printf(Locale.ROOT, "  %d images held out (val and test images of --hold-out)%n", s.tally().heldOut());
+        }
         for (Map.Entry<Source, Integer> w : s.tally().written().entrySet()) {
             out.printf(Locale.ROOT, "  %s: %d written%n", w.getKey().word(), w.getValue());
         }

@@ -52,4 +52,25 @@ class PseudoCommandTest {
         assertThat(badSource.exitCode()).isEqualTo(Errors.BAD_INPUT);
         assertThat(badSource.err()).contains("unknown pseudo-label source 'caption'");
     }
+
+    @Test
+    void holdOutLeavesOutTheImagesAGroundingDataSetEvaluatesOn() throws Exception {
+        Path data = dir.resolve("data");
+        SceneGenerator.generate(data, 12, 128, 3, 1, ProgressListener.NONE);
+        io.rsground.data.GroundingDataset human = io.rsground.data.GroundingDataset.open(data, null);
+        java.util.Set<String> evaluated = new java.util.HashSet<>();
+        for (String split : List.of("val", "test")) {
+            human.split(split).forEach(s -> evaluated.add(s.imageFile().getFileName().toString()));
+        }
+        assertThat(evaluated).isNotEmpty();
+        Path out = dir.resolve("pseudo");
+        CliRunner.Result r = CliRunner.run("pseudo", "--data-root", data.toString(), "--out", out.toString(),
+                "--hold-out", data.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains(evaluated.size() + " images held out");
+        try (var files = Files.list(out.resolve("JPEGImages"))) {
+            List<String> written = files.map(p -> p.getFileName().toString()).toList();
+            assertThat(written).isNotEmpty().doesNotContainAnyElementsOf(evaluated);
+        }
+    }
 }

@@ -47,9 +47,16 @@ public final class PseudoLabeler {
      * @param perImage at most this many expressions per image, 0 for no limit
      * @param seed the seed of every random choice (wordings, the per-image limit, splits)
      * @param overwrite whether an existing output of an earlier run may be replaced
+     * @param heldOut file names of images to leave out (those a grounding data set evaluates on), never null
      */
     public record Options(Path dataRoot, DetectionFormat format, Path out, Set<Source> sources, int perImage,
-            long seed, boolean overwrite) {
+            long seed, boolean overwrite, Set<String> heldOut) {
+
+        /** Options that hold no image out. */
+        public Options(Path dataRoot, DetectionFormat format, Path out, Set<Source> sources, int perImage, long seed,
+                boolean overwrite) {
+            this(dataRoot, format, out, sources, perImage, seed, overwrite, Set.of());
+        }
 
         /** Checks the fields. */
         public Options {
@@ -60,6 +67,7 @@ public final class PseudoLabeler {
                 throw new IllegalArgumentException("name at least one source: template, relation");
             }
             sources = Set.copyOf(EnumSet.copyOf(sources));
+            heldOut = Set.copyOf(heldOut);
             if (perImage < 0) {
                 throw new IllegalArgumentException("--per-image must be >= 0 (0: no limit), got " + perImage);
             }
@@ -98,6 +106,12 @@ public final class PseudoLabeler {
         final Map<Source, Map<SkipReason, Integer>> skipped = new EnumMap<>(Source.class);
         int objects;
         int objectsWithout;
+        int heldOut;
+
+        /** @return images left out because a grounding data set evaluates on them */
+        public int heldOut() {
+            return heldOut;
+        }
 
         void skip(Source s, SkipReason r) {
             skipped.computeIfAbsent(s, k -> new EnumMap<>(SkipReason.class)).merge(r, 1, Integer::sum);
@@ -141,6 +155,11 @@ public final class PseudoLabeler {
         int total = data.images().size();
         for (int i = 0; i < total; i++) {
             DetectionImage image = data.images().get(i);
+            if (options.heldOut().contains(image.imageFile().getFileName().toString())) {
+                tally.heldOut++;
+                progress.progress(i + 1, total);
+                continue;
+            }
             LabelledImage li = label(image, options, tally, problems);
             if (li != null) {
                 done.add(li);
