@@ -26,6 +26,11 @@ final class EngineOptions {
             + "(smaller and faster; boxes move by about 1e-3 of the image side)")
     boolean int8;
 
+    @Option(names = "--onnx-threads", defaultValue = "0", paramLabel = "N", description = "with --engine onnx: "
+            + "ONNX Runtime's threads per model call (default: 0, one per core; with several server workers, "
+            + "cores / workers keeps them from competing)")
+    int onnxThreads;
+
     /** @return whether ONNX Runtime is asked for (checked spelling) */
     boolean onnx() {
         return switch (engine.toLowerCase(Locale.ROOT)) {
@@ -44,6 +49,13 @@ final class EngineOptions {
         boolean onnx = onnx();
         Path weights = model.request().weights();
         boolean exported = isOnnxFile(weights);
+        if (onnxThreads < 0) {
+            throw new Errors.BadInputException("--onnx-threads must be at least 0 (0: one per core), got "
+                    + onnxThreads);
+        }
+        if (!onnx && onnxThreads > 0) {
+            throw new Errors.BadInputException("--onnx-threads sets ONNX Runtime's threads: give it with --engine onnx");
+        }
         if (!onnx && int8) {
             throw new Errors.BadInputException("--int8 quantizes the model ONNX Runtime runs: give it with "
                     + "--engine onnx (the djl engine computes in float32)");
@@ -76,10 +88,10 @@ final class EngineOptions {
             return new Grounder(model.load(), cacheSize);
         }
         if (isOnnxFile(weights)) {
-            return OnnxGrounder.open(weights, 0);
+            return OnnxGrounder.open(weights, onnxThreads);
         }
         return OnnxGrounder.of(model.load(), int8 ? OnnxExporter.Precision.INT8_PER_CHANNEL
-                : OnnxExporter.Precision.FLOAT32, 0);
+                : OnnxExporter.Precision.FLOAT32, onnxThreads);
     }
 
     /** @return whether a weights path names an exported model ({@code .onnx}) */

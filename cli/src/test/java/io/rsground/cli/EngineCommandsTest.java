@@ -120,6 +120,10 @@ class EngineCommandsTest {
             model.toString()}, flags));
         assertThat(onnx.exitCode()).as(onnx.err()).isZero();
         assertSameResult(jsonLines(onnx.out()).get(0), jsonLines(djl.out()).get(0));
+        CliRunner.Result oneThread = CliRunner.run(concat(new String[] {"predict", "--engine", "onnx",
+            "--onnx-threads", "1", "--weights", model.toString()}, flags));
+        assertThat(oneThread.exitCode()).as(oneThread.err()).isZero();
+        assertSameResult(jsonLines(oneThread.out()).get(0), jsonLines(djl.out()).get(0));
 
         CliRunner.Result onDjl = CliRunner.run(concat(new String[] {"predict", "--weights", model.toString()}, flags));
         assertThat(onDjl.exitCode()).isEqualTo(2);
@@ -145,6 +149,14 @@ class EngineCommandsTest {
             assertThat(r.exitCode()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(2);
             assertThat(r.err()).as(args[0]).contains("--int8").contains("--engine onnx");
         }
+        CliRunner.Result threads = CliRunner.run(withFixture("predict", "--onnx-threads", "2", "--image", image,
+                "--query", "a ship"));
+        assertThat(threads.exitCode()).isEqualTo(2);
+        assertThat(threads.err()).contains("--onnx-threads").contains("--engine onnx");
+        CliRunner.Result negative = CliRunner.run(withFixture("predict", "--engine", "onnx", "--onnx-threads", "-1",
+                "--image", image, "--query", "a ship"));
+        assertThat(negative.exitCode()).isEqualTo(2);
+        assertThat(negative.err()).contains("--onnx-threads must be at least 0");
         CliRunner.Result unknown = CliRunner.run(withFixture("predict", "--engine", "tensorrt", "--image", image,
                 "--query", "a ship"));
         assertThat(unknown.exitCode()).isEqualTo(2);
