@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,13 +23,8 @@ final class SparkCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** {@code rsground spark ground}: {@link GroundingJob} with the same flags. */
-    @Command(name = "ground", mixinStandardHelpOptions = true,
-            description = "Ground many image-query pairs: one output row per input row, with results or an error")
-    static final class Ground implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
+    /** The model flags both jobs take, passed on as the job's own flags. */
+    static final class JobModel {
         @Option(names = "--weights", required = true, paramLabel = "FILE|DIR",
                 description = "checkpoint directory, CLIP-VG .pth or .safetensors (a path or a Hadoop URI)")
         String weights;
@@ -45,6 +41,26 @@ final class SparkCommand implements Runnable {
         @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
                 description = "PyTorch threads per task (default: the task's CPUs, spark.task.cpus)")
         int threads;
+
+        /** @return the flags as the job reads them, in a list the caller may extend */
+        List<String> args() {
+            List<String> args = new ArrayList<>(List.of("--weights", weights, "--threads", Integer.toString(threads)));
+            Ground.add(args, "--model-config", modelConfig);
+            Ground.add(args, "--preset", preset);
+            Ground.add(args, "--bpe", bpe);
+            return args;
+        }
+    }
+
+    /** {@code rsground spark ground}: {@link GroundingJob} with the same flags. */
+    @Command(name = "ground", mixinStandardHelpOptions = true,
+            description = "Ground many image-query pairs: one output row per input row, with results or an error")
+    static final class Ground implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        JobModel model;
 
         @Option(names = "--input", required = true, paramLabel = "PAIRS",
                 description = "JSON lines, Parquet or CSV: image (path or bytes) and query or queries")
@@ -74,12 +90,9 @@ final class SparkCommand implements Runnable {
 
         @Override
         public Integer call() {
-            List<String> args = new ArrayList<>(List.of("--weights", weights, "--input", input, "--output", output,
-                    "--threads", Integer.toString(threads), "--partitions", Integer.toString(partitions), "--master",
-                    master));
-            add(args, "--model-config", modelConfig);
-            add(args, "--preset", preset);
-            add(args, "--bpe", bpe);
+            List<String> args = model.args();
+            args.addAll(List.of("--input", input, "--output", output, "--partitions", Integer.toString(partitions),
+                    "--master", master));
             add(args, "--input-format", inputFormat);
             add(args, "--format", format);
             if (overwrite) {
@@ -105,22 +118,8 @@ final class SparkCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--weights", required = true, paramLabel = "FILE|DIR",
-                description = "checkpoint directory, CLIP-VG .pth or .safetensors (a path or a Hadoop URI)")
-        String weights;
-
-        @Option(names = "--model-config", paramLabel = "JSON", description = "architecture of a raw weights file")
-        String modelConfig;
-
-        @Option(names = "--preset", paramLabel = "NAME", description = "architecture preset of a raw weights file")
-        String preset;
-
-        @Option(names = "--bpe", paramLabel = "FILE|DIR", description = "CLIP BPE vocabulary")
-        String bpe;
-
-        @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-                description = "PyTorch threads per task (default: the task's CPUs, spark.task.cpus)")
-        int threads;
+        @Mixin
+        JobModel model;
 
         @Option(names = "--data-root", required = true, paramLabel = "ROOT",
                 description = "a data set in the DIOR-RSVG layout: every file of ROOT/JPEGImages")
@@ -140,12 +139,9 @@ final class SparkCommand implements Runnable {
 
         @Override
         public Integer call() {
-            List<String> args = new ArrayList<>(List.of("--weights", weights, "--data-root", dataRoot, "--output",
-                    output, "--threads", Integer.toString(threads), "--partitions", Integer.toString(partitions),
-                    "--master", master));
-            Ground.add(args, "--model-config", modelConfig);
-            Ground.add(args, "--preset", preset);
-            Ground.add(args, "--bpe", bpe);
+            List<String> args = model.args();
+            args.addAll(List.of("--data-root", dataRoot, "--output", output, "--partitions",
+                    Integer.toString(partitions), "--master", master));
             return FeaturesJob.run(spec.commandLine().getOut(), spec.commandLine().getErr(),
                     args.toArray(String[]::new));
         }

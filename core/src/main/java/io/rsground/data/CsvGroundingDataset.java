@@ -22,27 +22,13 @@ import java.util.Set;
  * a first line whose box is not numbers is a header. No class is given: every object's class is {@value #CLASS}.
  * Global indices run over the train, val and test lines in that order.
  */
-public final class CsvGroundingDataset implements GroundingDataset {
+public final class CsvGroundingDataset extends ListedDataset {
     /** The class of every object: RSVG-HR's lines name none. */
     public static final String CLASS = "object";
 
-    private final Path root;
-    private final int imageCount;
-    private final int objectCount;
-    private final List<Sample> all;
-    private final Map<String, List<Sample>> splits;
-    private final List<Problem> problems;
-    private final List<DatasetImage> images;
-
     private CsvGroundingDataset(Path root, int objectCount, List<Sample> all, Map<String, List<Sample>> splits,
             List<Problem> problems, List<DatasetImage> images) {
-        this.root = root;
-        this.imageCount = images.size();
-        this.objectCount = objectCount;
-        this.all = all;
-        this.splits = splits;
-        this.problems = problems;
-        this.images = images;
+        super(root, objectCount, all, splits, problems, images);
     }
 
     /** One line that parsed: the image it names, its box and its expression. */
@@ -204,49 +190,5 @@ public final class CsvGroundingDataset implements GroundingDataset {
     @Override
     public String format() {
         return "rsvg-hr";
-    }
-
-    @Override
-    public Path root() {
-        return root;
-    }
-
-    @Override
-    public int imageCount() {
-        return imageCount;
-    }
-
-    @Override
-    public int objectCount() {
-        return objectCount;
-    }
-
-    @Override
-    public List<Sample> split(String split) {
-        List<Sample> s = splits.get(split);
-        if (s == null) {
-            throw new IllegalArgumentException("unknown split '" + split + "'; known: " + splits.keySet());
-        }
-        return s;
-    }
-
-    @Override
-    public List<Sample> allSamples() {
-        return all;
-    }
-
-    @Override
-    public List<Problem> problems() {
-        return problems;
-    }
-
-    @Override
-    public List<DatasetImage> images() {
-        return images;
-    }
-
-    @Override
-    public List<String> classNames() {
-        return all.stream().map(Sample::className).toList();
     }
 }

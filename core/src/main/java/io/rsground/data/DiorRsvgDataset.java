@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * A DIOR-RSVG style data set on disk: {@code ROOT/JPEGImages/*.jpg}, {@code ROOT/Annotations/*.xml} (VOC style) and
@@ -176,13 +175,7 @@ public final class DiorRsvgDataset implements GroundingDataset {
             problems.add(new Problem(display(absRoot, annotationsDir), null, null, NO_ANNOTATIONS));
             return List.of();
         }
-        try (Stream<Path> list = Files.list(annotationsDir)) {
-            // File-name order makes the global indices the same on every machine.
-            return list.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xml"))
-                    .filter(Files::isRegularFile)
-                    .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
-                    .collect(Collectors.toList());
-        }
+        return SortedFiles.list(annotationsDir, ".xml"); // file-name order: the same indices on every machine
     }
 
     /**

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * VRSBench's referring task: {@code ROOT/Annotations_train/*.json} and {@code ROOT/Annotations_val/*.json}, one file
@@ -28,7 +27,7 @@ import java.util.stream.Stream;
  * order, held out for model selection; {@code train} is the rest. Global indices run over the train folder's files
  * in file-name order, then the val folder's.
  */
-public final class VrsBenchDataset implements GroundingDataset {
+public final class VrsBenchDataset extends ListedDataset {
     /** The training annotations' folder. */
     public static final String TRAIN_ANNOTATIONS = "Annotations_train";
     /** The validation annotations' folder: the test split here. */
@@ -38,23 +37,9 @@ public final class VrsBenchDataset implements GroundingDataset {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path root;
-    private final int imageCount;
-    private final int objectCount;
-    private final List<Sample> all;
-    private final Map<String, List<Sample>> splits;
-    private final List<Problem> problems;
-    private final List<DatasetImage> images;
-
     private VrsBenchDataset(Path root, int objectCount, List<Sample> all, Map<String, List<Sample>> splits,
             List<Problem> problems, List<DatasetImage> images) {
-        this.root = root;
-        this.imageCount = images.size();
-        this.objectCount = objectCount;
-        this.all = all;
-        this.splits = splits;
-        this.problems = problems;
-        this.images = images;
+        super(root, objectCount, all, splits, problems, images);
     }
 
     /** One object with a sentence, its box still normalised. */
@@ -100,11 +85,7 @@ public final class VrsBenchDataset implements GroundingDataset {
             problems.add(new Problem(folder, null, null, "annotation folder not found"));
             return;
         }
-        List<Path> files;
-        try (Stream<Path> list = Files.list(dir)) {
-            files = list.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json"))
-                    .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList();
-        }
+        List<Path> files = SortedFiles.list(dir, ".json");
         for (int i = 0; i < files.size(); i++) {
             String split = !training ? "test" : (i % VAL_EVERY == VAL_EVERY - 1 ? "val" : "train");
             readFile(root, files.get(i), root.resolve(imageFolder), split, entries, imageFiles, problems);
@@ -202,49 +183,5 @@ public final class VrsBenchDataset implements GroundingDataset {
     @Override
     public String format() {
         return "vrsbench";
-    }
-
-    @Override
-    public Path root() {
-        return root;
-    }
-
-    @Override
-    public int imageCount() {
-        return imageCount;
-    }
-
-    @Override
-    public int objectCount() {
-        return objectCount;
-    }
-
-    @Override
-    public List<Sample> split(String split) {
-        List<Sample> s = splits.get(split);
-        if (s == null) {
-            throw new IllegalArgumentException("unknown split '" + split + "'; known: " + splits.keySet());
-        }
-        return s;
-    }
-
-    @Override
-    public List<Sample> allSamples() {
-        return all;
-    }
-
-    @Override
-    public List<Problem> problems() {
-        return problems;
-    }
-
-    @Override
-    public List<DatasetImage> images() {
-        return images;
-    }
-
-    @Override
-    public List<String> classNames() {
-        return all.stream().map(Sample::className).toList();
     }
 }

@@ -2,6 +2,7 @@ package io.rsground.data.pseudo;
 
 import io.rsground.box.Box;
 import io.rsground.data.Problem;
+import io.rsground.data.SortedFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Reads DOTA labels: {@code ROOT/labelTxt/*.txt}, one object per line {@code x1 y1 x2 y2 x3 y3 x4 y4 class
@@ -32,13 +32,7 @@ final class DotaDetections {
             throw new NoSuchFileException(labels.toString(), null,
                     "no labelTxt folder: DOTA data holds labelTxt/*.txt and images/");
         }
-        List<Path> files;
-        try (Stream<Path> list = Files.list(labels)) {
-            files = list.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".txt"))
-                    .filter(Files::isRegularFile)
-                    .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
-                    .toList();
-        }
+        List<Path> files = SortedFiles.list(labels, ".txt");
         List<DetectionImage> images = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         for (Path file : files) {

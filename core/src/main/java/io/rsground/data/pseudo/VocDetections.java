@@ -4,14 +4,13 @@ import io.rsground.data.AnnotationFile;
 import io.rsground.data.AnnotationFile.AnnotatedObject;
 import io.rsground.data.AnnotationReader;
 import io.rsground.data.Problem;
+import io.rsground.data.SortedFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Reads Pascal VOC detection labels as DIOR ships them: {@code ROOT/Annotations/*.xml} (with the secure SAX reader
@@ -32,13 +31,7 @@ final class VocDetections {
                     "no Annotations folder: VOC detection data holds Annotations/*.xml and JPEGImages/");
         }
         Path imagesDir = root.resolve("JPEGImages").toAbsolutePath().normalize();
-        List<Path> files;
-        try (Stream<Path> list = Files.list(annotations)) {
-            files = list.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xml"))
-                    .filter(Files::isRegularFile)
-                    .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
-                    .toList();
-        }
+        List<Path> files = SortedFiles.list(annotations, ".xml");
         List<DetectionImage> images = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         for (Path file : files) {
