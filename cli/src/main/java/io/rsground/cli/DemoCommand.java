@@ -55,6 +55,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--out", defaultValue = "demo-out", description = "output folder (default: ${DEFAULT-VALUE})")
     Path out;
+    @Option(names = "--overwrite", description = "replace an earlier demo's training run and results in the output "
+            + "folder (its drawn data set is reused either way)")
+    boolean overwrite;
     @Option(names = "--images", defaultValue = "" + IMAGES,
             description = "synthetic images to draw (default: ${DEFAULT-VALUE})")
     int images;
@@ -90,12 +93,17 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
         long start = System.nanoTime();
+        Path trainDir = out.resolve("train");
+        if (!overwrite && (Files.exists(trainDir) || Files.exists(out.resolve("metrics.json")))) {
+            throw new Errors.BadInputException(out + " holds an earlier demo's results (train/, metrics.json): give "
+                    + "another --out, or add --overwrite to replace them (the drawn data set in " + out.resolve("data")
+                    + " is reused either way)");
+        }
         Files.createDirectories(out);
         Path root = dataRoot != null ? dataRoot : out.resolve("data");
         if (dataRoot == null) {
             draw(root, o);
         }
-        Path trainDir = out.resolve("train");
         RsgroundCheckpoint.deleteTree(trainDir);
         TrainConfig config = trainConfig(root, trainDir);
         o.println(minutes > 0 ? String.format(Locale.ROOT, "training for up to %.1f minutes (recipe '%s') ...",
@@ -103,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
                 + "grounding (recipe '%s') ...", config.recipe().stages().isEmpty() ? "no stage" : config.recipe()
                 .stages(), config.optim().epochs(), config.recipe().name()));
         o.flush();
-        int code = TrainingConsole.train(config, o, spec.commandLine().getErr());
+        int code = TrainingConsole.train(config, true, o, spec.commandLine().getErr());
         if (code != Errors.OK) {
             return code;
         }

@@ -1,7 +1,9 @@
 package io.rsground.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.data.ProgressListener;
@@ -11,9 +13,15 @@ import io.rsground.infer.GroundingEngine;
 import io.rsground.infer.GroundingResult;
 import io.rsground.infer.SceneGrounder;
 import java.awt.image.BufferedImage;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +55,9 @@ import javax.imageio.ImageIO;
 final class ManifestRunner {
     /** Queries grounded in one model call; more for one image go in several calls that reuse its features. */
     static final int QUERIES_PER_CALL = 32;
+    /** One JSON value per line: text after the object makes the line an error rather than being ignored. */
+    private static final ObjectReader STRICT = ResultJson.MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final GroundingEngine grounder;
     private final SceneGrounder scenes;
@@ -330,28 +341,60 @@ final class ManifestRunner {
         return ResultJson.MAPPER.writeValueAsString(line);
     }
 
-    /** Parses every non-blank line; lines that cannot be grounded are marked done with their error. */
+    /**
+     * Parses every non-blank line; lines that cannot be grounded are marked done with their error. Each line is
+     * decoded alone, so that bytes that are not UTF-8 fail their own line and no other; a byte-order mark before the
+     * first line is skipped.
+     */
     private List<Entry> read() throws IOException {
         List<Entry> entries = new ArrayList<>();
-        try (BufferedReader reader = Files.newBufferedReader(manifest, StandardCharsets.UTF_8)) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(manifest))) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
             int number = 0;
-            for (String text = reader.readLine(); text != null; text = reader.readLine()) {
-                number++;
-                if (text.isBlank()) {
+            for (int b = in.read(); ; b = in.read()) {
+                if (b != -1 && b != '\n') {
+                    line.write(b);
                     continue;
                 }
-                Entry e = new Entry(number, text);
-                entries.add(e);
-                parse(e);
+                number++;
+                Entry e = decode(number, line.toByteArray());
+                line.reset();
+                if (e != null) {
+                    entries.add(e);
+                    if (!e.done) {
+                        parse(e);
+                    }
+                }
+                if (b == -1) {
+                    return entries;
+                }
             }
         }
-        return entries;
+    }
+
+    /** @return the line as an entry (failed when it is not UTF-8), or null when it is blank */
+    private static Entry decode(int number, byte[] bytes) {
+        int from = number == 1 && bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb
+                && (bytes[2] & 0xff) == 0xbf ? 3 : 0;
+        int to = bytes.length > from && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        ByteBuffer in = ByteBuffer.wrap(bytes, from, to - from);
+        CharBuffer out = CharBuffer.allocate(to - from);
+        CoderResult result = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in, out, true);
+        if (result.isError()) {
+            Entry e = new Entry(number, new String(bytes, from, to - from, StandardCharsets.UTF_8));
+            e.fail(String.format(Locale.ROOT, "line %d: not valid UTF-8 (byte %d of the line, 0x%02x)", number,
+                    in.position() - from + 1, bytes[in.position()] & 0xff));
+            return e;
+        }
+        String text = out.flip().toString();
+        return text.isBlank() ? null : new Entry(number, text);
     }
 
     private static void parse(Entry e) {
         JsonNode node;
         try {
-            node = ResultJson.MAPPER.readTree(e.text);
+            node = STRICT.readTree(e.text);
         } catch (JsonProcessingException ex) {
             e.fail("line " + e.lineNumber + ": invalid JSON: " + ex.getOriginalMessage());
             return;

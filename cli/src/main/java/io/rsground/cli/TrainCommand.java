@@ -39,6 +39,9 @@ final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = {"--output-dir", "--output_dir"}, hidden = true, paramLabel = "OUT")
     Path outputDir;
+    @Option(names = "--overwrite", description = "start anew in an output folder that holds an earlier run, "
+            + "replacing its checkpoints and log (without it such a folder is refused)")
+    boolean overwrite;
     @Option(names = "--recipe", paramLabel = "NAME|FILE", defaultValue = "reference",
             description = "settings laid over the defaults before the options given here: reference (the "
                     + "reference's fine-tune), referent (its objective terms for training from scratch), demo (the "
@@ -272,7 +275,7 @@ final class TrainCommand implements Callable<Integer> {
             if (searchDataRoot != null) {
                 throw new Errors.BadInputException("--search-data-root goes with --curriculum");
             }
-            return TrainingConsole.train(config, spec.commandLine().getOut(), spec.commandLine().getErr());
+            return TrainingConsole.train(config, overwrite, spec.commandLine().getOut(), spec.commandLine().getErr());
         }
         Curriculum.Kind kind;
         try {
@@ -294,7 +297,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new Errors.BadInputException("the val split of " + searchDataRoot + " is empty");
             }
         }
-        return TrainingConsole.curriculum(kind, config, Curriculum.parseThresholds(curriculumThresholds), search,
-                searchName, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return TrainingConsole.curriculum(kind, config, overwrite, Curriculum.parseThresholds(curriculumThresholds),
+                search, searchName, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

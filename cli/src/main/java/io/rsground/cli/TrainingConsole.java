@@ -24,10 +24,14 @@ final class TrainingConsole {
     private TrainingConsole() {
     }
 
-    /** Runs a training configuration with progress display and Ctrl-C handling. */
-    static int train(TrainConfig config, PrintWriter out, PrintWriter err) throws Exception {
+    /**
+     * Runs a training configuration with progress display and Ctrl-C handling.
+     *
+     * @param overwrite start anew in an output folder that holds an earlier run (otherwise refused)
+     */
+    static int train(TrainConfig config, boolean overwrite, PrintWriter out, PrintWriter err) throws Exception {
         ProgressListener listener = new ProgressListener(out, config.run().logEvery());
-        TrainingRun run = new TrainingRun(config, listener);
+        TrainingRun run = new TrainingRun(config, listener).replacingEarlierRun(overwrite);
         return withStop(run::requestStop, err, "train", () -> {
             TrainingRun.Outcome outcome = run.run();
             listener.close();
@@ -45,15 +49,16 @@ final class TrainingConsole {
      * @param kind single- or multi-source
      * @param thresholds reliabilities tried
      * @param search the split each stage is scored on, or null for the training data set's val split
+     * @param overwrite start anew in an output folder that holds files but no curriculum (otherwise refused)
      */
-    static int curriculum(Curriculum.Kind kind, TrainConfig config, List<Double> thresholds, List<Sample> search,
-            String searchName, PrintWriter out, PrintWriter err) throws Exception {
+    static int curriculum(Curriculum.Kind kind, TrainConfig config, boolean overwrite, List<Double> thresholds,
+            List<Sample> search, String searchName, PrintWriter out, PrintWriter err) throws Exception {
         ProgressListener listener = new ProgressListener(out, config.run().logEvery());
         Curriculum curriculum = new Curriculum(kind, config, thresholds, search, searchName, listener, line -> {
             listener.close();
             out.println(line);
             out.flush();
-        });
+        }).replacingEarlierRun(overwrite);
         return withStop(curriculum::requestStop, err, "train --curriculum", () -> {
             Curriculum.Result result = curriculum.run();
             listener.close();

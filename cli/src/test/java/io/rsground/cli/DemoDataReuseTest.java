@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.data.synth.SceneGenerator;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The demo draws its data set again unless the one on disk came from this generator with the same parameters. */
@@ -35,5 +38,19 @@ class DemoDataReuseTest {
         assertThat(demo.drawnAlike(drawnBy(SceneGenerator.VERSION - 1))).isFalse();
         assertThat(demo.drawnAlike(drawnBy(SceneGenerator.VERSION).put("zoom", DemoCommand.ZOOM + 1))).isFalse();
         assertThat(demo.drawnAlike(drawnBy(SceneGenerator.VERSION).put("images", 8))).isFalse();
+    }
+
+    /** An earlier demo's results are kept: the demo stops before drawing or training anything. */
+    @Test
+    void anEarlierDemosResultsAreNotReplacedUnasked(@TempDir Path dir) throws Exception {
+        Path out = Files.createDirectories(dir.resolve("demo-out"));
+        Files.writeString(out.resolve("metrics.json"), "{\"mine\": true}");
+        CliRunner.Result r = CliRunner.run("demo", "--out", out.toString());
+        assertThat(r.exitCode()).isEqualTo(Errors.BAD_INPUT);
+        assertThat(r.err()).contains(out.toString()).contains("--overwrite");
+        assertThat(out.resolve("metrics.json")).hasContent("{\"mine\": true}");
+        try (var entries = Files.list(out)) {
+            assertThat(entries).hasSize(1);
+        }
     }
 }

@@ -154,6 +154,38 @@ class PredictManifestTest {
         assertThat(picture.getHeight()).isEqualTo(480);
     }
 
+    /** A byte that is not UTF-8 fails its own line; a BOM is skipped; text after the JSON object is an error. */
+    @Test
+    void encodingAndTrailingTextFailOnlyTheirLine(@TempDir Path dir) throws Exception {
+        String rel1 = dir.relativize(CliRunner.tiny("images/sample_1.png")).toString();
+        String good = line("image", rel1, "query", "the white stadium");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.write(new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf});
+        bytes.write((good + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        bytes.write(line("image", rel1, "query", "the ship").substring(0, 10).getBytes());
+        bytes.write(new byte[] {(byte) 0xff, 'x', '\n'});
+        bytes.write((good + " trailing\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        bytes.write((good.replace("stadium", "st\u00e4dium") + "\r\n").getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+        Path manifest = dir.resolve("pairs.jsonl");
+        Files.write(manifest, bytes.toByteArray());
+        StringWriter out = new StringWriter();
+        ManifestRunner.Summary summary;
+        try (Grounder grounder = grounder(4)) {
+            summary = new ManifestRunner(grounder, manifest, null).run(out, (done, total) -> { });
+        }
+        assertThat(summary.lines()).isEqualTo(4);
+        assertThat(summary.failed()).isEqualTo(2);
+        String[] lines = out.toString().split("\n");
+        assertThat(lines).hasSize(4);
+        assertThat(JSON.readTree(lines[0]).has("results")).as("a BOM before the first line").isTrue();
+        assertThat(JSON.readTree(lines[1]).get("error").asText()).isEqualTo("line 2: not valid UTF-8 (byte 11 of the "
+                + "line, 0xff)");
+        assertThat(JSON.readTree(lines[2]).get("error").asText()).contains("line 3").contains("invalid JSON");
+        assertThat(JSON.readTree(lines[3]).get("results").get(0).get("query").asText()).isEqualTo(
+                "the white st\u00e4dium");
+    }
+
     @Test
     void theCommandWritesTheOutputFileAndExitsZero(@TempDir Path dir) throws Exception {
         Path manifest = writeManifest(dir, List.of("a", "b"));

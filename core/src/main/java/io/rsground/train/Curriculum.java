@@ -80,6 +80,7 @@ public final class Curriculum {
     private final Consumer<String> log;
     private volatile CurriculumStages stages;
     private volatile boolean stopRequested;
+    private boolean replaceEarlierRun;
 
     /**
      * @param kind SSA or MSA
@@ -105,6 +106,16 @@ public final class Curriculum {
         this.log = log;
     }
 
+    /**
+     * @param replace true to start a curriculum in a folder that holds files but no curriculum state; false (the
+     *     default) refuses such a folder
+     * @return this curriculum
+     */
+    public Curriculum replacingEarlierRun(boolean replace) {
+        this.replaceEarlierRun = replace;
+        return this;
+    }
+
     /** Ends the stage running now after its current step (it saves a checkpoint) and starts no other. */
     public void requestStop() {
         stopRequested = true;
@@ -120,7 +131,7 @@ public final class Curriculum {
      * @return the stages and the chosen one, or null when a stop request ended it early
      */
     public Result run() throws IOException, DatasetException {
-        stages = new CurriculumStages(base, search, searchName, listener, log);
+        stages = new CurriculumStages(base, search, searchName, listener, log, replaceEarlierRun);
         if (stopRequested) {
             return null;
         }

@@ -50,13 +50,16 @@ final class CurriculumStages {
     private volatile boolean stopRequested;
 
     CurriculumStages(TrainConfig base, List<Sample> search, String searchName, TrainingRun.Listener listener,
-            Consumer<String> log) throws IOException, DatasetException {
+            Consumer<String> log, boolean replaceEarlierRun) throws IOException, DatasetException {
         this.base = base;
         this.out = Path.of(base.run().out());
         this.search = search;
         this.searchName = searchName;
         this.listener = listener;
         this.log = log;
+        if (!replaceEarlierRun && !Files.exists(out.resolve(Curriculum.STATE))) {
+            RunCheckpoints.requireNewRunFolder(out);
+        }
         Files.createDirectories(out);
         this.done = readState(out.resolve(Curriculum.STATE));
         this.train = GroundingDataset.open(Path.of(base.run().dataRoot()), base.run().splitsDir() == null ? null
@@ -111,7 +114,8 @@ final class CurriculumStages {
         }
         log.accept(String.format(Locale.ROOT, "curriculum: stage %s (%,d labels%s)", name, labels,
                 threshold == null ? "" : ", reliability >= " + threshold));
-        current = new TrainingRun(b.build(), listener);
+        // the curriculum owns its stage folders: one without a checkpoint holds only a killed stage's first files
+        current = new TrainingRun(b.build(), listener).replacingEarlierRun(true);
         TrainingRun.Outcome outcome = current.run();
         current = null;
         if (outcome.stopped()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rsground.config.ConfigException;
 import io.rsground.config.TrainConfig;
 import io.rsground.data.Sample;
 import io.rsground.model.ClipVgModel;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * A run's files: resumable checkpoints (model, tokenizer, optimizer state, {@link RunState}, settings), written
@@ -61,6 +63,45 @@ public final class RunCheckpoints {
             throw new IllegalArgumentException("no training samples to take the scale of");
         }
         return sides[sides.length / 2];
+    }
+
+    /**
+     * Refuses to start a new run in a folder that already holds files, so that an earlier run's checkpoints and log
+     * are never replaced unasked.
+     *
+     * @param out the run's output folder (absent or empty is fine)
+     * @throws ConfigException naming the folder, what it holds and the ways on
+     */
+    static void requireNewRunFolder(Path out) throws IOException {
+        if (!Files.exists(out)) {
+            return;
+        }
+        if (!Files.isDirectory(out)) {
+            throw new ConfigException("the output folder " + out + " is a file");
+        }
+        List<String> held;
+        try (Stream<Path> entries = Files.list(out)) {
+            held = entries.map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : "")).sorted().toList();
+        }
+        if (held.isEmpty()) {
+            return;
+        }
+        String what = String.join(", ", held.subList(0, Math.min(4, held.size()))) + (held.size() > 4 ? ", ..." : "");
+        String resume = Files.isDirectory(out.resolve(LAST)) ? "continue it with --resume " + out.resolve(LAST) + ", "
+                : "";
+        throw new ConfigException("the output folder " + out + " holds an earlier run (" + what + "): " + resume
+                + "give a new --out, or add --overwrite to replace it");
+    }
+
+    /**
+     * Puts a run's folder in order before it starts: a checkpoint that a killed run had moved aside
+     * ({@code checkpoint.old}) while writing its replacement is moved back, and unfinished temporary checkpoints
+     * ({@code checkpoint.tmp-*}) are deleted.
+     */
+    static void tidy(Path out) throws IOException {
+        for (String which : List.of(LAST, BEST)) {
+            RsgroundCheckpoint.recover(out.resolve(which));
+        }
     }
 
     /**

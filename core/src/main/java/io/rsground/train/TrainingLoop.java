@@ -14,6 +14,7 @@ import io.rsground.eval.Evaluator;
 import io.rsground.image.AugmentConfig;
 import io.rsground.image.TrainTransform;
 import io.rsground.util.Seeds;
+import io.rsground.weights.RsgroundCheckpoint;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,10 +106,11 @@ final class TrainingLoop {
             if (budget != null) {
                 replan(epoch, startEpoch, log.seconds());
             }
-            save(RunCheckpoints.LAST, epoch + 1, 0, log);
+            // the best first: a run killed while writing it resumes from the previous epoch and writes it again
             if (improved) {
                 save(RunCheckpoints.BEST, epoch + 1, 0, log);
             }
+            save(RunCheckpoints.LAST, epoch + 1, 0, log);
             TrainingPlots.write(Path.of(config.run().out()), history, config.lossWeight("l1"),
                     config.lossWeight("giou"));
             listener.epochDone(log);
@@ -132,6 +134,12 @@ final class TrainingLoop {
         }
         iteration = resumed.iteration();
         best = resumed.bestPr50();
+        Path bestDir = Path.of(config.run().out()).resolve(RunCheckpoints.BEST);
+        if (!Double.isNaN(best) && !RsgroundCheckpoint.isCheckpoint(bestDir)) {
+            LOG.warn("{} is missing (the run was stopped while writing it): the next epoch's checkpoint becomes the "
+                    + "best", bestDir);
+            best = Double.NaN;
+        }
         trainer.optimizer().importState(setup.optimizerState());
         history.addAll(checkpoints.readLog(resumed.epoch()));
         return resumed.epoch();

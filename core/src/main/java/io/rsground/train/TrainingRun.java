@@ -14,6 +14,7 @@ import io.rsground.data.Sample;
 import io.rsground.eval.Evaluator;
 import io.rsground.image.AugmentConfig;
 import io.rsground.infer.ImageFeatureFiles;
+import io.rsground.weights.RsgroundCheckpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -118,10 +119,21 @@ public final class TrainingRun {
     private final TrainConfig config;
     private final Listener listener;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private boolean replaceEarlierRun;
 
     public TrainingRun(TrainConfig config, Listener listener) {
         this.config = config;
         this.listener = listener == null ? new Listener() { } : listener;
+    }
+
+    /**
+     * @param replace true to start a new run in an output folder that already holds files (an earlier run's are
+     *     replaced); false (the default) refuses such a folder unless the run resumes
+     * @return this run
+     */
+    public TrainingRun replacingEarlierRun(boolean replace) {
+        this.replaceEarlierRun = replace;
+        return this;
     }
 
     /** Asks the run to stop after the current step and save where it is (thread-safe; for Ctrl-C). */
@@ -140,7 +152,14 @@ public final class TrainingRun {
             throw new ConfigException("run.data_root and run.out are required");
         }
         Path out = Path.of(config.run().out());
+        if (config.run().resume() == null && !replaceEarlierRun) {
+            RunCheckpoints.requireNewRunFolder(out);
+        }
         Files.createDirectories(out);
+        RunCheckpoints.tidy(out);
+        if (config.run().resume() != null) {
+            RsgroundCheckpoint.recover(Path.of(config.run().resume()));
+        }
         GroundingDataset dataset = GroundingDataset.open(Path.of(config.run().dataRoot()),
                 config.run().splitsDir() == null ? null : Path.of(config.run().splitsDir()));
         List<Sample> train = dataset.split("train");

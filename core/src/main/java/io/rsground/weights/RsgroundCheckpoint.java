@@ -140,6 +140,34 @@ public final class RsgroundCheckpoint {
         }
     }
 
+    /**
+     * Undoes what a process killed inside {@link #write} left: the previous checkpoint moved aside as
+     * {@code dir.old} goes back when {@code dir} is missing, and the unfinished {@code dir.tmp-*} folders are
+     * deleted.
+     *
+     * @param dir a checkpoint folder, present or not
+     */
+    public static void recover(Path dir) throws IOException {
+        Path parent = dir.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            return;
+        }
+        String name = dir.getFileName().toString();
+        Path old = dir.resolveSibling(name + ".old");
+        if (Files.isDirectory(old)) {
+            if (Files.exists(dir)) {
+                deleteTree(old);
+            } else {
+                move(old, dir);
+            }
+        }
+        try (java.util.stream.Stream<Path> siblings = Files.list(parent)) {
+            for (Path p : siblings.filter(p -> p.getFileName().toString().startsWith(name + ".tmp-")).toList()) {
+                deleteTree(p);
+            }
+        }
+    }
+
     /** Moves {@code tmp} to {@code dir}, keeping the old directory as {@code dir.old} until the move is done. */
     private static void replace(Path tmp, Path dir) throws IOException {
         Path old = dir.resolveSibling(dir.getFileName() + ".old");
