@@ -142,11 +142,11 @@ class HostileCheckpointTest {
     @Test
     void keySharingItsPartsExponentiallyIsRefused() throws IOException {
         // t = (t, t) sixty times: 2^60 parts once tuples become lists and are hashed
-        PickleWriter p = PickleWriter.protocol2().emptyDict().string("x").raw('q', 0);
+        PickleWriter p = PickleWriter.protocol2().emptyDict().string("x").raw('q', 0, '0');
         for (int i = 0; i < 60; i++) {
-            p.raw('h', 0, 'h', 0, 0x86, 'q', 0);
+            p.raw('h', 0, 'h', 0, 0x86, 'q', 0, '0');
         }
-        p.none().setitem().stop();
+        p.raw('h', 0).none().setitem().stop();
         Path file = PickleWriter.writeZip(tmp.resolve("shared.pth"), p.bytes(), Map.of(), "little");
         assertThatThrownBy(() -> TorchCheckpoint.read(file)).isInstanceOf(WeightFileException.class)
                 .hasMessageContaining(file.toString()).hasMessageContaining("more than 10000 parts");
