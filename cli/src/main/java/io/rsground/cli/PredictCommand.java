@@ -117,14 +117,7 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         SceneGrounder.Options options = tiling.toOptions();
-        refuseToReplace(out, "--out");
-        refuseToReplace(geojson, "--geojson");
-        if (out != null) {
-            PictureFiles.checkWritable(out);
-        }
-        if (geojson != null) {
-            PictureFiles.requireFolderOf(geojson);
-        }
+        checkOutputs();
         engine.check(model);
         int[] size = ScenePrediction.size(image); // a bad image fails before the model loads
         try (GroundingEngine grounder = engine.open(model, 1)) {
@@ -203,6 +196,18 @@ final class PredictCommand implements Callable<Integer> {
                 + "%d with an error%s%n", summary.lines(), summary.lines() - summary.failed(), summary.queries(),
                 summary.images(), summary.failed(), results != null ? "; results in " + results : "");
         return Errors.OK;
+    }
+
+    /** Checks --out and --geojson before the model loads, so a wrong path costs no work. */
+    private void checkOutputs() {
+        refuseToReplace(out, "--out");
+        refuseToReplace(geojson, "--geojson");
+        if (out != null) {
+            PictureFiles.checkWritable(out);
+        }
+        if (geojson != null) {
+            PictureFiles.requireFolderOf(geojson);
+        }
     }
 
     /** Keeps a user's earlier results unless --overwrite says otherwise. */
