@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.data.ProgressListener;
 import io.rsground.image.BoxPainter;
+import io.rsground.image.PictureFiles;
 import io.rsground.image.Images;
 import io.rsground.infer.GroundingEngine;
 import io.rsground.infer.GroundingResult;
@@ -36,7 +37,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import javax.imageio.ImageIO;
 
 /**
  * Batch grounding from a JSON-lines manifest: each line {@code {"image": path, "query": text}} or
@@ -305,9 +305,7 @@ final class ManifestRunner {
             name = stem + "-" + n + ".png";
         }
         Path target = drawDir.resolve(name);
-        if (!ImageIO.write(drawing, "png", target.toFile())) {
-            throw new IOException("cannot write " + target);
-        }
+        PictureFiles.write(drawing, target);
     }
 
     /** Writes the finished lines at the head of the list, keeping the manifest order. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.image.BoxPainter;
 import io.rsground.image.Images;
+import io.rsground.image.PictureFiles;
 import io.rsground.infer.GroundingEngine;
 import io.rsground.geo.GeoJson;
 import io.rsground.infer.GroundingResult;
@@ -94,6 +95,13 @@ final class PredictCommand implements Callable<Integer> {
             }
             Path results = out != null ? out : output;
             refuseToReplace(results, results == out ? "--out" : "--output");
+            // outputs are checked before the model loads, so a wrong path costs no work
+            if (results != null) {
+                PictureFiles.requireFolderOf(results);
+            }
+            if (draw != null) {
+                PictureFiles.requireFolder(draw);
+            }
             return runManifest(results);
         }
         if (output != null || draw != null) {
@@ -109,8 +117,7 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         SceneGrounder.Options options = tiling.toOptions();
-        refuseToReplace(out, "--out");
-        refuseToReplace(geojson, "--geojson");
+        checkOutputs();
         engine.check(model);
         int[] size = ScenePrediction.size(image); // a bad image fails before the model loads
         try (GroundingEngine grounder = engine.open(model, 1)) {
@@ -189,6 +196,18 @@ final class PredictCommand implements Callable<Integer> {
                 + "%d with an error%s%n", summary.lines(), summary.lines() - summary.failed(), summary.queries(),
                 summary.images(), summary.failed(), results != null ? "; results in " + results : "");
         return Errors.OK;
+    }
+
+    /** Checks --out and --geojson before the model loads, so a wrong path costs no work. */
+    private void checkOutputs() {
+        refuseToReplace(out, "--out");
+        refuseToReplace(geojson, "--geojson");
+        if (out != null) {
+            PictureFiles.checkWritable(out);
+        }
+        if (geojson != null) {
+            PictureFiles.requireFolderOf(geojson);
+        }
     }
 
     /** Keeps a user's earlier results unless --overwrite says otherwise. */

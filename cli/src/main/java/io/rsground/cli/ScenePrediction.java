@@ -5,6 +5,7 @@ import io.rsground.geo.Georeference;
 import io.rsground.geo.Georeferencing;
 import io.rsground.geo.SceneReader;
 import io.rsground.image.BoxPainter;
+import io.rsground.image.PictureFiles;
 import io.rsground.infer.GroundingResult;
 import io.rsground.infer.SceneGrounder;
 import java.awt.image.BufferedImage;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import javax.imageio.ImageIO;
 
 /** {@code predict} on a scene cut into windows: progress over windows, ranked boxes, an overview, GeoJSON. */
 final class ScenePrediction {
@@ -136,13 +136,9 @@ final class ScenePrediction {
         return score == null ? query : String.format(Locale.ROOT, "%s (%.2f)", query, score);
     }
 
-    /** Writes a picture as PNG, or JPEG when the name ends so. */
+    /** Writes a picture as PNG or JPEG, as its name's extension says ({@link PictureFiles#write}). */
     static void writePicture(BufferedImage picture, Path out) throws IOException {
-        String name = out.getFileName().toString().toLowerCase(Locale.ROOT);
-        String format = name.endsWith(".jpg") || name.endsWith(".jpeg") ? "jpg" : "png";
-        if (!ImageIO.write(picture, format, out.toFile())) {
-            throw new Errors.BadInputException("cannot write " + out);
-        }
+        PictureFiles.write(picture, out);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.rsground.cli;
 
 import io.rsground.eval.EvalReport;
 import io.rsground.eval.PredictionGrid;
+import io.rsground.image.PictureFiles;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -32,6 +33,7 @@ final class VisualizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PictureFiles.checkWritable(out); // before the evaluation, which takes minutes
         EvalReport r = data.evaluate(model, engine, 32, 2).report();
         PredictionGrid.write(r, PredictionGrid.imagesOf(data.samples()), count, worst, tile, out);
         spec.commandLine().getOut().println("wrote " + out + " (" + Math.min(count, r.predictions().size())

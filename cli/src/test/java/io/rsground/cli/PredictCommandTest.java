@@ -47,6 +47,33 @@ class PredictCommandTest {
     }
 
     @Test
+    void anOutputThatCannotBeWrittenFailsBeforeTheModelRunsNamingThePath(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("nonexistent/a.png");
+        CliRunner.Result r = CliRunner.run(base("images/sample_1.png", "--query", "the ship", "--out",
+                missing.toString()));
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.out()).as("nothing predicted").isEmpty();
+        assertThat(r.err()).contains(missing + ": the folder " + dir.resolve("nonexistent") + " does not exist")
+                .doesNotContain("\tat ");
+        Path webp = dir.resolve("x.webp");
+        CliRunner.Result w = CliRunner.run(base("images/sample_1.png", "--query", "the ship", "--out",
+                webp.toString()));
+        assertThat(w.exitCode()).isEqualTo(2);
+        assertThat(w.err()).contains(webp + ": cannot write '.webp' pictures; name the file .png or .jpg");
+        assertThat(webp).doesNotExist();
+    }
+
+    @Test
+    void aJpgNameWritesAJpeg(@TempDir Path dir) throws Exception {
+        Path jpg = dir.resolve("x.jpg");
+        CliRunner.Result r = CliRunner.run(base("images/sample_1.png", "--query", "the ship", "--out",
+                jpg.toString()));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(jpg), 2);
+        assertThat(head).containsExactly(0xff, 0xd8);
+    }
+
+    @Test
     void clipVgWeightsAnswerWithoutAScoreAndCannotTile() throws Exception {
         CliRunner.Result r = CliRunner.run(base("images/sample_1.png", "--query", "the ship", "--json",
                 "--min-score", "0.9"));

@@ -187,6 +187,19 @@ class PredictManifestTest {
     }
 
     @Test
+    void aDrawFolderThatCannotBeMadeFailsBeforeAnyLine(@TempDir Path dir) throws Exception {
+        Path manifest = writeManifest(dir, List.of("a", "b"));
+        Path output = dir.resolve("results.jsonl");
+        Path notAFolder = Files.writeString(dir.resolve("file"), "x").resolve("drawn");
+        CliRunner.Result r = CliRunner.run("predict", "--weights", CliRunner.tiny("checkpoint.pth").toString(),
+                "--model-config", CliRunner.tiny("model.json").toString(), "--bpe", bpe().toString(), "--manifest",
+                manifest.toString(), "--out", output.toString(), "--draw", notAFolder.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains(notAFolder + ": cannot create the folder").doesNotContain("\tat ");
+        assertThat(output).doesNotExist();
+    }
+
+    @Test
     void theCommandWritesTheOutputFileAndExitsZero(@TempDir Path dir) throws Exception {
         Path manifest = writeManifest(dir, List.of("a", "b"));
         Path output = dir.resolve("results.jsonl");

@@ -323,6 +323,11 @@ public final class AnnotationReader {
                     ok = false;
                 } else {
                     v[i] = Double.parseDouble(value);
+                    if (!Double.isFinite(v[i])) {
+                        problems.add(new Problem(file, cornerLines.getOrDefault(tag, boxLine), null, "<" + tag
+                                + "> is '" + shortened(value) + "', too large for a coordinate"));
+                        ok = false;
+                    }
                 }
             }
             if (!ok) {
@@ -336,6 +341,11 @@ public final class AnnotationReader {
             }
             return new Box(v[0], v[1], v[2], v[3]);
         }
+    }
+
+    /** @return the text, or its first 20 characters and its length when longer */
+    static String shortened(String value) {
+        return value.length() <= 24 ? value : value.substring(0, 20) + "... (" + value.length() + " characters)";
     }
 
     /** @return a number without a trailing ".0" when it is whole */

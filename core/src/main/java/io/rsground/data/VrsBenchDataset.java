@@ -164,6 +164,11 @@ public final class VrsBenchDataset extends ListedDataset {
         }
         double[] n = e.normalised();
         String where = DiorRsvgDataset.display(root, e.json());
+        if (!Double.isFinite(n[0] + n[1] + n[2] + n[3])) {
+            problems.add(new Problem(where, null, index, "objects[" + e.object() + "]: a coordinate is too large "
+                    + "for a number"));
+            return null;
+        }
         if (!(n[2] > n[0] && n[3] > n[1])) {
             problems.add(new Problem(where, null, index, "objects[" + e.object() + "]: the box has no area"));
             return null;

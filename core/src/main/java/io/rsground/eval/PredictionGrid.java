@@ -1,6 +1,7 @@
 package io.rsground.eval;
 
 import io.rsground.image.BoxPainter;
+import io.rsground.image.PictureFiles;
 import io.rsground.image.Images;
 import java.awt.Color;
 import java.awt.Font;
@@ -19,7 +20,6 @@ import java.util.function.Function;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import javax.imageio.ImageIO;
 
 /**
  * A grid of evaluated samples for people to look at: each tile shows the image with the ground truth in green and
@@ -68,9 +68,7 @@ public final class PredictionGrid {
         }
         chosen = chosen.subList(0, Math.min(count, chosen.size()));
         int columns = (int) Math.ceil(Math.sqrt(chosen.size()));
-        if (!ImageIO.write(render(chosen, imageOf, tile, columns), "png", out.toFile())) {
-            throw new IOException("no PNG writer for " + out);
-        }
+        PictureFiles.write(render(chosen, imageOf, tile, columns), out);
     }
 
     /**

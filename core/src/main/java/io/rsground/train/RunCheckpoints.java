@@ -1,5 +1,6 @@
 package io.rsground.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,14 +15,18 @@ import io.rsground.weights.RsgroundCheckpoint;
 import io.rsground.weights.SafeTensors;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A run's files: resumable checkpoints (model, tokenizer, optimizer state, {@link RunState}, settings), written
@@ -36,6 +41,7 @@ public final class RunCheckpoints {
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String LOG = "log.jsonl";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Logger LOGGER = LoggerFactory.getLogger(RunCheckpoints.class);
 
     private final Path out;
     private final TrainConfig config;
@@ -146,13 +152,40 @@ public final class RunCheckpoints {
             throw new IOException(dir + " holds no training state (" + STATE + "): it is a model checkpoint, not a "
                     + "resumable one; use --retrain to start from its weights");
         }
-        ObjectNode tree = (ObjectNode) JSON.readTree(file.toFile());
-        // checkpoints written before stages were named record the one stage there was as a flag
-        if (!tree.has("stages_done") && tree.path("vision_pretrained").asBoolean(false)) {
-            ArrayNode done = tree.putArray("stages_done");
-            done.add("vision_pretraining");
+        RunState state;
+        try {
+            if (!(JSON.readTree(file.toFile()) instanceof ObjectNode tree)) {
+                throw new IOException(file + ": expected a JSON object");
+            }
+            // checkpoints written before stages were named record the one stage there was as a flag
+            if (!tree.has("stages_done") && tree.path("vision_pretrained").asBoolean(false)) {
+                ArrayNode done = tree.putArray("stages_done");
+                done.add("vision_pretraining");
+            }
+            state = JSON.treeToValue(tree, RunState.class);
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + ": not a training state (" + e.getOriginalMessage() + ")", e);
         }
-        return JSON.treeToValue(tree, RunState.class);
+        checkState(file, state);
+        return state;
+    }
+
+    /** Refuses a training state no run could have written, before it steers a resumed run. */
+    private static void checkState(Path file, RunState s) throws IOException {
+        String wrong = s.epoch() < 0 ? "'epoch' is " + s.epoch() + "; expected an integer >= 0"
+                : s.batchesDone() < 0 ? "'batches_done' is " + s.batchesDone() + "; expected an integer >= 0"
+                : s.iteration() < 0 ? "'iteration' is " + s.iteration() + "; expected an integer >= 0"
+                : s.plannedEpochs() < 0 ? "'planned_epochs' is " + s.plannedEpochs() + "; expected an integer >= 0"
+                : !Double.isNaN(s.bestPr50()) && !(s.bestPr50() >= 0 && s.bestPr50() <= 1)
+                        ? "'best_pr50' is " + s.bestPr50() + "; expected NaN or a value in [0, 1]"
+                : null;
+        if (wrong == null && s.policy() != null
+                && Arrays.stream(TrainablePolicy.values()).noneMatch(p -> p.name().equals(s.policy()))) {
+            wrong = "'policy' is \"" + s.policy() + "\"; expected one of " + Arrays.toString(TrainablePolicy.values());
+        }
+        if (wrong != null) {
+            throw new IOException(file + ": " + wrong);
+        }
     }
 
     /** @return the optimizer state saved in a checkpoint, empty when there is none */
@@ -162,10 +195,15 @@ public final class RunCheckpoints {
 
     /** Appends an epoch to {@code log.jsonl}. */
     void appendLog(EpochLog log) throws IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(out.resolve(LOG), StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND)) {
+        Path file = out.resolve(LOG);
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
             w.write(new ObjectMapper().writeValueAsString(log));
             w.newLine();
+        } catch (FileSystemException e) {
+            throw e;
+        } catch (IOException e) {
+            // a full disk says only "No space left on device"
+            throw new IOException("cannot append to " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -174,18 +212,35 @@ public final class RunCheckpoints {
         Files.deleteIfExists(out.resolve(LOG));
     }
 
-    /** Reads the log of the epochs a resumed run already completed, dropping any line past them. */
+    /**
+     * Reads the log of the epochs a resumed run already completed, dropping any line past them and a last line
+     * cut off by a crash.
+     *
+     * @throws IOException naming the file and line when a complete line is not an epoch record
+     */
     List<EpochLog> readLog(int epochsCompleted) throws IOException {
         Path file = out.resolve(LOG);
         List<EpochLog> logs = new ArrayList<>();
         if (Files.exists(file)) {
             ObjectMapper m = new ObjectMapper();
-            for (String line : Files.readAllLines(file)) {
-                if (!line.isBlank()) {
-                    EpochLog e = m.readValue(line, EpochLog.class);
+            String text = Files.readString(file);
+            List<String> lines = text.lines().toList();
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).isBlank()) {
+                    continue;
+                }
+                try {
+                    EpochLog e = m.readValue(lines.get(i), EpochLog.class);
                     if (e.epoch() <= epochsCompleted) {
                         logs.add(e);
                     }
+                } catch (JsonProcessingException e) {
+                    if (i < lines.size() - 1 || text.endsWith("\n")) {
+                        throw new IOException(file + ": line " + (i + 1) + " is not an epoch record ("
+                                + e.getOriginalMessage() + ")", e);
+                    }
+                    // a last line without its newline was cut by a crash while being appended; rewritten below
+                    LOGGER.warn("{}: line {} was cut off while being written and is dropped", file, i + 1);
                 }
             }
             StringBuilder sb = new StringBuilder();

@@ -128,9 +128,9 @@ enum KnownCallable implements IObjectConstructor {
     private static Set<Object> setFrom(Object[] args) {
         Set<Object> set = new LinkedHashSet<>();
         if (args.length > 0 && args[0] instanceof Collection<?> c) {
-            set.addAll(c);
+            c.forEach(item -> set.add(PickleValues.requireHashable(item)));
         } else if (args.length > 0 && args[0] instanceof Object[] a) {
-            set.addAll(Arrays.asList(a));
+            Arrays.stream(a).forEach(item -> set.add(PickleValues.requireHashable(item)));
         }
         return set;
     }
@@ -165,7 +165,7 @@ enum KnownCallable implements IObjectConstructor {
             if (kv == null || kv.length != 2) {
                 throw new PickleValues.Malformed("dict item should be a (key, value) pair but is " + PickleValues.describe(pair));
             }
-            map.put(kv[0], kv[1]);
+            map.put(PickleValues.requireHashable(kv[0]), kv[1]);
         }
     }
 }

@@ -13,6 +13,11 @@ import java.util.Set;
 
 /** What the pickle reader's parts say about the values they meet, and the errors they raise. */
 final class PickleValues {
+    /** Deepest nesting of tuples and frozensets in a dict key or set member; real keys nest a level or two. */
+    static final int MAX_KEY_DEPTH = 100;
+    /** Most parts a dict key or set member may hold, a part shared within it counted at each occurrence. */
+    static final long MAX_KEY_PARTS = 10_000;
+
     private PickleValues() {
     }
 
@@ -72,6 +77,57 @@ final class PickleValues {
             return p.className() + " object";
         }
         return value.getClass().getSimpleName();
+    }
+
+    /**
+     * Checks a dict key or set member as Python would hash it, without recursion: lists and dicts inside it are
+     * refused (Python cannot hash them, and Java would hash them recursively, overflowing the stack on a deep
+     * or self-referencing one); tuples and frozensets may nest at most {@link #MAX_KEY_DEPTH} levels and hold
+     * {@link #MAX_KEY_PARTS} parts, which bounds the cost of hashing the key (tuples become lists, hashed whole).
+     *
+     * @return the key itself
+     * @throws Malformed when the key is unhashable or nests too deeply
+     */
+    static Object requireHashable(Object key) {
+        return requireHashable(key, null);
+    }
+
+    /**
+     * As {@link #requireHashable(Object)}, for a member about to be added to {@code into}, which it must not
+     * contain (a set holding itself has no finite hash).
+     */
+    static Object requireHashable(Object key, Set<?> into) {
+        long parts = 0;
+        Deque<Object> work = new ArrayDeque<>();
+        Deque<Integer> depths = new ArrayDeque<>();
+        work.push(key);
+        depths.push(0);
+        while (!work.isEmpty()) {
+            Object value = work.pop();
+            int depth = depths.pop();
+            if (value instanceof List<?> || value instanceof Map<?, ?>) {
+                throw new Malformed("a dict key or set member " + (depth == 0 ? "is" : "holds") + " a "
+                        + (value instanceof List<?> ? "list" : "dict") + ", which Python cannot hash");
+            }
+            if (into != null && value == into) {
+                throw new Malformed("a set is added to itself");
+            }
+            Collection<?> children = value instanceof Object[] a ? Arrays.asList(a)
+                    : value instanceof Set<?> set ? set : null;
+            if (children == null) {
+                continue;
+            }
+            if (depth >= MAX_KEY_DEPTH || (parts += children.size()) > MAX_KEY_PARTS) {
+                throw new Malformed("a dict key or set member nests tuples or frozensets more than " + MAX_KEY_DEPTH
+                        + " levels deep or holds more than " + MAX_KEY_PARTS + " parts (counting a shared part "
+                        + "each time it occurs, as hashing does)");
+            }
+            for (Object child : children) {
+                work.push(child);
+                depths.push(depth + 1);
+            }
+        }
+        return key;
     }
 
     /**

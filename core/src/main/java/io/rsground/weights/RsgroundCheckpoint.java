@@ -12,7 +12,9 @@ import io.rsground.text.TokenizerSpec;
 import io.rsground.text.Tokenizers;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -134,7 +136,10 @@ public final class RsgroundCheckpoint {
             // the manifest last: a directory without it is not a checkpoint
             Files.writeString(tmp.resolve(MANIFEST), JSON.writeValueAsString(manifest) + "\n");
             replace(tmp, dir);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            deleteTree(tmp);
+            throw naming(dir, e);
+        } catch (RuntimeException e) {
             deleteTree(tmp);
             throw e;
         }
@@ -166,6 +171,19 @@ public final class RsgroundCheckpoint {
                 deleteTree(p);
             }
         }
+    }
+
+    /**
+     * @return the error, or one that names the checkpoint when the error does not name a path (a full disk
+     *     reports only "No space left on device")
+     */
+    private static IOException naming(Path dir, IOException e) {
+        String message = e.getMessage();
+        if (e instanceof FileSystemException) {
+            return e; // names its file
+        }
+        return new IOException("cannot write checkpoint " + dir + ": " + (message == null
+                ? e.getClass().getSimpleName() : message), e);
     }
 
     /** Moves {@code tmp} to {@code dir}, keeping the old directory as {@code dir.old} until the move is done. */
@@ -220,11 +238,33 @@ public final class RsgroundCheckpoint {
                     "rsground_version").asText("?") + ", checkpoint format " + version + "); this rsground ("
                     + Version.get() + ") reads formats up to " + FORMAT_VERSION);
         }
-        ModelConfig config = ModelConfigs.read(d.resolve(manifest.path("model_config").asText(MODEL_CONFIG)));
-        Path specFile = d.resolve(manifest.path("tokenizer").asText(TOKENIZER_DIR + "/" + TOKENIZER_SPEC));
+        ModelConfig config = ModelConfigs.read(inside(d, manifestFile, manifest, "model_config", MODEL_CONFIG));
+        Path specFile = inside(d, manifestFile, manifest, "tokenizer", TOKENIZER_DIR + "/" + TOKENIZER_SPEC);
         Tokenizer tokenizer = Tokenizers.fromSpec(TokenizerSpec.read(specFile), specFile.getParent());
-        Map<String, HostTensor> weights = SafeTensors.read(d.resolve(manifest.path("weights").asText(WEIGHTS)));
+        Map<String, HostTensor> weights = SafeTensors.read(inside(d, manifestFile, manifest, "weights", WEIGHTS));
         return new Contents(d, config, tokenizer, weights, manifest.path("info"));
+    }
+
+    /**
+     * @return the file a manifest key names, which must lie inside the checkpoint directory: a checkpoint is
+     *     a self-contained folder, and a path leading out of it would read whatever file it names
+     * @throws IOException naming the manifest, the key and its value when the path leaves the directory
+     */
+    private static Path inside(Path dir, Path manifestFile, JsonNode manifest, String key, String fallback)
+            throws IOException {
+        String name = manifest.path(key).asText(fallback);
+        Path relative;
+        try {
+            relative = Path.of(name);
+        } catch (InvalidPathException e) {
+            throw new IOException(manifestFile + ": key '" + key + "' = \"" + name + "\" is not a file name", e);
+        }
+        Path resolved = dir.resolve(relative).normalize();
+        if (name.isEmpty() || relative.isAbsolute() || !resolved.startsWith(dir.normalize())) {
+            throw new IOException(manifestFile + ": key '" + key + "' = \"" + name + "\" must name a file inside "
+                    + "the checkpoint directory " + dir);
+        }
+        return resolved;
     }
 
     /** Deletes a directory tree if it exists. */

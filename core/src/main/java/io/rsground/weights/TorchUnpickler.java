@@ -1,20 +1,18 @@
 package io.rsground.weights;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -81,21 +79,16 @@ final class TorchUnpickler extends Unpickler {
     private static final int MAX_NUMBER_TEXT = 10_000;
 
     private final Path file;
-    private final long fileSize;
-    private final ZipFile zip;
     private final String prefix;
-    private final ByteOrder byteOrder;
+    private final ArchiveEntries entries;
     private final Map<String, TorchStorage> storages = new HashMap<>();
-    private final ElementReader elementReader = new ElementReader();
     private String pickleName;
     private CountingInputStream counted;
 
     TorchUnpickler(Path file, long fileSize, ZipFile zip, String prefix, ByteOrder byteOrder) {
         this.file = file;
-        this.fileSize = fileSize;
-        this.zip = zip;
         this.prefix = prefix;
-        this.byteOrder = byteOrder;
+        this.entries = new ArchiveEntries(file, fileSize, zip, byteOrder, Runtime.getRuntime().maxMemory());
     }
 
     /**
@@ -108,7 +101,7 @@ final class TorchUnpickler extends Unpickler {
     Object loadEntry(ZipEntry entry) throws IOException {
         pickleName = entry.getName();
         try (CountingInputStream in = new CountingInputStream(
-                new BufferedInputStream(zip.getInputStream(entry), 1 << 16))) {
+                new BufferedInputStream(entries.open(entry), 1 << 16))) {
             counted = in;
             Object root = load(in);
             return PickleValues.toPlainData(root);
@@ -160,7 +153,7 @@ final class TorchUnpickler extends Unpickler {
             }
             case Opcodes.SETITEM -> {
                 Object value = stack.pop();
-                Object k = stack.pop();
+                Object k = PickleValues.requireHashable(stack.pop());
                 dictOf(stack.peek()).put(k, value);
             }
             case Opcodes.SETITEMS -> {
@@ -175,6 +168,14 @@ final class TorchUnpickler extends Unpickler {
                 List<Object> values = stack.pop_all_since_marker();
                 listOf(stack.peek()).addAll(values);
             }
+            case Opcodes.ADDITEMS -> {
+                List<Object> items = stack.pop_all_since_marker();
+                Set<Object> set = setOf(stack.peek());
+                for (Object item : items) {
+                    set.add(PickleValues.requireHashable(item, set));
+                }
+            }
+            case Opcodes.FROZENSET -> stack.add(new LinkedHashSet<>(hashable(stack.pop_all_since_marker())));
             default -> {
                 return false;
             }
@@ -402,12 +403,25 @@ final class TorchUnpickler extends Unpickler {
         throw new PickleValues.Malformed("APPEND(S) needs a list but the target is " + PickleValues.describe(target));
     }
 
+    @SuppressWarnings("unchecked")
+    private static Set<Object> setOf(Object target) {
+        if (target instanceof Set<?> s) {
+            return (Set<Object>) s;
+        }
+        throw new PickleValues.Malformed("ADDITEMS needs a set but the target is " + PickleValues.describe(target));
+    }
+
+    private static List<Object> hashable(List<Object> items) {
+        items.forEach(PickleValues::requireHashable);
+        return items;
+    }
+
     private static void putPairs(Map<Object, Object> map, List<Object> flat) {
         if (flat.size() % 2 != 0) {
             throw new PickleValues.Malformed("dict items come in key/value pairs but " + flat.size() + " values were marked");
         }
         for (int i = 0; i < flat.size(); i += 2) {
-            map.put(flat.get(i), flat.get(i + 1));
+            map.put(PickleValues.requireHashable(flat.get(i)), flat.get(i + 1));
         }
     }
 
@@ -436,7 +450,7 @@ final class TorchUnpickler extends Unpickler {
             return cached;
         }
         try {
-            TorchStorage storage = readStorage(storageKey, type, numel);
+            TorchStorage storage = entries.readStorage(prefix + "data/" + storageKey, storageKey, type, numel);
             storages.put(storageKey, storage);
             return storage;
         } catch (WeightFileException e) {
@@ -445,55 +459,6 @@ final class TorchUnpickler extends Unpickler {
             throw new Refusal(new WeightFileException(file, "entry '" + prefix + "data/" + storageKey + "'",
                     "cannot be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e));
         }
-    }
-
-    private TorchStorage readStorage(String storageKey, StorageType type, long numel) throws IOException {
-        String name = prefix + "data/" + storageKey;
-        String where = "entry '" + name + "'";
-        ZipEntry entry = zip.getEntry(name);
-        if (entry == null) {
-            throw new WeightFileException(file, where, "missing: the pickle refers to storage '" + storageKey
-                    + "' but the archive has no such entry");
-        }
-        Dtype dtype = type.dtype();
-        if (numel < 0 || numel > ElementReader.MAX_ELEMENTS) {
-            throw new WeightFileException(file, where, "storage claims " + numel + " elements; expected 0.."
-                    + ElementReader.MAX_ELEMENTS + " (the most a Java array holds)");
-        }
-        long expected = numel * dtype.byteSize();
-        if (entry.getSize() != expected) {
-            throw new WeightFileException(file, where, "expected " + expected + " bytes (" + numel + " x "
-                    + type.qualifiedName() + ") but the entry holds " + entry.getSize());
-        }
-        Object values;
-        if (entry.getMethod() == ZipEntry.STORED) {
-            if (entry.getCompressedSize() > fileSize) {
-                throw new WeightFileException(file, where, "entry claims " + entry.getCompressedSize()
-                        + " bytes but the file has " + fileSize);
-            }
-            try (InputStream in = zip.getInputStream(entry); ReadableByteChannel channel = Channels.newChannel(in)) {
-                values = elementReader.read(channel, dtype, byteOrder, (int) numel);
-            } catch (EOFException e) {
-                throw new WeightFileException(file, where, "entry ends early: " + e.getMessage(), e);
-            }
-        } else {
-            // compressed entries (torch never writes them) may lie about their size: collect the bytes that
-            // really arrive, bounded by what the storage needs, before allocating the tensor
-            if (expected > ElementReader.MAX_ELEMENTS) {
-                throw new WeightFileException(file, where, "compressed storage entries over 2 GB are not supported");
-            }
-            byte[] bytes;
-            try (InputStream in = zip.getInputStream(entry)) {
-                bytes = in.readNBytes((int) expected);
-            }
-            if (bytes.length != expected) {
-                throw new WeightFileException(file, where, "entry ends early: expected " + expected
-                        + " bytes but it inflates to " + bytes.length);
-            }
-            values = elementReader.read(Channels.newChannel(new ByteArrayInputStream(bytes)), dtype, byteOrder,
-                    (int) numel);
-        }
-        return new TorchStorage(name, type, values);
     }
 
     // ---- bounded primitive reads -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,6 +85,7 @@ public final class WeightLoader {
         if (!misShaped.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()))) {
             throw new WeightMismatchException(source, missing, unexpected, misShaped);
         }
+        requireFinite(canonical.tensors(), params.keySet(), source);
         if (!missing.isEmpty()) {
             LOG.warn("{}: {} tensors missing, drawn at random: {}", source, missing.size(), missing);
             initialised.addAll(missing);
@@ -103,5 +105,33 @@ public final class WeightLoader {
         }
         model.initialize(manager, DataType.FLOAT32, new Shape(1));
         return new Report(canonical.naming(), loaded, List.copyOf(initialised), List.copyOf(canonical.unused()));
+    }
+
+    /**
+     * Refuses weights holding NaN or infinity: the model would compute NaN boxes from them, an error that would
+     * then point at the boxes rather than at the file.
+     */
+    private static void requireFinite(Map<String, HostTensor> tensors, Set<String> used, String source) {
+        List<String> bad = new ArrayList<>();
+        for (String name : used) {
+            HostTensor t = tensors.get(name);
+            if (t == null || !t.isFloat()) {
+                continue;
+            }
+            long count = 0;
+            for (float v : t.floats()) {
+                if (!Float.isFinite(v)) {
+                    count++;
+                }
+            }
+            if (count > 0) {
+                bad.add(name + " (" + count + " of " + t.floats().length + ")");
+            }
+        }
+        if (!bad.isEmpty()) {
+            throw new IllegalArgumentException("weights " + source + " hold NaN or infinite values in " + bad.size()
+                    + " tensors: " + String.join(", ", bad.subList(0, Math.min(5, bad.size())))
+                    + (bad.size() > 5 ? ", ..." : "") + "; the file is damaged or was saved from a diverged run");
+        }
     }
 }

@@ -167,6 +167,18 @@ class DatasetCheckerTest {
     }
 
     @Test
+    void coordinateTooLargeForADoubleIsOneListedProblem() throws Exception {
+        MiniDataset d = clean();
+        d.jpeg("00003.jpg", 50, 50);
+        d.xml("00003.xml", annotation("00003.jpg", 50, 50, obj("ship", 1, 2, "9".repeat(400), 30, "a"),
+                obj("ship", 1, 2, 20, 30, "b")));
+        CheckReport report = DatasetChecker.check(d.root, null, true);
+        assertThat(report.problems()).extracting(Problem::file, Problem::line, Problem::message).containsExactly(
+                tuple("Annotations/00003.xml", 11, "<xmax> is '99999999999999999999... (400 characters)', too large "
+                        + "for a coordinate"));
+    }
+
+    @Test
     void boxesWithinOnePixelAreClampedAndFurtherOutReported() throws Exception {
         MiniDataset d = new MiniDataset(dir);
         d.jpeg("00001.jpg", 80, 60);

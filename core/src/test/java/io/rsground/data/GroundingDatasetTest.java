@@ -72,6 +72,19 @@ class GroundingDatasetTest {
     }
 
     @Test
+    void vrsBenchCoordinateTooLargeForADoubleIsOneListedProblem(@TempDir Path root) throws Exception {
+        image(root.resolve("Images_train/t.png"), 100, 50);
+        vrsJson(root.resolve("Annotations_train/t.json"), "t.png",
+                "{\"obj_cls\": \"ship\", \"referring_sentence\": \"the ship\", \"obj_coord\": [0.25, 0.5, "
+                        + "9".repeat(400) + ", 1.0]},"
+                        + "{\"obj_cls\": \"ship\", \"referring_sentence\": \"the boat\", \"obj_coord\": [0.1, 0.1, 0.5, 0.5]}");
+        CheckReport report = DatasetChecker.check(root, null, false);
+        // the val folder is absent, a problem of its own
+        assertThat(report.problems()).filteredOn(p -> p.file().contains("t.json")).extracting(Problem::message)
+                .containsExactly("objects[0]: a coordinate is too large for a number");
+    }
+
+    @Test
     void vrsBenchObjectsGiveTheHullOfTheirCornersAndTheSplitsAsDocumented(@TempDir Path root) throws Exception {
         for (int i = 0; i < VrsBenchDataset.VAL_EVERY; i++) {
             String name = String.format("%05d", i);

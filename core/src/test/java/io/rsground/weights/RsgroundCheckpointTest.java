@@ -78,4 +78,32 @@ class RsgroundCheckpointTest {
                 .hasMessageContaining("checkpoint format 7").hasMessageContaining("reads formats up to 1");
         assertThatThrownBy(() -> RsgroundCheckpoint.read(dir)).hasMessageContaining("not an rsground checkpoint");
     }
+
+    @Test
+    void manifestPathsLeadingOutOfTheCheckpointAreRefused(@TempDir Path dir) throws Exception {
+        Path ckpt = dir.resolve("c");
+        var tokenizer = io.rsground.text.WordTokenizer.build(java.util.List.of("the red ship"), 1);
+        RsgroundCheckpoint.write(ckpt, ModelConfigs.preset("tiny"), tokenizer,
+                Map.of("a", HostTensor.ofFloats(new long[] {1}, new float[] {1f})), Map.of(), null);
+        Files.copy(ckpt.resolve("weights.safetensors"), dir.resolve("outside.safetensors"));
+        Path manifest = ckpt.resolve("checkpoint.json");
+        String original = Files.readString(manifest);
+        Files.writeString(manifest, original.replace("\"weights.safetensors\"", "\"../outside.safetensors\""));
+        assertThatThrownBy(() -> RsgroundCheckpoint.read(ckpt)).hasMessageContaining(manifest.toString())
+                .hasMessageContaining("key 'weights' = \"../outside.safetensors\" must name a file inside the "
+                        + "checkpoint directory");
+        Files.writeString(manifest, original.replace("\"model.json\"", "\"" + dir.resolve("c/model.json") + "\""));
+        assertThatThrownBy(() -> RsgroundCheckpoint.read(ckpt)).hasMessageContaining("key 'model_config'");
+    }
+
+    @Test
+    void aWriteErrorWithoutAPathNamesTheCheckpoint(@TempDir Path dir) throws Exception {
+        Path ckpt = dir.resolve("c");
+        var tokenizer = io.rsground.text.WordTokenizer.build(java.util.List.of("the red ship"), 1);
+        assertThatThrownBy(() -> RsgroundCheckpoint.write(ckpt, ModelConfigs.preset("tiny"), tokenizer,
+                Map.of("a", HostTensor.ofFloats(new long[] {1}, new float[] {1f})), Map.of(), tmp -> {
+                    throw new java.io.IOException("No space left on device");
+                })).hasMessage("cannot write checkpoint " + ckpt + ": No space left on device");
+        assertThat(Files.list(dir).toList()).isEmpty();
+    }
 }

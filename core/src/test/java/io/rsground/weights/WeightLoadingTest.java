@@ -104,6 +104,22 @@ class WeightLoadingTest {
     }
 
     @Test
+    void nanWeightsAreRefusedAsWeightsNamingTheFile() throws Exception {
+        Map<String, HostTensor> w = new LinkedHashMap<>();
+        SafeTensors.read(Fixtures.tiny("weights.safetensors")).forEach((name, t) -> {
+            float[] nan = new float[t.floats().length];
+            java.util.Arrays.fill(nan, Float.NaN);
+            w.put(name, HostTensor.ofFloats(t.shape(), nan));
+        });
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertThatThrownBy(() -> WeightLoader.load(new ClipVgModel(TINY), w, "nan.safetensors", true, m))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("weights nan.safetensors hold NaN or infinite values in ")
+                    .hasMessageContaining("reg_token.weight (64 of 64)");
+        }
+    }
+
+    @Test
     void unknownNamingIsNamed() {
         Map<String, HostTensor> w = Map.of("encoder.weight", HostTensor.ofFloats(new long[] {1}, new float[1]));
         assertThatThrownBy(() -> KeyMaps.toCanonical(w)).hasMessageContaining("cannot tell the naming")
