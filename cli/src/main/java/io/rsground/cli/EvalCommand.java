@@ -18,6 +18,9 @@ import picocli.CommandLine.Option;
             "  ./rsground eval --weights model.pth --preset vit-b-16 \\",
             "      --data-root DIOR-RSVG --split val --json"})
 final class EvalCommand implements Callable<Integer> {
+    /** Value of a bare {@code --json}: the metrics go to stdout. */
+    private static final String STDOUT = "-";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -28,8 +31,6 @@ final class EvalCommand implements Callable<Integer> {
     ModelOptions model;
     @CommandLine.Mixin
     EngineOptions engine;
-    /** Value of a bare {@code --json}: the metrics go to stdout. */
-    private static final String STDOUT = "-";
 
     @Option(names = "--json", arity = "0..1", fallbackValue = STDOUT, paramLabel = "FILE", description = "print the "
             + "metrics as one JSON object on stdout instead of the Markdown report, as predict --json does; "

@@ -165,13 +165,20 @@ final class Progress implements ProgressListener, AutoCloseable {
         return s.toString();
     }
 
-    /** @return the line with a bar of {@code fraction} done after the task's name, cut to {@code width} */
+    /**
+     * @return the line with a bar of {@code fraction} done after the task's name, cut or padded to {@code width}
+     *     (the console redraws over the previous line, whose tail a shorter line would leave behind)
+     */
     static String render(String line, double fraction, int width) {
         int colon = line.indexOf(": ");
         int filled = (int) Math.round(fraction * BAR_WIDTH);
         String bar = "[" + "=".repeat(filled) + " ".repeat(BAR_WIDTH - filled) + "] ";
         String withBar = colon < 0 ? bar + line : line.substring(0, colon + 2) + bar + line.substring(colon + 2);
-        return width > 0 && withBar.length() > width ? withBar.substring(0, width) : withBar;
+        if (width <= 0) {
+            return withBar;
+        }
+        return withBar.length() > width ? withBar.substring(0, width)
+                : withBar + " ".repeat(width - withBar.length());
     }
 
     static String format(Duration d) {

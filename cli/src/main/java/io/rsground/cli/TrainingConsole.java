@@ -59,14 +59,18 @@ final class TrainingConsole {
         if (architecture.isEmpty()) {
             return Optional.empty();
         }
-        long parameters = FromScratch.parameters(architecture.get());
+        // without --bpe the text embedding gets a row per word of the training split, not known yet
+        boolean wordVocabulary = config.model().bpe() == null;
+        long parameters = FromScratch.parameters(wordVocabulary ? architecture.get().withVocabSize(1)
+                : architecture.get());
         if (parameters <= LARGE_MODEL) {
             return Optional.empty();
         }
-        return Optional.of(String.format(Locale.ROOT, "building %s from scratch (no --weights): %.0f M parameters, "
+        return Optional.of(String.format(Locale.ROOT, "building %s from scratch (no --weights): %s%d M parameters, "
                 + "drawn at random; this takes minutes and several GB of memory before the first step. On a "
                 + "laptop, --preset tiny or --recipe demo (a tiny model with the demo's from-scratch recipe) is what "
-                + "you want", FromScratch.architectureName(config), parameters / 1e6));
+                + "you want", FromScratch.architectureName(config), wordVocabulary ? "over " : "",
+                wordVocabulary ? parameters / 1_000_000 : Math.round(parameters / 1e6)));
     }
 
     /**

@@ -25,11 +25,13 @@ class ProgressTest {
     }
 
     @Test
-    void theBarGoesAfterTheTaskAndTheLineIsCutToTheWidth() {
+    void theBarGoesAfterTheTaskAndTheLineFillsTheWidth() {
         String line = Progress.text("vision pretraining", 500, 2000, "steps", Double.NaN, "");
-        assertThat(Progress.render(line, 0.25, 200))
+        assertThat(Progress.render(line, 0.25, 0))
                 .isEqualTo("vision pretraining: [=====               ] 500/2000 steps (25%)");
         assertThat(Progress.render(line, 0.25, 30)).hasSize(30);
+        // padded to the width, so that a shorter line covers the tail of the longer one before it
+        assertThat(Progress.render(line, 0.25, 80)).hasSize(80).startsWith("vision pretraining: [=====   ");
     }
 
     @Test

@@ -13,7 +13,8 @@ import picocli.CommandLine;
 /** {@code train --config FILE}: a run's train-config.json given back yields that run's settings. */
 class TrainConfigFileTest {
 
-    private static TrainConfig parse(String... args) throws Exception {
+    /** @return the settings {@code train} would run with these options */
+    static TrainConfig parse(String... args) throws Exception {
         TrainCommand train = new TrainCommand();
         new CommandLine(train).parseArgs(args);
         return train.toConfig();
