@@ -21,15 +21,18 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Measure the matrix-multiply ceiling, inference and training samples/s (random weights), "
                 + "their share of the ceiling, 10 queries on one image against 10 calls, and memory. With --engine "
-                + "onnx, inference through ONNX Runtime beside DJL's.")
+                + "onnx, inference through ONNX Runtime beside DJL's.",
+        footer = {"  ./rsground bench --preset tiny --steps 3",
+            "  ./rsground bench --preset vit-b-16 --batch 8 --engine onnx --int8 --json"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--preset", defaultValue = "vit-b-16", description = "architecture (default: ${DEFAULT-VALUE})")
+    @Option(names = "--preset", defaultValue = "vit-b-16", description = "architecture")
     String preset;
-    @Option(names = {"--model-config", "--model_config"}, paramLabel = "JSON") Path modelConfig;
-    @Option(names = "--batch", defaultValue = "8", description = "batch size (default: ${DEFAULT-VALUE})") int batch;
+    @Option(names = {"--model-config", "--model_config"}, paramLabel = "JSON",
+            description = "architecture file instead of --preset") Path modelConfig;
+    @Option(names = "--batch", defaultValue = "8", description = "batch size") int batch;
     @Option(names = "--steps", defaultValue = "5", description = "timed steps per measurement") int steps;
     @Option(names = "--leak-steps", defaultValue = "0",
             description = "training steps of the memory-growth check (e.g. 200; 0 skips it)")
@@ -40,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--engine", defaultValue = "djl", paramLabel = "djl|onnx", description = "djl: PyTorch through "
             + "DJL (inference, training, ten queries); onnx: also the same random model exported to ONNX Runtime, its "
             + "inference and ten-query figures (onnx_*) beside DJL's, training left out; with --scene, the engine that "
-            + "grounds the scene (default: ${DEFAULT-VALUE})")
+            + "grounds the scene")
     String engine;
     @Option(names = "--int8", description = "with --engine onnx: export the linear maps in int8")
     boolean int8;
@@ -50,10 +53,9 @@ final class BenchCommand implements Callable<Integer> {
             + "and s per megapixel")
     Integer scene;
     @Option(names = "--window", defaultValue = "800", paramLabel = "PX", description = "with --scene: the window "
-            + "side, i.e. the training side the model claims (default: ${DEFAULT-VALUE}, DIOR-RSVG's)")
+            + "side, i.e. the training side the model claims (the default is DIOR-RSVG's)")
     int window;
-    @Option(names = "--overlap", defaultValue = "0.25", description = "with --scene: the windows' overlap "
-            + "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--overlap", defaultValue = "0.25", description = "with --scene: the windows' overlap ")
     double overlap;
 
     @Override

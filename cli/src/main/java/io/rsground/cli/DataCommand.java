@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** {@code rsground data}: data set tools. */
 @Command(name = "data", mixinStandardHelpOptions = true, description = "Data set tools.",
-        subcommands = {DataCommand.Check.class})
+        subcommands = {DataCommand.Check.class}, footer = {"  ./rsground data check --data-root DIOR-RSVG"})
 final class DataCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -23,7 +23,9 @@ final class DataCommand implements Runnable {
     /** {@code rsground data check}. */
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = "Read a DIOR-RSVG-layout folder, decode every referenced image and report every problem."
-                    + " Exit 0 when clean, 2 when any problem.")
+                    + " Exit 0 when clean, 2 when any problem.",
+            footer = {"  ./rsground data check --data-root DIOR-RSVG --quick",
+                "  ./rsground data check --data-root DIOR-RSVG --splits my-splits --json"})
     static final class Check implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;

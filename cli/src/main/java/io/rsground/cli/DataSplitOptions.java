@@ -9,9 +9,11 @@ import picocli.CommandLine.Option;
 
 /** The data set and split options of {@code eval} and {@code visualize}. */
 final class DataSplitOptions {
-    @Option(names = {"--data-root", "--data_root"}, required = true, paramLabel = "ROOT") Path root;
-    @Option(names = {"--splits", "--split-root"}, paramLabel = "DIR") Path splits;
-    @Option(names = "--split", defaultValue = "test", description = "train, val or test (default: ${DEFAULT-VALUE})")
+    @Option(names = {"--data-root", "--data_root"}, required = true, paramLabel = "ROOT",
+            description = "DIOR-RSVG-layout folder with JPEGImages/, Annotations/ and splits/") Path root;
+    @Option(names = {"--splits", "--split-root"}, paramLabel = "DIR",
+            description = "folder of train/val/test.txt (default: ROOT/splits)") Path splits;
+    @Option(names = "--split", defaultValue = "test", description = "train, val or test")
     String split;
 
     private GroundingDataset dataset;

@@ -35,7 +35,9 @@ import picocli.CommandLine.Option;
         description = "Draw a synthetic DIOR-RSVG-layout data set, train a from-scratch tiny CLIP-VG on the CPU with "
                 + "the demo recipe (a plan fixed in steps: the same seed gives the same numbers on any machine), "
                 + "evaluate it on the held-out test split, and write the data, checkpoints, metrics.json, report.md, "
-                + "plots and prediction grids into the output folder.")
+                + "plots and prediction grids into the output folder.",
+        footer = {"  ./rsground demo",
+            "  ./rsground demo --out demo-out --minutes 10"})
 final class DemoCommand implements Callable<Integer> {
     /** Images the demo draws. */
     static final int IMAGES = 4800;
@@ -53,22 +55,22 @@ final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--out", defaultValue = "demo-out", description = "output folder (default: ${DEFAULT-VALUE})")
+    @Option(names = "--out", defaultValue = "demo-out", description = "output folder")
     Path out;
     @Option(names = "--overwrite", description = "replace an earlier demo's training run and results in the output "
             + "folder (its drawn data set is reused either way)")
     boolean overwrite;
     @Option(names = "--images", defaultValue = "" + IMAGES,
-            description = "synthetic images to draw (default: ${DEFAULT-VALUE})")
+            description = "synthetic images to draw")
     int images;
     @Option(names = "--size", defaultValue = "" + SCENE_SIZE,
-            description = "side of the synthetic images in pixels (default: ${DEFAULT-VALUE})")
+            description = "side of the synthetic images in pixels")
     int size;
     @Option(names = "--zoom", defaultValue = "" + ZOOM,
-            description = "object size factor of the synthetic scenes (default: ${DEFAULT-VALUE})")
+            description = "object size factor of the synthetic scenes")
     double zoom;
     @Option(names = "--crowding", defaultValue = "" + CROWDING,
-            description = "share of extra objects per class in the synthetic scenes (default: ${DEFAULT-VALUE})")
+            description = "share of extra objects per class in the synthetic scenes")
     double crowding;
     @Option(names = "--preset", description = "architecture (default: the recipe's, tiny; another preset gets the "
             + "convolutional stem of its own tower, one text layer and no fusion dropout)")
@@ -85,9 +87,12 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = {"--data-root", "--data_root"}, paramLabel = "ROOT",
             description = "run the recipe on this DIOR-RSVG-layout folder instead of drawing one")
     Path dataRoot;
-    @Option(names = "--splits", paramLabel = "DIR") Path splits;
-    @Option(names = "--seed", defaultValue = "0") long seed;
-    @Option(names = {"--num-workers", "--num_workers"}, defaultValue = "2") int workers;
+    @Option(names = "--splits", paramLabel = "DIR", description = "with --data-root: folder of train/val/test.txt "
+            + "(default: ROOT/splits)") Path splits;
+    @Option(names = "--seed", defaultValue = "0", description = "seed of the drawn scenes and of the training run")
+    long seed;
+    @Option(names = {"--num-workers", "--num_workers"}, defaultValue = "2", description = "image-loading threads")
+    int workers;
 
     @Override
     public Integer call() throws Exception {

@@ -18,8 +18,7 @@ import picocli.CommandLine.Option;
 final class EngineOptions {
     @Option(names = "--engine", defaultValue = "djl", paramLabel = "djl|onnx",
             description = "what runs the model: djl (PyTorch through DJL) or onnx (ONNX Runtime; the weights are "
-                    + "exported at start-up, or --weights is a file written by 'rsground export') "
-                    + "(default: ${DEFAULT-VALUE})")
+                    + "exported at start-up, or --weights is a file written by 'rsground export') ")
     String engine;
 
     @Option(names = "--int8", description = "with --engine onnx: export the linear maps in int8 at start-up "
@@ -27,7 +26,7 @@ final class EngineOptions {
     boolean int8;
 
     @Option(names = "--onnx-threads", defaultValue = "0", paramLabel = "N", description = "with --engine onnx: "
-            + "ONNX Runtime's threads per model call (default: 0, one per core; with several server workers, "
+            + "ONNX Runtime's threads per model call (0: one per core; with several server workers, "
             + "cores / workers keeps them from competing)")
     int onnxThreads;
 

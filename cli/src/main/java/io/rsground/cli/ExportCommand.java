@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
                         + "text_masks [B,L] int64 (1 = real token); outputs pred_boxes [B,4] (cx,cy,w,h normalised "
                         + "to the padded square) and, with a presence head, scores [B]. The tokenizer's files go "
                         + "to the folder NAME-tokenizer beside it. --int8 quantizes the linear maps. "
-                        + "See docs/onnx.md."})
+                        + "See docs/onnx.md."},
+        footer = {"  ./rsground export --weights runs/a/best_checkpoint --format onnx \\",
+            "      --out model.onnx --int8"})
 final class ExportCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -29,7 +31,7 @@ final class ExportCommand implements Callable<Integer> {
     ModelOptions model;
 
     @Option(names = "--format", defaultValue = "onnx", paramLabel = "FORMAT",
-            description = "what to write: onnx (default: ${DEFAULT-VALUE})")
+            description = "what to write: onnx")
     String format;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "the model file to write, e.g. "
@@ -45,8 +47,7 @@ final class ExportCommand implements Callable<Integer> {
     boolean int8;
 
     @Option(names = "--int8-scales", defaultValue = "channel", paramLabel = "channel|tensor",
-            description = "with --int8: one weight scale per output channel or per matrix "
-                    + "(default: ${DEFAULT-VALUE})")
+            description = "with --int8: one weight scale per output channel or per matrix ")
     String int8Scales;
 
     @Override

@@ -30,7 +30,11 @@ import picocli.CommandLine.Option;
         description = {"Ground one or more queries in an image: prints each box in original image pixels.",
                 "With --manifest, grounds a JSON-lines file of {\"image\": path, \"query\": text} (or \"queries\": "
                         + "[...]) lines, paths relative to the manifest, and writes one JSON line per input line: the "
-                        + "input plus \"results\", or an \"error\" for that line alone."})
+                        + "input plus \"results\", or an \"error\" for that line alone."},
+        footer = {"  ./rsground predict --weights runs/a/best_checkpoint --image scene.jpg \\",
+            "      --query \"the white storage tank\" --out boxes.png",
+            "  ./rsground predict --weights runs/a/best_checkpoint --manifest pairs.jsonl \\",
+            "      --out results.jsonl"})
 final class PredictCommand implements Callable<Integer> {
     static final ObjectMapper JSON = ResultJson.MAPPER;
 
@@ -46,7 +50,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--image", paramLabel = "FILE", description = "JPEG, PNG or TIFF image")
     Path image;
 
-    @Option(names = "--query", paramLabel = "TEXT", description = "a referring expression; repeat for several")
+    @Option(names = "--query", paramLabel = "TEXT", showDefaultValue = CommandLine.Help.Visibility.NEVER,
+            description = "a referring expression; repeat for several")
     List<String> queries = new ArrayList<>();
 
     @Option(names = "--json", description = "print one JSON line per query and nothing else on stdout")
@@ -80,7 +85,7 @@ final class PredictCommand implements Callable<Integer> {
     boolean overwrite;
 
     @Option(names = "--cache-images", defaultValue = "4", paramLabel = "N", hidden = true,
-            description = "images whose features are kept (default: ${DEFAULT-VALUE})")
+            description = "images whose features are kept")
     int cacheImages;
 
     @Override

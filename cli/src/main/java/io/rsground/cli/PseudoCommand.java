@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
 @Command(name = "pseudo", mixinStandardHelpOptions = true,
         description = "Write referring expressions that single out one annotated object each (pseudo-labels) "
                 + "from detection labels (Pascal VOC, DOTA or COCO), in the DIOR-RSVG layout (Annotations/, "
-                + "JPEGImages/ as hard links, splits/ train 70%% / val 10%% / test 20%% by image, pseudo.jsonl).")
+                + "JPEGImages/ as hard links, splits/ train 70%% / val 10%% / test 20%% by image, pseudo.jsonl).",
+        footer = {"  ./rsground pseudo --data-root DIOR --format voc --out pseudo \\",
+            "      --hold-out DIOR-RSVG"})
 final class PseudoCommand implements Callable<Integer> {
     /** Problems printed one by one before the rest are counted. */
     static final int MAX_PROBLEMS_SHOWN = 20;
@@ -40,19 +42,19 @@ final class PseudoCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--format", defaultValue = "voc", paramLabel = "voc|dota|coco",
-            description = "label format (default: ${DEFAULT-VALUE})")
+            description = "label format")
     String format;
 
     @Option(names = "--sources", defaultValue = "template,relation", split = ",", paramLabel = "SOURCE",
             description = "expression sources: template (class, colour, size, position), relation (by the "
-                    + "nearest nameable object of another class) (default: ${DEFAULT-VALUE})")
+                    + "nearest nameable object of another class)")
     List<String> sources;
 
     @Option(names = "--per-image", defaultValue = "0", paramLabel = "N",
-            description = "at most N expressions per image, chosen at random; 0: all (default: ${DEFAULT-VALUE})")
+            description = "at most N expressions per image, chosen at random; 0: all")
     int perImage;
 
-    @Option(names = "--seed", defaultValue = "0", description = "random seed (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "0", description = "random seed")
     long seed;
 
     @Option(names = "--overwrite", description = "replace the output of an earlier run in --out")

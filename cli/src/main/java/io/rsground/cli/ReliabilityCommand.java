@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
                 + "curriculum scores pseudo-labels: the IoU of the measurer's box with the label's box; by source "
                 + "(template, relation) for a data set written by 'rsground pseudo'.",
                 "Writes OUT/reliability.jsonl (one line per label), OUT/summary.json (histogram, labels kept at each "
-                        + "threshold) and OUT/histogram.png."})
+                        + "threshold) and OUT/histogram.png."},
+        footer = {"  ./rsground reliability --weights runs/measurer/best_checkpoint \\",
+            "      --data-root pseudo --split train --out rel"})
 final class ReliabilityCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -32,15 +34,20 @@ final class ReliabilityCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = {"--data-root", "--data_root"}, required = true, paramLabel = "ROOT") Path root;
-    @Option(names = {"--splits", "--split-root"}, paramLabel = "DIR") Path splits;
-    @Option(names = "--split", defaultValue = "all", description = "all, train, val or test (default: ${DEFAULT-VALUE}: "
-            + "every usable label)")
+    @Option(names = {"--data-root", "--data_root"}, required = true, paramLabel = "ROOT",
+            description = "DIOR-RSVG-layout folder with JPEGImages/, Annotations/ and splits/") Path root;
+    @Option(names = {"--splits", "--split-root"}, paramLabel = "DIR",
+            description = "folder of train/val/test.txt (default: ROOT/splits)") Path splits;
+    @Option(names = "--split", defaultValue = "all", description = "all (every usable label), train, val or "
+            + "test")
     String split;
-    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (new, or existing "
+            + "with --overwrite)") Path out;
     @Option(names = "--overwrite", description = "write into an existing OUT") boolean overwrite;
-    @Option(names = {"--batch-size", "--batch_size"}, defaultValue = "32") int batchSize;
-    @Option(names = {"--num-workers", "--num_workers"}, defaultValue = "2") int workers;
+    @Option(names = {"--batch-size", "--batch_size"}, defaultValue = "32", description = "samples per model call")
+    int batchSize;
+    @Option(names = {"--num-workers", "--num_workers"}, defaultValue = "2", description = "image-loading threads")
+    int workers;
 
     @Override
     public Integer call() throws Exception {

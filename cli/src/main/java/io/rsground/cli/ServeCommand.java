@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
 /** {@code rsground serve}: the HTTP grounding service and its web page. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve the model over HTTP: POST /api/v1/ground (multipart or JSON), GET /api/v1/model, "
-                + "GET /healthz, and a web page at / to try it in a browser. Runs until stopped (Ctrl+C)."})
+                + "GET /healthz, and a web page at / to try it in a browser. Runs until stopped (Ctrl+C)."},
+        footer = {"  ./rsground serve --weights runs/a/best_checkpoint --port 8080",
+            "  ./rsground serve --weights model.onnx --engine onnx --host 0.0.0.0"})
 final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -31,11 +33,10 @@ final class ServeCommand implements Callable<Integer> {
     EngineOptions engine;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
-            description = "address to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE})")
+            description = "address to listen on; 0.0.0.0 for every interface")
     String host;
 
-    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "TCP port, 0 for any free one "
-            + "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "TCP port, 0 for any free one ")
     int port;
 
     @Option(names = "--threads", paramLabel = "N", description = "worker threads that decode images and run the "
@@ -47,20 +48,20 @@ final class ServeCommand implements Callable<Integer> {
     Integer queue;
 
     @Option(names = "--max-upload-mb", defaultValue = "25", paramLabel = "MB",
-            description = "largest image upload in MiB (default: ${DEFAULT-VALUE})")
+            description = "largest image upload in MiB")
     int maxUploadMb;
 
     @Option(names = "--max-pixels", defaultValue = "50000000", paramLabel = "N",
-            description = "largest image, width x height, checked from its header (default: ${DEFAULT-VALUE})")
+            description = "largest image, width x height, checked from its header")
     long maxPixels;
 
     @Option(names = "--max-queries", defaultValue = "32", paramLabel = "N",
-            description = "most queries in one request (default: ${DEFAULT-VALUE})")
+            description = "most queries in one request")
     int maxQueries;
 
     @Option(names = "--cache-images", defaultValue = "" + Grounder.DEFAULT_CACHE_SIZE, paramLabel = "N",
             description = "images whose features are kept for repeated questions, 0 for none; "
-                    + "the djl engine only (default: ${DEFAULT-VALUE})")
+                    + "the djl engine only")
     int cacheImages;
 
     @Override

@@ -13,7 +13,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code rsground spark ...}: the Spark jobs, run in Spark's local mode from this application's own jars. */
 @Command(name = "spark", mixinStandardHelpOptions = true, subcommands = {SparkCommand.Ground.class, SparkCommand.Features.class},
-        description = "Spark jobs in local mode, without a Spark installation (see docs/spark.md for spark-submit)")
+        description = "Spark jobs in local mode, without a Spark installation (see docs/spark.md for spark-submit)",
+        footer = {"  ./rsground spark ground --weights runs/a/best_checkpoint \\",
+            "      --input pairs.jsonl --output out"})
 final class SparkCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -54,7 +56,9 @@ final class SparkCommand implements Runnable {
 
     /** {@code rsground spark ground}: {@link GroundingJob} with the same flags. */
     @Command(name = "ground", mixinStandardHelpOptions = true,
-            description = "Ground many image-query pairs: one output row per input row, with results or an error")
+            description = "Ground many image-query pairs: one output row per input row, with results or an error",
+            footer = {"  ./rsground spark ground --weights runs/a/best_checkpoint \\",
+                "      --input pairs.jsonl --output out --format parquet --master local[2]"})
     static final class Ground implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -82,7 +86,7 @@ final class SparkCommand implements Runnable {
         int partitions;
 
         @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
-                description = "Spark master (default: ${DEFAULT-VALUE})")
+                description = "Spark master")
         String master;
 
         @Option(names = "--overwrite", description = "replace an existing output")
@@ -113,7 +117,9 @@ final class SparkCommand implements Runnable {
     /** {@code rsground spark features}: {@link FeaturesJob} with the same flags. */
     @Command(name = "features", mixinStandardHelpOptions = true,
             description = "The frozen image tower's features of every image of a DIOR-RSVG layout, as safetensors "
-                    + "shards and a manifest")
+                    + "shards and a manifest",
+            footer = {"  ./rsground spark features --weights clip.safetensors --preset vit-b-16 \\",
+                "      --data-root DIOR-RSVG --output features"})
     static final class Features implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -134,7 +140,7 @@ final class SparkCommand implements Runnable {
         int partitions;
 
         @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
-                description = "Spark master (default: ${DEFAULT-VALUE})")
+                description = "Spark master")
         String master;
 
         @Override

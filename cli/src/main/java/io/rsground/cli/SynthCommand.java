@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 /** {@code rsground synth}: draws a synthetic DIOR-RSVG-layout data set. */
 @Command(name = "synth", mixinStandardHelpOptions = true,
         description = "Draw synthetic aerial scenes with referring expressions, in the DIOR-RSVG layout "
-                + "(JPEGImages/, Annotations/, splits/ train 70%% / val 10%% / test 20%%).")
+                + "(JPEGImages/, Annotations/, splits/ train 70%% / val 10%% / test 20%%).",
+        footer = {"  ./rsground synth --out synth --images 200 --seed 0"})
 final class SynthCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -20,21 +21,21 @@ final class SynthCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output folder (new or empty)")
     Path out;
 
-    @Option(names = "--images", defaultValue = "200", description = "number of images (default: ${DEFAULT-VALUE})")
+    @Option(names = "--images", defaultValue = "200", description = "number of images")
     int images;
 
-    @Option(names = "--size", defaultValue = "800", description = "image side in pixels (default: ${DEFAULT-VALUE})")
+    @Option(names = "--size", defaultValue = "800", description = "image side in pixels")
     int size;
 
-    @Option(names = "--seed", defaultValue = "0", description = "random seed (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "0", description = "random seed")
     long seed;
 
     @Option(names = "--zoom", defaultValue = "1", description = "draw everything this much larger, as a closer "
-            + "view (default: ${DEFAULT-VALUE}, DIOR-like sizes)")
+            + "view, DIOR-like sizes by default")
     double zoom;
 
     @Option(names = "--crowding", defaultValue = "1", description = "share of each class's extra objects drawn, "
-            + "0..1 (default: ${DEFAULT-VALUE})")
+            + "0..1")
     double crowding;
 
     @Override

@@ -8,20 +8,20 @@ final class TilingOptions {
     @Option(names = "--tiles", defaultValue = "auto", paramLabel = "auto|off|SIZE", description = "ground a large "
             + "image in overlapping windows: auto (when its longer side is over 1.5x the side the model was trained "
             + "at, in windows of that side), off (the whole image shrunk to the model's input), or a window side in "
-            + "pixels (default: ${DEFAULT-VALUE}); windows need a model with a presence score")
+            + "pixels; windows need a model with a presence score")
     String tiles;
 
     @Option(names = "--overlap", defaultValue = "0.25", paramLabel = "SHARE", description = "the share of a window "
-            + "its neighbour covers too, so that an object cut by one window lies whole in the next (default: "
-            + "${DEFAULT-VALUE}: objects up to a quarter of the window side)")
+            + "its neighbour covers too, so that an object cut by one window lies whole in the next (0.25: "
+            + "objects up to a quarter of the window side)")
     double overlap;
 
     @Option(names = "--top-k", defaultValue = "5", paramLabel = "K", description = "boxes kept per query in a tiled "
-            + "scene, best first, after merging overlaps (default: ${DEFAULT-VALUE})")
+            + "scene, best first, after merging overlaps")
     int topK;
 
     @Option(names = "--min-score", defaultValue = "0", paramLabel = "S", description = "drop boxes whose presence "
-            + "score is below S, in [0, 1] (default: ${DEFAULT-VALUE}, keep all)")
+            + "score is below S, in [0, 1] (0: keep all)")
     double minScore;
 
     /**

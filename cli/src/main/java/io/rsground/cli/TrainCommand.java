@@ -5,6 +5,7 @@ import io.rsground.data.GroundingDataset;
 import io.rsground.data.Sample;
 import io.rsground.train.Curriculum;
 import io.rsground.train.Recipes;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +17,21 @@ import picocli.CommandLine.Option;
 /**
  * {@code rsground train}: the reference's training options in kebab-case, with the reference's snake_case
  * spellings accepted as aliases so that existing command lines port unchanged. Settings come from the defaults
- * ({@link TrainConfig#DEFAULTS}), then the recipe ({@code --recipe}), then the options given on the command line.
+ * ({@link TrainConfig#DEFAULTS}), then the recipe ({@code --recipe}), then the options given on the command line; or
+ * from an earlier run's {@code train-config.json} ({@code --config}), then the options given.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         description = "Train CLIP-VG on a DIOR-RSVG-layout folder (from pretrained CLIP weights, a CLIP-VG "
                 + "checkpoint, or from scratch). Writes checkpoint/, best_checkpoint/, log.jsonl, loss.png, "
-                + "metrics.png and train-config.json into the output folder.")
+                + "metrics.png and train-config.json into the output folder.",
+        footer = {"  ./rsground train --recipe demo --data-root demo-out/data --out runs/demo",
+            "  ./rsground train --data-root DIOR-RSVG --out runs/b16 --preset vit-b-16 \\",
+            "      --weights open_clip_model.safetensors \\",
+            "      --bpe bpe_simple_vocab_16e6.txt.gz",
+            "  ./rsground train --config runs/demo/train-config.json \\",
+            "      --out runs/demo-seed2 --seed 2",
+            "  # from scratch: the reference recipe is a fine-tune and stays near 0%% Pr@0.5;",
+            "  # --recipe demo is the recipe that trains from scratch"})
 final class TrainCommand implements Callable<Integer> {
     private static final TrainConfig D = TrainConfig.DEFAULTS;
     private static final String STAGE = "vision_pretraining";
@@ -29,13 +39,13 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"--data-root", "--data_root"}, required = true, paramLabel = "ROOT",
-            description = "folder with JPEGImages/, Annotations/ and splits/")
+    @Option(names = {"--data-root", "--data_root"}, paramLabel = "ROOT",
+            description = "folder with JPEGImages/, Annotations/ and splits/ (required unless --config gives it)")
     Path dataRoot;
     @Option(names = {"--splits", "--split-root", "--split_root"}, paramLabel = "DIR",
             description = "folder of train/val/test.txt (default: ROOT/splits)")
     Path splits;
-    @Option(names = "--out", paramLabel = "OUT", description = "output folder")
+    @Option(names = "--out", paramLabel = "OUT", description = "output folder (required unless --config gives it)")
     Path out;
     @Option(names = {"--output-dir", "--output_dir"}, hidden = true, paramLabel = "OUT")
     Path outputDir;
@@ -47,9 +57,14 @@ final class TrainCommand implements Callable<Integer> {
                     + "reference's fine-tune), referent (its objective terms for training from scratch), demo (the "
                     + "demo's whole recipe), or a JSON file of the train-config.json shape")
     String recipe;
+    @Option(names = "--config", paramLabel = "FILE", description = "instead of --recipe, start from an earlier run's "
+            + "settings: the train-config.json every run writes into its output folder (data root and output folder "
+            + "included); the options given here change them")
+    Path config;
     @Option(names = "--preset", paramLabel = "NAME", description = "vit-b-16 (default), vit-b-32, vit-l-14, tiny")
     String preset;
-    @Option(names = {"--model-config", "--model_config"}, paramLabel = "JSON")
+    @Option(names = {"--model-config", "--model_config"}, paramLabel = "JSON", description = "architecture file "
+            + "instead of --preset (the model.json a run writes, or a CLIP config)")
     Path modelConfig;
     @Option(names = "--weights", paramLabel = "FILE|DIR", description = "initial weights: CLIP (OpenAI, OpenCLIP or "
             + "Hugging Face names), a CLIP-VG .pth, or an rsground checkpoint")
@@ -62,27 +77,36 @@ final class TrainCommand implements Callable<Integer> {
             + "CLIP weights; without weights and --bpe, a word vocabulary is built from the training split)")
     Path bpe;
 
-    @Option(names = "--epochs") int epochs = D.optim().epochs();
-    @Option(names = {"--batch-size", "--batch_size"}) int batchSize = D.optim().batchSize();
-    @Option(names = "--lr") double lr = D.optim().lr();
+    @Option(names = "--epochs", paramLabel = "N", description = "grounding epochs") int epochs = D.optim().epochs();
+    @Option(names = {"--batch-size", "--batch_size"}, paramLabel = "N", description = "samples per step")
+    int batchSize = D.optim().batchSize();
+    @Option(names = "--lr", paramLabel = "RATE", description = "peak learning rate") double lr = D.optim().lr();
     @Option(names = {"--lr-clip", "--lr_clip"}, description = "rate of the CLIP towers' trainable parameters "
             + "(default: --lr)")
     Double lrClip;
-    @Option(names = {"--weight-decay", "--weight_decay"}) double weightDecay = D.optim().weightDecay();
+    @Option(names = {"--weight-decay", "--weight_decay"}, paramLabel = "W", description = "decoupled weight decay")
+    double weightDecay = D.optim().weightDecay();
     @Option(names = "--optimizer", description = "adamw, adam, sgd, rmsprop") String optimizer = D.optim().optimizer();
     @Option(names = {"--lr-scheduler", "--lr_scheduler"}, description = "cosine, step, poly, halfdecay, exponential")
     String lrScheduler = D.schedule().kind();
-    @Option(names = {"--lr-drop", "--lr_drop"}) int lrDrop = D.schedule().lrDrop();
-    @Option(names = {"--lr-power", "--lr_power"}) double lrPower = D.schedule().lrPower();
-    @Option(names = {"--lr-exponential", "--lr_exponential"}) double lrExponential = D.schedule().lrExponential();
-    @Option(names = {"--warmup-epochs", "--warmup_epochs"}) double warmupEpochs = D.schedule().warmupEpochs();
+    @Option(names = {"--lr-drop", "--lr_drop"}, paramLabel = "EPOCH", description = "step schedule: the epoch "
+            + "the rate drops tenfold") int lrDrop = D.schedule().lrDrop();
+    @Option(names = {"--lr-power", "--lr_power"}, paramLabel = "P", description = "poly schedule: the power")
+    double lrPower = D.schedule().lrPower();
+    @Option(names = {"--lr-exponential", "--lr_exponential"}, paramLabel = "G", description = "exponential "
+            + "schedule: the factor per epoch") double lrExponential = D.schedule().lrExponential();
+    @Option(names = {"--warmup-epochs", "--warmup_epochs"}, paramLabel = "E", description = "linear warm-up of "
+            + "the rate, in epochs (fractions allowed)") double warmupEpochs = D.schedule().warmupEpochs();
     @Option(names = {"--clip-max-norm", "--clip_max_norm"}, description = "global gradient-norm limit (0: none)")
     double clipMaxNorm = D.optim().clipMaxNorm();
-    @Option(names = {"--aug-crop", "--aug_crop"}, negatable = true) boolean augCrop = D.augment().crop();
-    @Option(names = {"--aug-scale", "--aug_scale"}, negatable = true) boolean augScale = D.augment().scale();
-    @Option(names = {"--aug-translate", "--aug_translate"}, negatable = true)
-    boolean augTranslate = D.augment().translate();
-    @Option(names = {"--aug-blur", "--aug_blur"}, negatable = true) boolean augBlur = D.augment().blur();
+    @Option(names = {"--aug-crop", "--aug_crop"}, negatable = true, description = "random crop of the training "
+            + "images, keeping the referred object") boolean augCrop = D.augment().crop();
+    @Option(names = {"--aug-scale", "--aug_scale"}, negatable = true, description = "random rescaling")
+    boolean augScale = D.augment().scale();
+    @Option(names = {"--aug-translate", "--aug_translate"}, negatable = true, description = "random shift inside "
+            + "the padded square") boolean augTranslate = D.augment().translate();
+    @Option(names = {"--aug-blur", "--aug_blur"}, negatable = true, description = "random Gaussian blur")
+    boolean augBlur = D.augment().blur();
     @Option(names = {"--aug-hflip", "--aug_hflip"}, negatable = true,
             description = "horizontal flip, swapping left/right in the query")
     boolean augHflip = D.augment().hflip();
@@ -91,12 +115,18 @@ final class TrainCommand implements Callable<Integer> {
             + "a frozen image tower's features once per image)")
     boolean augJitter = D.augment().jitter();
     @Option(names = "--imsize", description = "input side (default: the architecture's)") Integer imsize;
-    @Option(names = {"--max-query-len", "--max_query_len"}) Integer maxQueryLen;
-    @Option(names = {"--vl-nheads", "--vl_nheads"}) Integer vlNheads;
-    @Option(names = {"--vl-hidden-dim", "--vl_hidden_dim"}) Integer vlHiddenDim;
-    @Option(names = {"--vl-enc-layers", "--vl_enc_layers"}) Integer vlEncLayers;
-    @Option(names = {"--vl-dim-feedforward", "--vl_dim_feedforward"}) Integer vlDimFeedforward;
-    @Option(names = {"--vl-dropout", "--vl_dropout"}) Double vlDropout;
+    @Option(names = {"--max-query-len", "--max_query_len"}, paramLabel = "N", description = "query tokens kept "
+            + "(default: the architecture's)") Integer maxQueryLen;
+    @Option(names = {"--vl-nheads", "--vl_nheads"}, paramLabel = "N", description = "fusion encoder: attention "
+            + "heads (default: the architecture's)") Integer vlNheads;
+    @Option(names = {"--vl-hidden-dim", "--vl_hidden_dim"}, paramLabel = "N", description = "fusion encoder: "
+            + "width (default: the architecture's)") Integer vlHiddenDim;
+    @Option(names = {"--vl-enc-layers", "--vl_enc_layers"}, paramLabel = "N", description = "fusion encoder: "
+            + "layers (default: the architecture's)") Integer vlEncLayers;
+    @Option(names = {"--vl-dim-feedforward", "--vl_dim_feedforward"}, paramLabel = "N", description = "fusion "
+            + "encoder: feed-forward width (default: the architecture's)") Integer vlDimFeedforward;
+    @Option(names = {"--vl-dropout", "--vl_dropout"}, paramLabel = "P", description = "fusion encoder: dropout "
+            + "(default: the architecture's; 0 for --replicas)") Double vlDropout;
     @Option(names = "--freeze-clip", negatable = true,
             description = "freeze the CLIP towers except the visual positional embedding (default: frozen with "
                     + "pretrained weights, trained from scratch)")
@@ -139,10 +169,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--replicas", description = "copies of the model that compute the shards of each step side by "
             + "side, each on its share of the cores: faster for small models (the demo uses 2); needs --vl-dropout 0")
     int replicas = D.optim().replicas();
-    @Option(names = "--seed") long seed = D.run().seed();
-    @Option(names = {"--num-workers", "--num_workers"}) int numWorkers = D.run().numWorkers();
-    @Option(names = {"--loss-l1", "--loss_l1"}) double lossL1 = D.lossWeight("l1");
-    @Option(names = {"--loss-giou", "--loss_giou"}) double lossGiou = D.lossWeight("giou");
+    @Option(names = "--seed", description = "seed of the initial weights, the shuffling and the augmentations")
+    long seed = D.run().seed();
+    @Option(names = {"--num-workers", "--num_workers"}, paramLabel = "N", description = "image-loading threads")
+    int numWorkers = D.run().numWorkers();
+    @Option(names = {"--loss-l1", "--loss_l1"}, paramLabel = "W", description = "weight of the box L1 term")
+    double lossL1 = D.lossWeight("l1");
+    @Option(names = {"--loss-giou", "--loss_giou"}, paramLabel = "W", description = "weight of the box GIoU "
+            + "term") double lossGiou = D.lossWeight("giou");
     @Option(names = "--eval-batch-size", description = "samples per validation pass")
     int evalBatchSize = D.run().evalBatchSize();
     @Option(names = "--minutes", description = "wall-time budget of the run: after the first epochs, lower "
@@ -175,14 +209,19 @@ final class TrainCommand implements Callable<Integer> {
     TrainConfig toConfig() throws Exception {
         CommandLine.ParseResult given = spec.commandLine().getParseResult();
         Path output = out != null ? out : outputDir;
-        if (output == null) {
-            throw new Errors.BadInputException("give --out OUT, the folder for checkpoints, logs and plots");
-        }
         if (freezeVision && Boolean.FALSE.equals(freezeClip)) {
             throw new Errors.BadInputException("--freeze-vision and --no-freeze-clip contradict each other");
         }
-        TrainConfig.Builder b = Recipes.load(recipe).dataRoot(dataRoot.toString()).splitsDir(str(splits))
-                .out(output.toString());
+        TrainConfig.Builder b = base(given);
+        if (dataRoot != null) {
+            b.dataRoot(dataRoot.toString());
+        }
+        if (splits != null) {
+            b.splitsDir(splits.toString());
+        }
+        if (output != null) {
+            b.out(output.toString());
+        }
         Setter set = (option, apply) -> {
             if (given.hasMatchedOption(option)) {
                 apply.run();
@@ -197,7 +236,31 @@ final class TrainCommand implements Callable<Integer> {
         optimisation(set, b);
         architecture(set, b);
         stageAndLoss(set, b);
-        return b.build();
+        TrainConfig built = b.build();
+        if (built.run().dataRoot() == null) {
+            throw new Errors.BadInputException("give --data-root ROOT, the DIOR-RSVG-layout folder to train on");
+        }
+        if (built.run().out() == null) {
+            throw new Errors.BadInputException("give --out OUT, the folder for checkpoints, logs and plots");
+        }
+        return built;
+    }
+
+    /** @return the settings the options are laid over: an earlier run's (--config), or a recipe over the defaults */
+    private TrainConfig.Builder base(CommandLine.ParseResult given) throws Exception {
+        if (config == null) {
+            return Recipes.load(recipe);
+        }
+        if (given.hasMatchedOption("--recipe")) {
+            throw new Errors.BadInputException("--config " + config + " holds a whole run's settings, its recipe's "
+                    + "included: leave out --recipe");
+        }
+        if (!Files.isRegularFile(config)) {
+            throw new Errors.BadInputException("--config " + config + ": no such file (expected a run's "
+                    + "train-config.json)");
+        }
+        // the file is read as a recipe file is: the same keys, laid over the defaults
+        return Recipes.load(config.toString());
     }
 
     private void optimisation(Setter set, TrainConfig.Builder b) {

@@ -1,10 +1,12 @@
 package io.rsground.cli;
 
+import io.rsground.config.ModelConfig;
 import io.rsground.config.TrainConfig;
 import io.rsground.data.Sample;
 import io.rsground.train.Curriculum;
 import io.rsground.train.DivergenceException;
 import io.rsground.train.EpochLog;
+import io.rsground.train.FromScratch;
 import io.rsground.train.Stage;
 import io.rsground.train.Trainer;
 import io.rsground.train.TrainingRun;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -20,6 +23,10 @@ import java.util.concurrent.TimeUnit;
 final class TrainingConsole {
     /** Exit code of a run stopped by a non-finite loss. */
     static final int DIVERGED = 3;
+    /** Models drawn at random above this many parameters get a word before they are built. */
+    static final long LARGE_MODEL = 20_000_000L;
+    /** Best validation Pr@0.5 below which a from-scratch run with the reference recipe gets a hint. */
+    static final double LEARNED_NOTHING = 0.01;
 
     private TrainingConsole() {
     }
@@ -32,15 +39,57 @@ final class TrainingConsole {
     static int train(TrainConfig config, boolean overwrite, PrintWriter out, PrintWriter err) throws Exception {
         ProgressListener listener = new ProgressListener(out, config.run().logEvery());
         TrainingRun run = new TrainingRun(config, listener).replacingEarlierRun(overwrite);
+        largeModelNotice(config).ifPresent(line -> {
+            out.println(line);
+            out.flush();
+        });
         return withStop(run::requestStop, err, "train", () -> {
             TrainingRun.Outcome outcome = run.run();
             listener.close();
-            out.printf(Locale.ROOT, "%s after %d epochs; best validation Pr@0.5 %s; outputs in %s%n",
-                    outcome.stopped() ? "stopped" : "finished", outcome.epochsCompleted(),
+            out.printf(Locale.ROOT, "%s; best validation Pr@0.5 %s; outputs in %s%n", listener.ending(outcome),
                     Double.isNaN(outcome.bestPr50()) ? "n/a" : String.format(Locale.ROOT, "%.2f%%",
                             100 * outcome.bestPr50()), config.run().out());
+            learnedNothingHint(config, outcome).ifPresent(out::println);
             return Errors.OK;
         }, listener);
+    }
+
+    /**
+     * @return for a run that draws a large model at random, a line saying what is built and what a laptop wants
+     *     instead; empty for runs from weights and for small models
+     */
+    static Optional<String> largeModelNotice(TrainConfig config) {
+        Optional<ModelConfig> architecture = FromScratch.architecture(config);
+        if (architecture.isEmpty()) {
+            return Optional.empty();
+        }
+        // without --bpe the text embedding gets a row per word of the training split, not known yet
+        boolean wordVocabulary = config.model().bpe() == null;
+        long parameters = FromScratch.parameters(wordVocabulary ? architecture.get().withVocabSize(1)
+                : architecture.get());
+        if (parameters <= LARGE_MODEL) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format(Locale.ROOT, "building %s from scratch (no --weights): %s%d M parameters, "
+                + "drawn at random; this takes minutes and several GB of memory before the first step. On a "
+                + "laptop, --preset tiny or --recipe demo (a tiny model with the demo's from-scratch recipe) is what "
+                + "you want", FromScratch.architectureName(config), wordVocabulary ? "over " : "",
+                wordVocabulary ? parameters / 1_000_000 : Math.round(parameters / 1e6)));
+    }
+
+    /**
+     * @return for a from-scratch run with the reference recipe (a fine-tune of pretrained CLIP) whose validation
+     *     Pr@0.5 stayed near 0, a hint at the recipes that train from scratch; empty otherwise
+     */
+    static Optional<String> learnedNothingHint(TrainConfig config, TrainingRun.Outcome outcome) {
+        boolean reference = "reference".equals(config.recipe().name());
+        if (!reference || FromScratch.architecture(config).isEmpty() || !(outcome.bestPr50() < LEARNED_NOTHING)) {
+            return Optional.empty();
+        }
+        return Optional.of("hint: the reference recipe fine-tunes pretrained CLIP towers (--weights); from random "
+                + "weights it learns next to nothing in a few epochs. To train from scratch, start from --recipe "
+                + "demo (vision pre-training, the referent terms, settings in train-config.json), e.g. "
+                + "'rsground train --recipe demo --data-root ROOT --out OUT'");
     }
 
     /**
@@ -84,6 +133,8 @@ final class TrainingConsole {
             ProgressListener listener) throws Exception {
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            // the bar goes first, so that this line and the run's own log lines start on a line of their own
+            listener.stop();
             err.println("\nrsground " + name + ": stopping after this step and saving ...");
             err.flush();
             requestStop.run();
@@ -110,12 +161,19 @@ final class TrainingConsole {
         }
     }
 
-    /** Shows a bar per epoch on a terminal, a line every few batches otherwise, and a line per epoch. */
+    /**
+     * Shows a bar per epoch on a terminal, erased when the epoch's line is printed, a line every few batches
+     * otherwise, and a line per epoch; a stage's bar counts its steps.
+     */
     static final class ProgressListener implements TrainingRun.Listener {
         private final PrintWriter out;
         private final int logEvery;
         private Progress bar;
         private int epochs;
+        private boolean stopping;
+        /** 0-based epoch of the latest step, and the batches done in it; -1 before any step. */
+        private int lastEpoch = -1;
+        private int lastBatch;
 
         ProgressListener(PrintWriter out, int logEvery) {
             this.out = out;
@@ -123,25 +181,29 @@ final class TrainingConsole {
         }
 
         @Override
-        public void stageProgress(String stage, int step, double fraction, Map<String, Double> terms) {
-            if (bar == null) {
-                // a stage's plan may be in steps or minutes: the bar counts per cent of it
-                bar = new Progress(stage.replace('_', ' '), 100, "%", 10);
+        public synchronized void stageProgress(String stage, int step, double fraction, Map<String, Double> terms) {
+            if (stopping) {
+                return;
             }
-            bar.extra(String.format(Locale.ROOT, "step %d, class accuracy %.1f%%, box L1 %.4f", step,
+            // a plan in steps makes step / fraction its step count; a plan in minutes, the count the time allows
+            int planned = fraction > 0 ? (int) Math.max(step, Math.round(step / fraction)) : 0;
+            if (bar == null) {
+                bar = new Progress(stage.replace('_', ' '), planned, "steps", logEvery, true);
+            }
+            bar.extra(String.format(Locale.ROOT, "class accuracy %.1f%%, box L1 %.4f",
                     100 * terms.getOrDefault("class_accuracy", Double.NaN), terms.getOrDefault("box_l1", Double.NaN)));
-            bar.progress((int) Math.round(100 * fraction), 100);
+            bar.progress(step, planned);
         }
 
         @Override
-        public void stageDone(Stage.Report report) {
+        public synchronized void stageDone(Stage.Report report) {
             close();
             report.lines().forEach(out::println);
             out.flush();
         }
 
         @Override
-        public void started(TrainingRun.RunInfo info) {
+        public synchronized void started(TrainingRun.RunInfo info) {
             epochs = info.epochs();
             // with a time budget the epoch count is only an upper bound until the first epochs have been timed
             String range = info.timeBudgetMinutes() > 0
@@ -155,27 +217,32 @@ final class TrainingConsole {
         }
 
         @Override
-        public void planned(int plannedEpochs, double secondsPerEpoch) {
+        public synchronized void planned(int plannedEpochs, double secondsPerEpoch) {
             epochs = plannedEpochs;
         }
 
         @Override
-        public void step(int epoch, int batch, int batches, Trainer.StepResult result) {
+        public synchronized void step(int epoch, int batch, int batches, Trainer.StepResult result) {
+            lastEpoch = epoch;
+            lastBatch = batch;
+            if (stopping) {
+                return;
+            }
             if (bar == null) {
                 bar = new Progress(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs), batches,
-                        "batches", logEvery);
+                        "batches", logEvery, true);
             }
             bar.extra(String.format(Locale.ROOT, "loss %.4f", result.loss()));
             bar.progress(batch, batches);
         }
 
         @Override
-        public void validating(int epoch, int samples) {
+        public synchronized void validating(int epoch, int samples) {
             close();
         }
 
         @Override
-        public void epochDone(EpochLog log) {
+        public synchronized void epochDone(EpochLog log) {
             close();
             out.printf(Locale.ROOT, "epoch %d: train loss %.4f", log.epoch(), log.trainLoss());
             if (log.valLoss() != null) {
@@ -186,7 +253,30 @@ final class TrainingConsole {
             out.flush();
         }
 
-        void close() {
+        /** Takes the bar off the screen and draws no other: a stop was asked for and lines will follow. */
+        synchronized void stop() {
+            stopping = true;
+            close();
+        }
+
+        /**
+         * @return how the run ended, counting an epoch cut short by its batches: "finished after 64 epochs",
+         *     "stopped after 3 batches of epoch 1", "stopped after 2 epochs and 5 batches of epoch 3"
+         */
+        synchronized String ending(TrainingRun.Outcome outcome) {
+            int completed = outcome.epochsCompleted();
+            String epochsDone = completed + (completed == 1 ? " epoch" : " epochs");
+            if (!outcome.stopped()) {
+                return "finished after " + epochsDone;
+            }
+            if (lastEpoch != completed || lastBatch == 0) {
+                return "stopped after " + epochsDone;
+            }
+            String partial = lastBatch + (lastBatch == 1 ? " batch" : " batches") + " of epoch " + (lastEpoch + 1);
+            return "stopped after " + (completed == 0 ? partial : epochsDone + " and " + partial);
+        }
+
+        synchronized void close() {
             if (bar != null) {
                 bar.close();
                 bar = null;

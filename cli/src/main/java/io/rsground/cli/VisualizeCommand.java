@@ -12,7 +12,9 @@ import picocli.CommandLine.Option;
 /** {@code rsground visualize}: a grid of predictions against the ground truth. */
 @Command(name = "visualize", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Draw a grid of samples: ground truth in green, prediction in red, the query and the IoU "
-                + "below each.")
+                + "below each.",
+        footer = {"  ./rsground visualize --weights runs/a/best_checkpoint \\",
+            "      --data-root DIOR-RSVG --split test --worst --out worst.png"})
 final class VisualizeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -24,11 +26,11 @@ final class VisualizeCommand implements Callable<Integer> {
     ModelOptions model;
     @CommandLine.Mixin
     EngineOptions engine;
-    @Option(names = "--count", defaultValue = "16", description = "samples shown (default: ${DEFAULT-VALUE})")
+    @Option(names = "--count", defaultValue = "16", description = "samples shown")
     int count;
     @Option(names = "--worst", description = "show the samples with the lowest IoU (default: the first ones)")
     boolean worst;
-    @Option(names = "--out", required = true, paramLabel = "PNG") Path out;
+    @Option(names = "--out", required = true, paramLabel = "PNG", description = "the grid image to write") Path out;
     @Option(names = "--tile", defaultValue = "320", description = "tile side in pixels") int tile;
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rsground.config.TrainConfig;
 import io.rsground.data.ProgressListener;
 import io.rsground.data.synth.SceneGenerator;
 import java.nio.file.Files;
@@ -59,6 +60,10 @@ class TrainEvalDemoCommandsTest {
         assertThat(epoch.get("lr").get("fusion").asDouble()).isPositive();
         assertThat(JSON.readTree(out.resolve("train-config.json").toFile()).get("schedule").get("kind").asText())
                 .isEqualTo("poly");
+        // the run's settings file given back is the run's settings
+        Path settings = out.resolve("train-config.json");
+        assertThat(TrainConfigFileTest.parse("--config", settings.toString()))
+                .isEqualTo(TrainConfig.fromJson(Files.readString(settings)));
 
         Path metrics = dir.resolve("metrics.json");
         Path predictions = dir.resolve("predictions.jsonl");

@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 record RunSetup(ClipVgModel model, Tokenizer tokenizer, TrainablePolicy policy, String start, RunState resumed,
         Map<String, HostTensor> optimizerState) {
+    /** What a run given neither a preset nor an architecture file builds. */
+    static final String DEFAULT_PRESET = "vit-b-16";
     private static final Logger LOG = LoggerFactory.getLogger(RunSetup.class);
 
     /**
@@ -108,11 +110,11 @@ record RunSetup(ClipVgModel model, Tokenizer tokenizer, TrainablePolicy policy, 
                 RunCheckpoints.readOptimizer(c.dir()));
     }
 
-    private static ModelConfig baseArchitecture(TrainConfig.ModelSource source) {
+    static ModelConfig baseArchitecture(TrainConfig.ModelSource source) {
         if (source.modelConfig() != null) {
             return ModelConfigs.read(Path.of(source.modelConfig()));
         }
-        return ModelConfigs.preset(source.preset() != null ? source.preset() : "vit-b-16");
+        return ModelConfigs.preset(source.preset() != null ? source.preset() : DEFAULT_PRESET);
     }
 
     /** Applies the reference's architecture flags (--imsize, --max-query-len, --vl-*), the text depth and stem. */
