@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -36,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * The grounding HTTP service: {@code POST /api/v1/ground}, {@code GET /api/v1/jobs/{id}}, {@code GET /api/v1/model},
  * {@code GET /healthz} and the web page at {@code GET /}. An image the scene options cut into windows (a model with a
  * presence score, an image over 1.5x its training side) is answered {@code 202} with a job to poll, since a large
- * scene can take minutes; other images are answered at once. Every error is {@code {"error": "..."}} with its status: 400 unreadable image or
- * missing part, 413 too large, 415 neither JSON nor a multipart form, 422 bad queries, 404 / 405 unknown path or
+ * scene can take minutes; other images are answered at once. Every error is {@code {"error": "..."}} with its
+ * status: 400 unreadable image or missing part, 401 without the token (when the server has one), 408 a body too
+ * slow or late, 413 too large, 415 neither JSON nor a multipart form, 422 bad queries, 404 / 405 unknown path or
  * method, 503 with {@code Retry-After} when the work queue is full, 500 only for faults of the server itself.
+ * A request's body arrives whole before it takes a place in the queue.
  *
  * <p>The grounder stays owned by the caller; {@link #close()} stops the server and its workers only.
  */
@@ -68,6 +71,8 @@ public final class GroundingServer implements AutoCloseable {
     private final ServerSettings settings;
     private final ReadOptions readOptions;
     private final WorkQueue queue;
+    /** Places for bodies being read: they bound the memory that uploads in flight hold. */
+    private final Semaphore arriving;
     private final ObjectMapper requestMapper;
     private final byte[] modelInfo;
     private final byte[] page;
@@ -84,6 +89,7 @@ public final class GroundingServer implements AutoCloseable {
         this.settings = settings;
         this.readOptions = ReadOptions.DEFAULT.withMaxPixels(settings.maxPixels());
         this.queue = new WorkQueue(settings.threads(), settings.queueCapacity());
+        this.arriving = new Semaphore(settings.maxArriving());
         this.requestMapper = GroundRequest.jsonMapper(settings.maxJsonBodyBytes());
         this.modelInfo = bytes(describeModel(grounder, settings));
         this.page = readPage();
@@ -192,9 +198,7 @@ public final class GroundingServer implements AutoCloseable {
                     + "%s (--max-upload-mb)", declared, GroundRequest.mib(limit)));
         }
         // the whole body arrives before a place is taken, so a slow client holds none
-        byte[] body = RequestBodies.read(ctx.req(), limit);
-        GroundRequest request = isJson ? GroundRequest.fromJson(body, settings, requestMapper)
-                : GroundRequest.fromMultipart(body, ctx.contentType(), settings);
+        GroundRequest request = receive(ctx, isJson, limit);
         WorkQueue.Ticket ticket = queue.tryEnter();
         if (ticket == null) {
             ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
@@ -220,6 +224,24 @@ public final class GroundingServer implements AutoCloseable {
             json(ctx, 200, bytes(answer(answer.width(), answer.height(), 1, ResultJson.toJson(answer.results(),
                     request.options().minScore()), start)));
         }
+    }
+
+    /** @return the request, its body read whole within a place for arriving bodies, then parsed */
+    private GroundRequest receive(Context ctx, boolean isJson, long limit) {
+        if (!arriving.tryAcquire()) {
+            RequestBodies.leaveUnread(ctx.req());
+            ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            throw new ApiException(503, "busy: " + settings.maxArriving() + " request bodies are arriving; retry in "
+                    + RETRY_AFTER_SECONDS + " s");
+        }
+        byte[] body;
+        try {
+            body = RequestBodies.read(ctx.req(), limit);
+        } finally {
+            arriving.release();
+        }
+        return isJson ? GroundRequest.fromJson(body, settings, requestMapper)
+                : GroundRequest.fromMultipart(body, ctx.contentType(), settings);
     }
 
     /** @return an answer: {@code {"width", "height", "tiled", "windows", "results", "elapsed_ms"}} */
@@ -354,6 +376,7 @@ public final class GroundingServer implements AutoCloseable {
         ObjectNode body = ResultJson.MAPPER.createObjectNode();
         body.put("status", "ok");
         body.put("in_progress", queue.inProgress());
+        body.put("bodies_arriving", settings.maxArriving() - arriving.availablePermits());
         body.put("capacity", queue.capacity());
         body.put("completed", queue.completed());
         body.put("rejected", queue.rejected());

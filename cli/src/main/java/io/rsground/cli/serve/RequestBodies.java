@@ -78,6 +78,11 @@ final class RequestBodies {
         }
     }
 
+    /** Marks a request whose body is refused unread: the connection is closed after the answer. */
+    static void leaveUnread(HttpServletRequest request) {
+        request.setAttribute(FAILED, Boolean.TRUE);
+    }
+
     private static void checkDeadline(HttpServletRequest request, long received) {
         Object deadline = request.getAttribute(DEADLINE);
         if (deadline instanceof Long nanos && System.nanoTime() - nanos > 0) {

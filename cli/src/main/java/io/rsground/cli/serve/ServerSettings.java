@@ -105,6 +105,14 @@ public record ServerSettings(String host, int port, int threads, int queueCapaci
     }
 
     /**
+     * @return request bodies that may be arriving at once, 4 x (threads + queue) and at least 16: slow clients
+     *     beside well-behaved ones fit, and the memory uploads in flight hold stays bounded
+     */
+    public int maxArriving() {
+        return Math.max(16, 4 * (threads + queueCapacity));
+    }
+
+    /**
      * @return the largest JSON request body: the upload limit as base64 (4 bytes per 3) plus 64 KiB for the
      *     queries and the JSON around them
      */

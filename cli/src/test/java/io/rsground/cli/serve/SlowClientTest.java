@@ -102,6 +102,44 @@ class SlowClientTest {
         }
     }
 
+    @Test
+    void bodiesArrivingAtOnceAreBounded() throws Exception {
+        try (Grounder grounder = TestModel.fresh(0); GroundingServer server = server(grounder, 1, 0)) {
+            Http.Form form = goodForm();
+            byte[] body = form.bytes();
+            int bound = TestModel.settings(1, 0, MAX_UPLOAD, 5_000_000, 4).maxArriving();
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < bound; i++) {
+                    Socket s = open(server);
+                    s.getOutputStream().write(head(form, body.length).getBytes(StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().write(body, 0, 100);
+                    s.getOutputStream().flush();
+                    stalled.add(s);
+                }
+                Http.Reply busy = null;
+                for (int tries = 0; tries < 50; tries++) { // until all of them are being read
+                    busy = goodForm().post(server.baseUri());
+                    if (busy.status() == 503) {
+                        break;
+                    }
+                }
+                assertThat(busy.status()).as(busy.text()).isEqualTo(503);
+                assertThat(busy.headers().get("retry-after")).isEqualTo("1");
+                assertThat(busy.error()).contains(bound + " request bodies are arriving");
+                for (Socket s : stalled) { // cut off after the idle timeout, which frees their places
+                    assertThat(Http.readResponse(s.getInputStream()).status()).isEqualTo(408);
+                }
+            } finally {
+                for (Socket s : stalled) {
+                    s.close();
+                }
+            }
+            assertThat(goodForm().post(server.baseUri()).status()).isEqualTo(200);
+            assertThat(Http.get(server.baseUri(), "healthz").json().get("bodies_arriving").asInt()).isZero();
+        }
+    }
+
     /** A byte every 200 ms: 5 B/s, far under the minimum rate, yet never silent for the idle timeout. */
     private static Void trickle(OutputStream out, byte[] body) {
         try {
