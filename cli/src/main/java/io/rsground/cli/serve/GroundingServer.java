@@ -398,7 +398,8 @@ public final class GroundingServer implements AutoCloseable {
         ModelInfo model = engine.info();
         String architecture = model.architecture();
         // file names only: a client has no business knowing the server's folders
-        info.put("architecture", fileName(architecture));
+        info.put("architecture", ModelConfigs.PRESETS.contains(architecture) ? architecture
+                : fileName(architecture));
         info.put("preset", ModelConfigs.PRESETS.contains(architecture) ? architecture : null);
         try {
             info.set("config", ResultJson.MAPPER.readTree(ModelConfigs.toJson(engine.config())));
