@@ -162,18 +162,22 @@ public final class GroundingServer implements AutoCloseable {
 
     /** @return a URL that reaches the server from this machine, e.g. {@code http://127.0.0.1:8080/} */
     public URI baseUri() {
-        String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1"
-                : settings.host();
-        return uri(host);
+        return uri(localHost(settings.host()), port());
     }
 
     /** @return the address listened on, as bound: {@code http://0.0.0.0:8080/} for every interface */
     public URI listenUri() {
-        return uri(settings.host());
+        return uri(settings.host(), port());
     }
 
-    private URI uri(String host) {
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/");
+    /** @return the host to connect to from this machine: loopback for a wildcard address, else the host */
+    static String localHost(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    }
+
+    /** @return {@code http://host:port/}, an IPv6 host in brackets */
+    static URI uri(String host, int port) {
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/");
     }
 
     /** @return the admission queue, for its counters */

@@ -7,7 +7,10 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** A server started with a bearer token, on a real socket: the API needs it, the page and health check do not. */
+/**
+ * A server started with a bearer token, on a real socket: the API needs it, the page and health check do not; and
+ * the address a server says it listens on.
+ */
 class TokenTest {
     private static final String TOKEN = "s3cret-token-for-the-test";
 
@@ -48,6 +51,15 @@ class TokenTest {
             assertThat(Http.get(base, "").status()).isEqualTo(200);
             assertThat(Http.get(base, "healthz").status()).isEqualTo(200);
         }
+    }
+
+    @Test
+    void theAddressListenedOnIsShownAsItIs() {
+        assertThat(GroundingServer.uri("0.0.0.0", 8080)).hasToString("http://0.0.0.0:8080/");
+        assertThat(GroundingServer.uri(GroundingServer.localHost("0.0.0.0"), 8080))
+                .hasToString("http://127.0.0.1:8080/");
+        assertThat(GroundingServer.uri("::", 80)).hasToString("http://[::]:80/");
+        assertThat(GroundingServer.localHost("192.168.1.7")).isEqualTo("192.168.1.7");
     }
 
     @Test
