@@ -9,6 +9,7 @@ import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -19,8 +20,11 @@ import picocli.CommandLine.Option;
 /** {@code rsground serve}: the HTTP grounding service and its web page. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve the model over HTTP: POST /api/v1/ground (multipart or JSON), GET /api/v1/model, "
-                + "GET /healthz, and a web page at / to try it in a browser. Runs until stopped (Ctrl+C)."},
+                + "GET /healthz, and a web page at / to try it in a browser. Runs until stopped (Ctrl+C).",
+            "Plain HTTP without TLS, and without authentication unless --token (or RSGROUND_TOKEN) is given: keep "
+                + "the default loopback --host, or put a TLS reverse proxy in front (docs/serve.md)."},
         footer = {"  ./rsground serve --weights runs/a/best_checkpoint --port 8080",
+            "  export RSGROUND_TOKEN=...   # then, to listen on every interface:",
             "  ./rsground serve --weights model.onnx --engine onnx --host 0.0.0.0"})
 final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -59,6 +63,18 @@ final class ServeCommand implements Callable<Integer> {
             description = "most queries in one request")
     int maxQueries;
 
+    @Option(names = "--token", defaultValue = "${env:RSGROUND_TOKEN}", paramLabel = "TOKEN",
+            showDefaultValue = CommandLine.Help.Visibility.NEVER,
+            description = "bearer token every /api/ request must carry (header 'Authorization: Bearer TOKEN'); "
+                    + "at least 16 characters; prefer the RSGROUND_TOKEN environment variable, which other users "
+                    + "cannot read from the process list (default: none, no authentication)")
+    String token;
+
+    @Option(names = "--read-timeout", defaultValue = "" + ServerSettings.DEFAULT_READ_TIMEOUT_SECONDS,
+            paramLabel = "SECONDS", description = "longest time a request body may take to arrive; bodies must also "
+                    + "arrive at 4 KiB/s on average, and a connection silent for 10 s is closed")
+    int readTimeoutSeconds;
+
     @Option(names = "--cache-images", defaultValue = "" + Grounder.DEFAULT_CACHE_SIZE, paramLabel = "N",
             description = "images whose features are kept for repeated questions, 0 for none; "
                     + "the djl engine only")
@@ -75,8 +91,19 @@ final class ServeCommand implements Callable<Integer> {
         if (cacheImages < 0) {
             throw new Errors.BadInputException("--cache-images must be at least 0, got " + cacheImages);
         }
-        ServerSettings settings = new ServerSettings(host, port, workers, queue != null ? queue : 2 * workers,
-                maxUploadMb * 1024L * 1024L, maxPixels, maxQueries);
+        if (readTimeoutSeconds < 1) {
+            throw new Errors.BadInputException("--read-timeout must be at least 1 second, got " + readTimeoutSeconds);
+        }
+        ServerSettings settings;
+        try {
+            settings = new ServerSettings(host, port, workers, queue != null ? queue : 2 * workers,
+                    maxUploadMb * 1024L * 1024L, maxPixels, maxQueries)
+                    .withToken(token == null || token.isEmpty() ? null : token)
+                    .withTimeouts(readTimeoutSeconds * 1000L, ServerSettings.DEFAULT_IDLE_TIMEOUT_MILLIS,
+                            ServerSettings.DEFAULT_MIN_BYTES_PER_SECOND);
+        } catch (IllegalArgumentException e) {
+            throw new Errors.BadInputException(e.getMessage());
+        }
         PrintWriter out = spec.commandLine().getOut();
         engine.check(model);
         long loadStart = System.nanoTime();
@@ -95,13 +122,34 @@ final class ServeCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "rsground serve: %s (%s, %s parameters, engine %s %s, loaded in %d ms)%n",
                     info.source(), info.architecture(), info.parameters() < 0 ? "?" : String.format(Locale.ROOT,
                             "%,d", info.parameters()), info.engine(), info.precision(), loadMillis);
-            out.printf(Locale.ROOT, "listening on %s  (%d workers, queue %d, uploads up to %d MiB, %d queries per "
-                    + "request); Ctrl+C stops%n", server.baseUri(), settings.threads(), settings.queueCapacity(),
-                    maxUploadMb, maxQueries);
+            out.printf(Locale.ROOT, "listening on %s%s  (%d workers, queue %d, uploads up to %d MiB, %d queries per "
+                    + "request, %s); Ctrl+C stops%n", server.listenUri(), server.listenUri().equals(server.baseUri())
+                    ? "" : " (every interface; from this machine " + server.baseUri() + ")", settings.threads(),
+                    settings.queueCapacity(), maxUploadMb, maxQueries, settings.token() == null ? "no token"
+                    : "token required on /api/");
             out.flush();
+            exposureWarning(settings).ifPresent(w -> {
+                spec.commandLine().getErr().println(w);
+                spec.commandLine().getErr().flush();
+            });
             stopped.await();
         }
         return Errors.OK;
+    }
+
+    /** @return a warning when the server can be reached from other machines, saying what it lacks */
+    static Optional<String> exposureWarning(ServerSettings settings) {
+        if (settings.loopbackOnly()) {
+            return Optional.empty();
+        }
+        String tls = "traffic is plain HTTP without TLS: put a TLS reverse proxy in front (docs/serve.md)";
+        if (settings.token() == null) {
+            return Optional.of("WARNING: --host " + settings.host() + " is reachable beyond this machine "
+                    + "and there is no authentication: anyone who reaches the port can use the model. Set "
+                    + "RSGROUND_TOKEN (or --token) to require a bearer token; " + tls + ".");
+        }
+        return Optional.of("WARNING: --host " + settings.host() + " is reachable beyond this machine; "
+                + tls + ", or the token can be read on the way.");
     }
 
     /** Runs the model once so that the first user does not wait for the engine's first-call set-up. */

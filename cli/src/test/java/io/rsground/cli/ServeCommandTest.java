@@ -2,6 +2,7 @@ package io.rsground.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rsground.cli.serve.ServerSettings;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,26 @@ class ServeCommandTest {
         CliRunner.Result r = CliRunner.run("serve", "--help");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("--port", "--host", "--threads", "--queue", "--max-upload-mb", "--max-pixels",
-                "--max-queries", "--cache-images");
+                "--max-queries", "--cache-images", "--token", "--read-timeout");
+        // what the server lacks is said before it is started
+        assertThat(r.out()).contains("without TLS", "without authentication", "RSGROUND_TOKEN");
+    }
+
+    @Test
+    void listeningBeyondLoopbackIsWarnedOf() {
+        ServerSettings everywhere = new ServerSettings("0.0.0.0", 0, 1, 0, 1024, 1000, 1);
+        assertThat(ServeCommand.exposureWarning(everywhere)).get().asString()
+                .contains("0.0.0.0", "no authentication", "RSGROUND_TOKEN", "TLS");
+        assertThat(ServeCommand.exposureWarning(everywhere.withToken("0123456789abcdef"))).get().asString()
+                .contains("TLS").doesNotContain("no authentication");
+        assertThat(ServeCommand.exposureWarning(new ServerSettings("127.0.0.1", 0, 1, 0, 1024, 1000, 1))).isEmpty();
+        assertThat(ServeCommand.exposureWarning(new ServerSettings("localhost", 0, 1, 0, 1024, 1000, 1))).isEmpty();
+    }
+
+    @Test
+    void aShortTokenExitsWithTwo() {
+        CliRunner.Result r = CliRunner.run(serve("--token", "short"));
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--token", "at least 16 characters");
     }
 }

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rsground.infer.SceneGrounder;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.Part;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -16,6 +16,11 @@ import java.util.List;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.eclipse.jetty.http.MultiPart;
+import org.eclipse.jetty.http.MultiPartFormData;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.content.ByteBufferContentSource;
 
 /**
  * One grounding request as it arrived: the encoded image and the queries, read from a multipart form or a JSON
@@ -39,14 +44,12 @@ record GroundRequest(byte[] image, String imageName, List<String> queries, Scene
      * Reads a JSON body {@code {"image_base64": "...", "queries": ["...", ...]}} ({@code "query": "..."} for one;
      * a {@code data:} URL prefix before the base64 is allowed).
      *
-     * @param body the request body, streamed; read up to {@link ServerSettings#maxJsonBodyBytes()} + 1 bytes
+     * @param bytes the request body, read whole within {@link ServerSettings#maxJsonBodyBytes()}
      * @param mapper from {@link #jsonMapper}
      * @throws ApiException 413 for a body or image over the limit, 400 for bad JSON, base64 or a missing
      *     field, 422 for bad queries
      */
-    static GroundRequest fromJson(InputStream body, ServerSettings settings, ObjectMapper mapper)
-            throws IOException {
-        byte[] bytes = readLimited(body, settings.maxJsonBodyBytes());
+    static GroundRequest fromJson(byte[] bytes, ServerSettings settings, ObjectMapper mapper) {
         JsonNode root;
         try {
             root = mapper.readTree(bytes);
@@ -105,31 +108,31 @@ record GroundRequest(byte[] image, String imageName, List<String> queries, Scene
     }
 
     /**
-     * Reads a {@code multipart/form-data} body with an {@code image} part (a file) and one or more {@code query}
-     * parts, parsed by Jetty within the limits of {@code settings}.
+     * Parses a {@code multipart/form-data} body, already read whole, with an {@code image} part (a file) and one
+     * or more {@code query} parts, using Jetty's parser within the limits of {@code settings}.
      *
-     * @throws ApiException 413 over the limit, 400 for a malformed form or a missing part, 422 for bad queries
+     * @param contentType the request's {@code Content-Type}, which names the boundary
+     * @throws ApiException 413 over the limit, 400 for a malformed form or a missing part, 422 for bad queries or
+     *     more parts than a request holds
      */
-    static GroundRequest fromMultipart(HttpServletRequest request, ServerSettings settings) throws IOException {
-        Part imagePart = null;
+    static GroundRequest fromMultipart(byte[] body, String contentType, ServerSettings settings) {
+        MultiPart.Part imagePart = null;
         List<String> queries = new ArrayList<>();
         Map<String, String> given = new HashMap<>();
-        for (Part part : parts(request, settings)) {
-            if (OPTION_FIELDS.contains(part.getName())) {
-                try (InputStream in = part.getInputStream()) {
-                    given.put(part.getName(), new String(in.readNBytes(64), StandardCharsets.UTF_8).strip());
-                }
+        for (MultiPart.Part part : parts(body, contentType, settings)) {
+            String name = part.getName();
+            if (OPTION_FIELDS.contains(name)) {
+                String value = part.getContentAsString(StandardCharsets.UTF_8);
+                given.put(name, value.substring(0, Math.min(64, value.length())).strip());
             }
-            if ("image".equals(part.getName())) {
+            if ("image".equals(name)) {
                 if (imagePart != null) {
                     throw new ApiException(HTTP_BAD_REQUEST, "more than one 'image' part: send one image per "
                             + "request");
                 }
                 imagePart = part;
-            } else if ("query".equals(part.getName())) {
-                try (InputStream in = part.getInputStream()) {
-                    queries.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                }
+            } else if ("query".equals(name)) {
+                queries.add(part.getContentAsString(StandardCharsets.UTF_8));
             }
         }
         if (imagePart == null) {
@@ -138,32 +141,46 @@ record GroundRequest(byte[] image, String imageName, List<String> queries, Scene
         if (queries.isEmpty()) {
             throw new ApiException(HTTP_BAD_REQUEST, "missing part 'query' (one part per referring expression)");
         }
-        if (imagePart.getSize() > settings.maxUploadBytes()) {
-            throw new ApiException(HTTP_TOO_LARGE, tooLarge("image", imagePart.getSize(), settings.maxUploadBytes()));
-        }
         byte[] image;
-        try (InputStream in = imagePart.getInputStream()) {
+        try (InputStream in = Content.Source.asInputStream(imagePart.getContentSource())) {
             image = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the part is in memory
         }
-        String name = imagePart.getSubmittedFileName();
-        return new GroundRequest(image, name == null || name.isBlank() ? "image" : name,
+        if (image.length > settings.maxUploadBytes()) {
+            throw new ApiException(HTTP_TOO_LARGE, tooLarge("image", image.length, settings.maxUploadBytes()));
+        }
+        String file = imagePart.getFileName();
+        return new GroundRequest(image, file == null || file.isBlank() ? "image" : file,
                 checkQueries(queries, settings), options(given));
     }
 
-    private static Iterable<Part> parts(HttpServletRequest request, ServerSettings settings) throws IOException {
+    /** @return the parts most a request holds: the image, the queries and the option fields */
+    static int maxParts(ServerSettings settings) {
+        return 1 + settings.maxQueries() + OPTION_FIELDS.size();
+    }
+
+    private static MultiPartFormData.Parts parts(byte[] body, String contentType, ServerSettings settings) {
+        String boundary = MultiPart.extractBoundary(contentType);
+        if (boundary == null || boundary.isEmpty()) {
+            throw new ApiException(HTTP_BAD_REQUEST, "multipart/form-data without a boundary in its Content-Type");
+        }
+        MultiPartFormData.Parser parser = new MultiPartFormData.Parser(boundary);
+        parser.setMaxParts(maxParts(settings));
+        parser.setMaxLength(body.length);
+        parser.setMaxMemoryFileSize(body.length + 1L); // the body is in memory already: no temporary files
+        parser.setUseFilesForPartsWithoutFileName(false);
         try {
-            return request.getParts();
-        } catch (IOException | RuntimeException | jakarta.servlet.ServletException e) {
-            // Jetty reports a body over its limits and a malformed form with the same exception type
+            return parser.parse(new ByteBufferContentSource(ByteBuffer.wrap(body))).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while parsing a form held in memory", e);
+        } catch (ExecutionException e) {
             String reason = innermostMessage(e);
-            String lower = reason.toLowerCase(Locale.ROOT);
-            if (lower.contains("max file size")) {
-                throw new ApiException(HTTP_TOO_LARGE, "the image part exceeds the limit of "
-                        + mib(settings.maxUploadBytes()) + " (--max-upload-mb)");
-            }
-            if (lower.contains("exceed")) {
-                throw new ApiException(HTTP_TOO_LARGE, "request body exceeds the limit of "
-                        + mib(settings.maxMultipartBodyBytes()) + " (--max-upload-mb)");
+            if (reason.toLowerCase(Locale.ROOT).contains("too many")) {
+                throw new ApiException(HTTP_UNPROCESSABLE, "the form has more than " + maxParts(settings)
+                        + " parts; a request holds one 'image', at most " + settings.maxQueries() + " 'query' "
+                        + "parts (--max-queries) and the fields " + String.join(", ", OPTION_FIELDS));
             }
             throw new ApiException(HTTP_BAD_REQUEST, "malformed multipart/form-data body: " + reason);
         }
@@ -225,16 +242,6 @@ record GroundRequest(byte[] image, String imageName, List<String> queries, Scene
             trimmed.add(q);
         }
         return List.copyOf(trimmed);
-    }
-
-    /** Reads at most {@code limit} bytes; 413 as soon as one more arrives (a chunked body has no length). */
-    static byte[] readLimited(InputStream in, long limit) throws IOException {
-        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-        if (bytes.length > limit) {
-            throw new ApiException(HTTP_TOO_LARGE, "request body exceeds the limit of " + mib(limit)
-                    + " (--max-upload-mb)");
-        }
-        return bytes;
     }
 
     private static byte[] decodeBase64(String text, long maxBytes) {

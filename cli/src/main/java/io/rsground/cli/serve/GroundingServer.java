@@ -16,7 +16,6 @@ import io.rsground.infer.GroundingResult;
 import io.rsground.infer.ModelInfo;
 import io.rsground.infer.SceneGrounder;
 import io.rsground.weights.Version;
-import jakarta.servlet.MultipartConfigElement;
 import java.awt.Dimension;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -28,6 +27,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * The grounding HTTP service: {@code POST /api/v1/ground}, {@code GET /api/v1/jobs/{id}}, {@code GET /api/v1/model},
  * {@code GET /healthz} and the web page at {@code GET /}. An image the scene options cut into windows (a model with a
  * presence score, an image over 1.5x its training side) is answered {@code 202} with a job to poll, since a large
- * scene can take minutes; other images are answered at once. Every error is {@code {"error": "..."}} with its status: 400 unreadable image or
- * missing part, 413 too large, 415 neither JSON nor a multipart form, 422 bad queries, 404 / 405 unknown path or
+ * scene can take minutes; other images are answered at once. Every error is {@code {"error": "..."}} with its
+ * status: 400 unreadable image or missing part, 401 without the token (when the server has one), 408 a body too
+ * slow or late, 413 too large, 415 neither JSON nor a multipart form, 422 bad queries, 404 / 405 unknown path or
  * method, 503 with {@code Retry-After} when the work queue is full, 500 only for faults of the server itself.
+ * A request's body arrives whole before it takes a place in the queue.
  *
  * <p>The grounder stays owned by the caller; {@link #close()} stops the server and its workers only.
  */
@@ -50,6 +54,8 @@ public final class GroundingServer implements AutoCloseable {
     public static final String JOBS_PATH = "/api/v1/jobs";
     /** Path of the health check. */
     public static final String HEALTH_PATH = "/healthz";
+    /** Paths under this prefix need the token, when the server has one; the page and health check do not. */
+    static final String API_PREFIX = "/api/";
     /** Seconds a client is asked to wait after a 503. */
     static final int RETRY_AFTER_SECONDS = 1;
 
@@ -65,9 +71,12 @@ public final class GroundingServer implements AutoCloseable {
     private final ServerSettings settings;
     private final ReadOptions readOptions;
     private final WorkQueue queue;
+    /** Places for bodies being read: they bound the memory that uploads in flight hold. */
+    private final Semaphore arriving;
     private final ObjectMapper requestMapper;
     private final byte[] modelInfo;
     private final byte[] page;
+    private final BearerToken token;
     private Javalin app;
 
     /**
@@ -80,9 +89,11 @@ public final class GroundingServer implements AutoCloseable {
         this.settings = settings;
         this.readOptions = ReadOptions.DEFAULT.withMaxPixels(settings.maxPixels());
         this.queue = new WorkQueue(settings.threads(), settings.queueCapacity());
+        this.arriving = new Semaphore(settings.maxArriving());
         this.requestMapper = GroundRequest.jsonMapper(settings.maxJsonBodyBytes());
         this.modelInfo = bytes(describeModel(grounder, settings));
         this.page = readPage();
+        this.token = settings.token() == null ? null : new BearerToken(settings.token());
     }
 
     /**
@@ -98,10 +109,19 @@ public final class GroundingServer implements AutoCloseable {
         app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
-            config.jetty.host = settings.host();
-            config.jetty.port = settings.port();
+            config.jetty.addConnector((server, http) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                connector.setHost(settings.host());
+                connector.setPort(settings.port());
+                connector.setIdleTimeout(settings.idleTimeoutMillis());
+                return connector;
+            });
+            // Jetty fails a read once the body has arrived slower than this on average since its first byte
+            config.jetty.modifyHttpConfiguration(http -> http.setMinRequestDataRate(settings.minBytesPerSecond()));
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.http.prefer405over404 = true;
             config.http.maxRequestSize = settings.maxJsonBodyBytes();
+            config.routes.before(this::admit);
             config.routes.get("/", this::page);
             config.routes.get(HEALTH_PATH, this::health);
             config.routes.get(MODEL_PATH, ctx -> json(ctx, 200, modelInfo));
@@ -115,6 +135,7 @@ public final class GroundingServer implements AutoCloseable {
             config.routes.error(404, ctx -> fillError(ctx, "no such path: " + ctx.path()));
             config.routes.error(405, ctx -> fillError(ctx, "method " + ctx.method() + " is not allowed on "
                     + ctx.path()));
+            config.routes.after(this::finish);
         });
         try {
             app.start();
@@ -139,13 +160,24 @@ public final class GroundingServer implements AutoCloseable {
         return app.port();
     }
 
-    /** @return e.g. {@code http://127.0.0.1:8080/} */
+    /** @return a URL that reaches the server from this machine, e.g. {@code http://127.0.0.1:8080/} */
     public URI baseUri() {
-        String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
-        if (host.equals("0.0.0.0")) {
-            host = "127.0.0.1";
-        }
-        return URI.create("http://" + host + ":" + port() + "/");
+        return uri(localHost(settings.host()), port());
+    }
+
+    /** @return the address listened on, as bound: {@code http://0.0.0.0:8080/} for every interface */
+    public URI listenUri() {
+        return uri(settings.host(), port());
+    }
+
+    /** @return the host to connect to from this machine: loopback for a wildcard address, else the host */
+    static String localHost(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    }
+
+    /** @return {@code http://host:port/}, an IPv6 host in brackets */
+    static URI uri(String host, int port) {
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/");
     }
 
     /** @return the admission queue, for its counters */
@@ -165,10 +197,12 @@ public final class GroundingServer implements AutoCloseable {
         }
         long limit = isJson ? settings.maxJsonBodyBytes() : settings.maxMultipartBodyBytes();
         long declared = ctx.req().getContentLengthLong();
-        if (declared > limit) { // refused from the header: the body is never read
+        if (declared > limit) { // refused from the header; the body is dropped up to a bound after the answer
             throw new ApiException(413, String.format(Locale.ROOT, "request body of %,d bytes exceeds the limit of "
                     + "%s (--max-upload-mb)", declared, GroundRequest.mib(limit)));
         }
+        // the whole body arrives before a place is taken, so a slow client holds none
+        GroundRequest request = receive(ctx, isJson, limit);
         WorkQueue.Ticket ticket = queue.tryEnter();
         if (ticket == null) {
             ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
@@ -176,7 +210,6 @@ public final class GroundingServer implements AutoCloseable {
                     + RETRY_AFTER_SECONDS + " s");
         }
         try (ticket) {
-            GroundRequest request = readRequest(ctx, isJson, limit);
             Dimension size = headerSize(request);
             if (tiles(size, request.options())) {
                 startJob(ctx, ticket, request, size, start);
@@ -195,6 +228,24 @@ public final class GroundingServer implements AutoCloseable {
             json(ctx, 200, bytes(answer(answer.width(), answer.height(), 1, ResultJson.toJson(answer.results(),
                     request.options().minScore()), start)));
         }
+    }
+
+    /** @return the request, its body read whole within a place for arriving bodies, then parsed */
+    private GroundRequest receive(Context ctx, boolean isJson, long limit) {
+        if (!arriving.tryAcquire()) {
+            RequestBodies.leaveUnread(ctx.req());
+            ctx.header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            throw new ApiException(503, "busy: " + settings.maxArriving() + " request bodies are arriving; retry in "
+                    + RETRY_AFTER_SECONDS + " s");
+        }
+        byte[] body;
+        try {
+            body = RequestBodies.read(ctx.req(), limit);
+        } finally {
+            arriving.release();
+        }
+        return isJson ? GroundRequest.fromJson(body, settings, requestMapper)
+                : GroundRequest.fromMultipart(body, ctx.contentType(), settings);
     }
 
     /** @return an answer: {@code {"width", "height", "tiled", "windows", "results", "elapsed_ms"}} */
@@ -285,22 +336,6 @@ public final class GroundingServer implements AutoCloseable {
         json(ctx, 200, bytes(job.toJson()));
     }
 
-    private GroundRequest readRequest(Context ctx, boolean isJson, long limit) {
-        try {
-            if (isJson) {
-                return GroundRequest.fromJson(ctx.bodyInputStream(), settings, requestMapper);
-            }
-            // Jetty parses the form and stops with an error once the body passes the limit, chunked or not
-            ctx.req().setAttribute("org.eclipse.jetty.multipartConfig", new MultipartConfigElement(
-                    System.getProperty("java.io.tmpdir"), settings.maxUploadBytes(), limit,
-                    (int) Math.min(Integer.MAX_VALUE, limit)));
-            return GroundRequest.fromMultipart(ctx.req(), settings);
-        } catch (IOException e) {
-            // the client went away or sent less than it announced
-            throw new ApiException(400, "could not read the request body: " + e.getMessage());
-        }
-    }
-
     /** What a worker found. */
     private record Answer(int width, int height, List<GroundingResult> results) {
     }
@@ -324,10 +359,28 @@ public final class GroundingServer implements AutoCloseable {
         return new IllegalStateException(cause);
     }
 
+    /** Starts the body's deadline and checks the bearer token of every API request. */
+    private void admit(Context ctx) {
+        ctx.req().setAttribute(RequestBodies.DEADLINE, System.nanoTime() + settings.readTimeoutMillis() * 1_000_000L);
+        if (token != null && ctx.path().startsWith(API_PREFIX) && !token.matches(ctx.header("Authorization"))) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"rsground\"");
+            throw new ApiException(401, "this server needs its token: send the header 'Authorization: Bearer "
+                    + "<token>' (the token given to serve with --token or RSGROUND_TOKEN)");
+        }
+    }
+
+    /** After an error, drops what is left of the body (bounded) so that a client still sending reads the answer. */
+    private void finish(Context ctx) {
+        if (ctx.statusCode() >= 400) {
+            RequestBodies.discard(ctx.req(), ctx.res(), 2 * settings.maxJsonBodyBytes());
+        }
+    }
+
     private void health(Context ctx) {
         ObjectNode body = ResultJson.MAPPER.createObjectNode();
         body.put("status", "ok");
         body.put("in_progress", queue.inProgress());
+        body.put("bodies_arriving", settings.maxArriving() - arriving.availablePermits());
         body.put("capacity", queue.capacity());
         body.put("completed", queue.completed());
         body.put("rejected", queue.rejected());
@@ -348,7 +401,9 @@ public final class GroundingServer implements AutoCloseable {
         ObjectNode info = ResultJson.MAPPER.createObjectNode();
         ModelInfo model = engine.info();
         String architecture = model.architecture();
-        info.put("architecture", architecture);
+        // file names only: a client has no business knowing the server's folders
+        info.put("architecture", ModelConfigs.PRESETS.contains(architecture) ? architecture
+                : fileName(architecture));
         info.put("preset", ModelConfigs.PRESETS.contains(architecture) ? architecture : null);
         try {
             info.set("config", ResultJson.MAPPER.readTree(ModelConfigs.toJson(engine.config())));
@@ -365,7 +420,7 @@ public final class GroundingServer implements AutoCloseable {
         ObjectNode tokenizer = info.putObject("tokenizer");
         tokenizer.put("kind", engine.tokenizer().describe().kind());
         tokenizer.put("vocab_size", engine.tokenizer().vocabSize());
-        info.put("weights", model.source());
+        info.put("weights", model.source() == null ? null : fileName(model.source()));
         info.put("weight_naming", model.naming() == null ? null : model.naming().name().toLowerCase(Locale.ROOT));
         info.put("engine", model.engine());
         info.put("precision", model.precision());
@@ -380,10 +435,14 @@ public final class GroundingServer implements AutoCloseable {
         return info;
     }
 
+    /** @return the last element of a path, or the text itself when it is a name (a preset) */
+    private static String fileName(String pathOrName) {
+        Path name = Path.of(pathOrName).getFileName();
+        return name == null ? pathOrName : name.toString();
+    }
+
     private static void error(Context ctx, int status, String message) {
-        ObjectNode body = ResultJson.MAPPER.createObjectNode();
-        body.put("error", message);
-        json(ctx, status, bytes(body));
+        json(ctx, status, ApiException.json(message));
     }
 
     /** Gives Javalin's own 404 and 405 answers the JSON shape. */

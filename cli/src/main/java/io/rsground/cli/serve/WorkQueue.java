@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A fixed pool of worker threads behind a bounded admission: at most {@code threads + queueCapacity} requests are
- * in progress (reading their body, waiting, or running); one more is refused at once rather than queued, so a
- * burst costs neither memory nor latency for those already admitted.
+ * in progress (waiting or running; their bodies have arrived whole before); one more is refused at once rather
+ * than queued, so a burst costs neither memory nor latency for those already admitted.
  */
 public final class WorkQueue implements AutoCloseable {
     private final int capacity;

@@ -13,9 +13,14 @@ import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -25,13 +30,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A bounded load test on loopback: 200 requests from 8 concurrent clients, one in ten of them bad in one of seven
- * ways. Every request must get its answer with the right status, every good answer must carry the grounder's
+ * ways, and again one in five bad beside 6 clients that stall or trickle their bodies. Every request must get its answer with the right status, every good answer must carry the grounder's
  * boxes, and the heap after garbage collection must not grow. Latency percentiles and memory are printed, never
  * asserted on time.
  */
 class ServerLoadTest {
     private static final int REQUESTS = 200;
     private static final int CLIENTS = 8;
+    private static final int SLOW_CLIENTS = 6;
     private static final long MAX_UPLOAD = 2L * 1024 * 1024;
     private static final List<String> IMAGES = List.of("sample_0.png", "sample_1.png", "sample_2.png",
             "sample_3.png", "sample_4.png", "sample_5.jpg");
@@ -46,12 +52,13 @@ class ServerLoadTest {
     private record Outcome(Planned planned, int status, long nanos, JsonNode body) {
     }
 
-    private static Planned plan(int i) {
-        if (i % 10 == 3) {
+    /** @param badEvery one request in this many is bad */
+    private static Planned plan(int i, int badEvery) {
+        if (i % badEvery == 3 % badEvery) {
             String[] kinds = {"unreadable", "empty-query", "too-many", "unknown-path", "wrong-method", "bad-json",
                 "too-large"};
             int[] codes = {400, 422, 422, 404, 405, 400, 413};
-            int k = (i / 10) % kinds.length;
+            int k = (i / badEvery) % kinds.length;
             return new Planned(i, kinds[k], codes[k], null, null);
         }
         return new Planned(i, "good", 200, IMAGES.get(i % IMAGES.size()), QUERIES.get(i % QUERIES.size()));
@@ -83,6 +90,28 @@ class ServerLoadTest {
 
     @Test
     void twoHundredRequestsFromEightClientsAllGetTheirAnswer() throws Exception {
+        Load load = run(REQUESTS, 10, 0);
+        assertThat(load.bad()).isEqualTo(20);
+    }
+
+    /**
+     * The same stream, one request in five bad, beside {@value #SLOW_CLIENTS} clients that stall or trickle their
+     * bodies over and over: no good request may be refused or lost. {@code -Drsground.load.requests=N} sets the
+     * number of requests (3200 for the figures in docs/serve.md).
+     */
+    @Test
+    void slowClientsBesideTheLoadCostNoRequest() throws Exception {
+        int requests = Integer.getInteger("rsground.load.requests", REQUESTS);
+        Load load = run(requests, 5, SLOW_CLIENTS);
+        assertThat(load.bad()).isEqualTo((requests + 1) / 5);
+        assertThat(load.slowCutOff()).as("slow clients answered 408").isPositive();
+    }
+
+    /** What a run measured: bad requests answered as planned, and slow clients cut off with a 408. */
+    private record Load(int bad, int slowCutOff) {
+    }
+
+    private static Load run(int requests, int badEvery, int slowClients) throws Exception {
         var grounder = TestModel.grounder();
         // the truth for every good request, computed before the load
         List<List<List<GroundingResult>>> expected = new ArrayList<>();
@@ -93,14 +122,17 @@ class ServerLoadTest {
             }
             expected.add(perQueries);
         }
-        try (GroundingServer server = new GroundingServer(grounder, TestModel.settings(2, CLIENTS, MAX_UPLOAD,
-                5_000_000, 4))) {
+        // short timeouts, so that slow clients are cut off and come back many times during the run
+        ServerSettings settings = TestModel.settings(2, CLIENTS, MAX_UPLOAD, 5_000_000, 4).withTimeouts(3_000,
+                1_000, 1024);
+        try (GroundingServer server = new GroundingServer(grounder, settings)) {
             server.start();
             URI base = server.baseUri();
             for (int i = 0; i < 12; i++) { // warm-up: connections, allocator, every image once
-                assertThat(send(base, plan(i % 3 == 0 ? 1 : i)).status()).isIn(200, 413, 400, 422);
+                assertThat(send(base, plan(i % 3 == 0 ? 1 : i, badEvery)).status()).isIn(200, 413, 400, 422);
             }
             long[] before = memory();
+            SlowClients slow = new SlowClients(server.port(), slowClients);
 
             AtomicInteger next = new AtomicInteger();
             ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
@@ -109,65 +141,79 @@ class ServerLoadTest {
             for (int c = 0; c < CLIENTS; c++) {
                 futures.add(clients.submit(() -> {
                     List<Outcome> mine = new ArrayList<>();
-                    for (int i = next.getAndIncrement(); i < REQUESTS; i = next.getAndIncrement()) {
-                        mine.add(send(base, plan(i)));
+                    for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+                        mine.add(send(base, plan(i, badEvery)));
                     }
                     return mine;
                 }));
             }
             List<Outcome> outcomes = new ArrayList<>();
             for (Future<List<Outcome>> f : futures) {
-                outcomes.addAll(f.get(10, TimeUnit.MINUTES));
+                outcomes.addAll(f.get(30, TimeUnit.MINUTES));
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             clients.shutdown();
+            int cutOff = slow.stop();
             long[] after = memory();
 
             // no lost responses: every request once, each with its status and, when good, the grounder's boxes
-            assertThat(outcomes).hasSize(REQUESTS);
-            assertThat(outcomes.stream().map(o -> o.planned().index()).distinct().count()).isEqualTo(REQUESTS);
-            int bad = 0;
-            for (Outcome o : outcomes) {
-                Planned p = o.planned();
-                assertThat(o.status()).as("request %d (%s): %s", p.index(), p.kind(), o.body())
-                        .isEqualTo(p.expectedStatus());
-                if (p.expectedStatus() != 200) {
-                    bad++;
-                    assertThat(o.body().get("error").asText()).isNotBlank();
-                    continue;
-                }
-                List<GroundingResult> truth = expected.get(IMAGES.indexOf(p.image())).get(QUERIES.indexOf(
-                        p.queries()));
-                JsonNode results = o.body().get("results");
-                assertThat(results).hasSize(truth.size());
-                for (int i = 0; i < truth.size(); i++) {
-                    for (int k = 0; k < 4; k++) {
-                        assertThat(results.get(i).get("box_xyxy").get(k).asDouble())
-                                .isCloseTo(truth.get(i).boxXyxy()[k], within(1e-6));
-                    }
-                }
-            }
-            assertThat(bad).isEqualTo(20);
+            assertThat(outcomes).hasSize(requests);
+            assertThat(outcomes.stream().map(o -> o.planned().index()).distinct().count()).isEqualTo(requests);
+            int bad = check(outcomes, expected);
             assertThat(server.queue().rejected()).isZero();
             assertThat(Http.get(base, "healthz").json().get("in_progress").asInt()).isZero();
-
-            double[] good = outcomes.stream().filter(o -> o.status() == 200).mapToDouble(o -> o.nanos() / 1e6)
-                    .sorted().toArray();
-            double[] refused = outcomes.stream().filter(o -> o.status() != 200).mapToDouble(o -> o.nanos() / 1e6)
-                    .sorted().toArray();
-            System.out.printf(Locale.ROOT, "load test: %d requests (%d good, %d bad) from %d clients in %.1f s "
-                    + "(%.1f requests/s), 2 workers%n", REQUESTS, good.length, refused.length, CLIENTS, seconds,
-                    REQUESTS / seconds);
-            System.out.printf(Locale.ROOT, "  good requests latency: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f"
-                    + " ms%n", pct(good, 50), pct(good, 90), pct(good, 99), good[good.length - 1]);
-            System.out.printf(Locale.ROOT, "  bad requests latency:  p50 %.0f ms, p90 %.0f ms, max %.0f ms%n",
-                    pct(refused, 50), pct(refused, 90), refused[refused.length - 1]);
-            System.out.printf(Locale.ROOT, "  heap after GC: %.1f MB before, %.1f MB after (%+.1f MB); process RSS "
-                    + "%.0f MB before, %.0f MB after%n", before[0] / 1e6, after[0] / 1e6,
-                    (after[0] - before[0]) / 1e6, before[1] / 1e6, after[1] / 1e6);
+            report(outcomes, seconds, slowClients, cutOff, before, after);
             // flat: 200 requests of up to 1.3 MB images decoded to 2 MB rasters would leave hundreds of MB
             assertThat(after[0] - before[0]).as("heap growth in bytes").isLessThan(64L << 20);
+            return new Load(bad, cutOff);
         }
+    }
+
+    /** @return the number of bad requests, after checking every status and every good answer's boxes */
+    private static int check(List<Outcome> outcomes, List<List<List<GroundingResult>>> expected) {
+        int bad = 0;
+        for (Outcome o : outcomes) {
+            Planned p = o.planned();
+            assertThat(o.status()).as("request %d (%s): %s", p.index(), p.kind(), o.body())
+                    .isEqualTo(p.expectedStatus());
+            if (p.expectedStatus() != 200) {
+                bad++;
+                assertThat(o.body().get("error").asText()).isNotBlank();
+                continue;
+            }
+            List<GroundingResult> truth = expected.get(IMAGES.indexOf(p.image())).get(QUERIES.indexOf(
+                    p.queries()));
+            JsonNode results = o.body().get("results");
+            assertThat(results).hasSize(truth.size());
+            for (int i = 0; i < truth.size(); i++) {
+                for (int k = 0; k < 4; k++) {
+                    assertThat(results.get(i).get("box_xyxy").get(k).asDouble())
+                            .isCloseTo(truth.get(i).boxXyxy()[k], within(1e-6));
+                }
+            }
+        }
+        return bad;
+    }
+
+    private static void report(List<Outcome> outcomes, double seconds, int slowClients, int cutOff, long[] before,
+            long[] after) {
+        double[] good = outcomes.stream().filter(o -> o.status() == 200).mapToDouble(o -> o.nanos() / 1e6)
+                .sorted().toArray();
+        double[] refused = outcomes.stream().filter(o -> o.status() != 200).mapToDouble(o -> o.nanos() / 1e6)
+                .sorted().toArray();
+        Map<Integer, Long> statuses = new TreeMap<>();
+        outcomes.forEach(o -> statuses.merge(o.status(), 1L, Long::sum));
+        System.out.printf(Locale.ROOT, "load test: %d requests (%d good, %d bad; statuses %s) from %d clients "
+                + "beside %d slow clients (cut off with 408: %d) in %.1f s (%.1f requests/s), 2 workers%n",
+                outcomes.size(), good.length, refused.length, statuses, CLIENTS, slowClients, cutOff, seconds,
+                outcomes.size() / seconds);
+        System.out.printf(Locale.ROOT, "  good requests latency: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f"
+                + " ms%n", pct(good, 50), pct(good, 90), pct(good, 99), good[good.length - 1]);
+        System.out.printf(Locale.ROOT, "  bad requests latency:  p50 %.0f ms, p90 %.0f ms, max %.0f ms%n",
+                pct(refused, 50), pct(refused, 90), refused[refused.length - 1]);
+        System.out.printf(Locale.ROOT, "  heap after GC: %.1f MB before, %.1f MB after (%+.1f MB); process RSS "
+                + "%.0f MB before, %.0f MB after%n", before[0] / 1e6, after[0] / 1e6,
+                (after[0] - before[0]) / 1e6, before[1] / 1e6, after[1] / 1e6);
     }
 
     private static double pct(double[] sorted, int percentile) {
@@ -194,8 +240,68 @@ class ServerLoadTest {
         return new long[] {heap, rss};
     }
 
-    @SuppressWarnings("unused")
-    private static String describe(double[] values) {
-        return Arrays.toString(values);
+    /**
+     * Clients that open a request, send half its body, then either stall or send a byte every 200 ms, and start
+     * again once the server cuts them off.
+     */
+    private static final class SlowClients {
+        private final ExecutorService pool;
+        private final AtomicInteger cutOff = new AtomicInteger();
+        private volatile boolean running = true;
+
+        SlowClients(int port, int count) throws IOException {
+            pool = Executors.newFixedThreadPool(Math.max(1, count));
+            Http.Form form = new Http.Form().image(TestModel.image("sample_5.jpg")).queries("a tank");
+            byte[] body = form.bytes();
+            byte[] head = ("POST " + GroundingServer.GROUND_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                    + form.contentType() + "\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            for (int c = 0; c < count; c++) {
+                boolean stall = c % 2 == 0;
+                pool.submit(() -> {
+                    while (running) {
+                        once(port, head, body, stall);
+                    }
+                    return null;
+                });
+            }
+        }
+
+        private void once(int port, byte[] head, byte[] body, boolean stall) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+                socket.setSoTimeout(30_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(head);
+                out.write(body, 0, body.length / 2);
+                out.flush();
+                if (!stall) {
+                    try {
+                        for (int i = body.length / 2; i < body.length && running; i++) {
+                            out.write(body[i]);
+                            out.flush();
+                            Thread.sleep(200);
+                        }
+                    } catch (IOException e) {
+                        // cut off: the answer waits in the socket
+                    }
+                }
+                if (Http.readResponse(socket.getInputStream()).status() == 408) {
+                    cutOff.incrementAndGet();
+                }
+            } catch (IOException e) {
+                // the connection was closed without an answer: counted as not cut off
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** @return how many times a slow client was answered 408 */
+        int stop() throws InterruptedException {
+            running = false;
+            pool.shutdown();
+            pool.awaitTermination(60, TimeUnit.SECONDS);
+            return cutOff.get();
+        }
     }
 }

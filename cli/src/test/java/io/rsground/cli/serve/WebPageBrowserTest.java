@@ -264,4 +264,28 @@ class WebPageBrowserTest {
             Files.write(Path.of("target", "web-page-scene.png"), browser.getScreenshotAs(OutputType.BYTES));
         }
     }
+
+    @Test
+    void onAServerWithATokenThePageTakesItFromTheAddressOrAsksForIt() throws Exception {
+        String token = "browser-test-token-0123456789";
+        try (GroundingServer guarded = new GroundingServer(TestModel.grounder(), TestModel.settings(1, 2, 25L << 20,
+                50_000_000, 32).withToken(token))) {
+            guarded.start();
+            // from the fragment: never sent to the server, removed from the address bar, sent with each call
+            browser.get(guarded.baseUri() + "#token=" + token);
+            await("the fragment removed", () -> !browser.getCurrentUrl().contains("token"));
+            choose(TestModel.image("sample_1.png"));
+            byId("queries").sendKeys("the white stadium", Keys.ENTER);
+            await("one result", () -> results().size() == 1);
+            assertThat(byId("error").getText()).isEmpty();
+
+            // a new tab without it: the page asks when the server answers 401
+            js("sessionStorage.clear(); window.prompt = () => arguments[0];", token);
+            byId("queries").clear();
+            byId("queries").sendKeys("a ship", Keys.ENTER);
+            await("the answer after the prompt", () -> results().size() == 1
+                    && results().get(0).getText().contains("a ship"));
+            assertThat(byId("error").getText()).isEmpty();
+        }
+    }
 }
