@@ -171,7 +171,7 @@ final class DemoCommand implements Callable<Integer> {
         o.println("  checkpoints     " + trainDir.resolve(TrainingRun.LAST) + ", " + best);
         o.println("  metrics         " + out.resolve("metrics.json") + ", " + out.resolve("report.md"));
         o.println("  plots           " + trainDir.resolve("loss.png") + ", " + trainDir.resolve("metrics.png"));
-        o.println("  predictions     " + out.resolve("grid.png") + " (first 16), " + out.resolve("grid-worst.png")
+        o.println("  predictions     " + out.resolve("grid.png") + " (first 16 images), " + out.resolve("grid-worst.png")
                 + " (worst 16)");
         o.println("  try it          ./rsground predict --weights " + best + " --image " + example.imageFile()
                 + " --query \"" + example.query() + "\"");

@@ -137,6 +137,19 @@ class PredictCommandTest {
         assertThat(unreadable.err().strip().lines().count()).isEqualTo(1);
         assertThat(unreadable.err()).contains("broken.png");
 
+        Path absent = dir.resolve("absent.png");
+        CliRunner.Result noImage = CliRunner.run("predict", "--weights", CliRunner.tiny("checkpoint.pth").toString(),
+                "--model-config", CliRunner.tiny("model.json").toString(), "--image", absent.toString(), "--query",
+                "a ship");
+        assertThat(noImage.exitCode()).isEqualTo(2);
+        assertThat(noImage.err()).contains(absent + ": no such file").doesNotContain("not a readable image");
+        Path folder = Files.createDirectory(dir.resolve("scenes"));
+        CliRunner.Result aFolder = CliRunner.run("predict", "--weights", CliRunner.tiny("checkpoint.pth").toString(),
+                "--model-config", CliRunner.tiny("model.json").toString(), "--image", folder.toString(), "--query",
+                "a ship");
+        assertThat(aFolder.exitCode()).isEqualTo(2);
+        assertThat(aFolder.err()).contains(folder + ": is a folder").doesNotContain("no such file");
+
         CliRunner.Result empty = CliRunner.run(base("images/sample_4.png", "--query", " "));
         assertThat(empty.exitCode()).isEqualTo(2);
         assertThat(empty.err()).contains("query 1 is empty");

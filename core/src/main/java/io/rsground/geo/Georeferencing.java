@@ -1,5 +1,6 @@
 package io.rsground.geo;
 
+import io.rsground.image.Images;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,9 +93,7 @@ public final class Georeferencing {
      *     names the file, the line and what was expected)
      */
     public static Optional<Georeference> read(Path image) throws IOException {
-        if (!Files.isRegularFile(image)) {
-            throw new NoSuchFileException(image.toString(), null, "no such image file");
-        }
+        Images.requireFile(image);
         String extension = extension(image).toLowerCase(Locale.ROOT);
         if (extension.equals("tif") || extension.equals("tiff")) {
             Optional<Georeference> fromKeys = readGeoTiff(image);

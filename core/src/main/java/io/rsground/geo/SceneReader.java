@@ -1,10 +1,10 @@
 package io.rsground.geo;
 
+import io.rsground.image.Images;
 import java.awt.Graphics2D;
 import java.awt.Rectangle;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,13 +62,12 @@ public final class SceneReader implements AutoCloseable {
     /**
      * @param image the image file (TIFF, JPEG, PNG, or anything ImageIO reads)
      * @return a reader positioned on the file's first image
-     * @throws NoSuchFileException when the file does not exist
+     * @throws NoSuchFileException when the file does not exist ({@link Images#requireFile}, which also names a
+     *     folder)
      * @throws IOException when no ImageIO reader recognises the file or its header is unreadable
      */
     public static SceneReader open(Path image) throws IOException {
-        if (!Files.isRegularFile(image)) {
-            throw new NoSuchFileException(image.toString(), null, "no such image file");
-        }
+        Images.requireFile(image);
         ImageInputStream stream = ImageIO.createImageInputStream(image.toFile());
         if (stream == null) {
             throw new IOException(image + ": ImageIO cannot open a stream on it");
@@ -95,7 +94,7 @@ public final class SceneReader implements AutoCloseable {
         List<ImageReader> readers = new ArrayList<>();
         ImageIO.getImageReaders(stream).forEachRemaining(readers::add);
         if (readers.isEmpty()) {
-            throw new IOException(image + ": not an image in a format ImageIO can read");
+            throw new IOException(image + ": not an image (" + Images.EXPECTED_FORMATS + " expected)");
         }
         ImageReader chosen = readers.get(0);
         if (chosen.getFormatName().toLowerCase(Locale.ROOT).startsWith("tif")) {

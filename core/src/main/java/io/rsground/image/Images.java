@@ -7,7 +7,9 @@ import java.awt.image.DataBuffer;
 import java.awt.image.SampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +62,8 @@ public final class Images {
      */
     private static final long MAX_RAW_BYTES_PER_ALLOWED_PIXEL = 8;
 
-    private static final List<String> KNOWN_FORMATS = knownFormats();
+    /** The formats a person can expect to be read, as an error message names them. */
+    public static final String EXPECTED_FORMATS = "JPEG, PNG, TIFF, BMP or GIF";
 
     private Images() {
     }
@@ -190,10 +193,24 @@ public final class Images {
         }
     }
 
-    private static void requireFile(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new java.nio.file.NoSuchFileException(file.toString(), null, "not a readable image file");
+    /**
+     * Checks that a path names a file an image can be read from, before any decoder sees it.
+     *
+     * @param file the image file
+     * @throws NoSuchFileException "no such file" when nothing is at {@code file}
+     * @throws FileSystemException "is a folder" for a folder, "not a regular file" for devices and pipes
+     */
+    public static void requireFile(Path file) throws IOException {
+        if (Files.isRegularFile(file)) {
+            return;
         }
+        if (Files.isDirectory(file)) {
+            throw new FileSystemException(file.toString(), null, "is a folder, not an image file");
+        }
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such file");
+        }
+        throw new FileSystemException(file.toString(), null, "not a regular file, so not an image file");
     }
 
     private static BufferedImage decode(ImageInputStream in, String name, ReadOptions options) throws IOException {
@@ -267,8 +284,7 @@ public final class Images {
         List<ImageReader> readers = new ArrayList<>();
         ImageIO.getImageReaders(in).forEachRemaining(readers::add);
         if (readers.isEmpty()) {
-            throw new UnreadableImageException(name + ": not an image in a format ImageIO can read (known: "
-                    + String.join(", ", KNOWN_FORMATS) + ")");
+            throw new UnreadableImageException(name + ": not an image (" + EXPECTED_FORMATS + " expected)");
         }
         readers.sort(java.util.Comparator.comparing(
                 (ImageReader r) -> !r.getClass().getName().startsWith("com.sun.imageio.plugins.tiff.")));
@@ -332,14 +348,6 @@ public final class Images {
         } catch (IOException | RuntimeException e) {
             return 0; // the size check above still applies; decoding will report a corrupt header
         }
-    }
-
-    private static List<String> knownFormats() {
-        java.util.TreeSet<String> names = new java.util.TreeSet<>();
-        for (String format : ImageIO.getReaderFormatNames()) {
-            names.add(format.toUpperCase(Locale.ROOT));
-        }
-        return List.copyOf(names);
     }
 
     private static boolean isBenign(String warning) {

@@ -9,6 +9,7 @@ import io.rsground.config.ConfigException;
 import io.rsground.config.TrainConfig;
 import io.rsground.data.synth.SceneObjects;
 import io.rsground.train.Stage;
+import io.rsground.train.TrainingPlots;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,13 +23,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link VisionPretraining} as a stage of a recipe ({@code recipe.stages.vision_pretraining}); writes its figures
- * to {@code pretrain-vision.json} in the run's folder.
+ * to {@code pretrain-vision.json} and the picture of its terms per step to {@code pretrain-vision.png} in the run's
+ * folder.
  */
 public final class VisionPretrainingStage implements Stage {
     /** The stage's name in recipes. */
     public static final String NAME = "vision_pretraining";
     /** Where the stage's figures go, in the run's folder. */
     public static final String SUMMARY = "pretrain-vision.json";
+    /** The picture of the stage's terms per step, in the run's folder. */
+    public static final String PLOT = "pretrain-vision.png";
     private static final Logger LOG = LoggerFactory.getLogger(VisionPretrainingStage.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -80,11 +84,15 @@ public final class VisionPretrainingStage implements Stage {
                 config.optim().clipMaxNorm() > 0 ? config.optim().clipMaxNorm() : 1.0, config.run().seed());
         LOG.info("vision pre-training: {}", s.steps() > 0 ? s.steps() + " steps" : String.format(Locale.ROOT,
                 "%.1f min", s.minutes()));
+        List<Integer> steps = new ArrayList<>();
+        List<Map<String, Double>> logged = new ArrayList<>();
         VisionPretraining.Result r = VisionPretraining.run(c.model(), c.manager(), c.train(),
                 SceneObjects.knownObjects(Path.of(config.run().dataRoot()), c.dataset().allSamples()), settings,
                 new VisionPretraining.Progress() {
                     @Override
                     public void step(int step, double fraction, Map<String, Double> terms) {
+                        steps.add(step);
+                        logged.add(Map.copyOf(terms));
                         c.progress().step(step, fraction, terms);
                     }
 
@@ -102,6 +110,7 @@ public final class VisionPretrainingStage implements Stage {
         summary.put("final", r.terms());
         summary.put("held_out", r.heldOut());
         Files.writeString(c.out().resolve(SUMMARY), JSON.writeValueAsString(summary) + "\n");
+        TrainingPlots.writeStage(c.out().resolve(PLOT), "Vision pre-training (stage 1)", steps, logged);
         // a stage cut short by Ctrl-C runs again, from where the tower got to, when the run resumes
         return new Report(NAME, r.steps(), r.seconds(), !c.stopRequested().getAsBoolean(), lines(r), summary);
     }

@@ -111,8 +111,7 @@ final class TrainingLoop {
                 save(RunCheckpoints.BEST, epoch + 1, 0, log);
             }
             save(RunCheckpoints.LAST, epoch + 1, 0, log);
-            TrainingPlots.write(Path.of(config.run().out()), history, config.lossWeight("l1"),
-                    config.lossWeight("giou"));
+            TrainingPlots.write(Path.of(config.run().out()), history, config.loss());
             listener.epochDone(log);
             if (stopRequested.getAsBoolean()) {
                 return new TrainingRun.Outcome(epoch + 1, best, true, history);

@@ -213,7 +213,7 @@ class DatasetCheckerTest {
         assertThat(full.problems().get(0).message()).isEqualTo("image JPEGImages/00002.jpg not found");
         assertThat(full.problems().get(1).message()).startsWith("unreadable image: truncated or corrupt JPEG data");
         assertThat(full.problems().get(2).message())
-                .startsWith("unreadable image: not an image in a format ImageIO can read");
+                .startsWith("unreadable image: not an image (JPEG, PNG, TIFF, BMP or GIF expected)");
 
         // Headers only: the truncated JPEG still has a good header, so only the missing and garbage files show.
         CheckReport quick = DatasetChecker.check(d.root, null, true);

@@ -20,10 +20,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Random;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
@@ -272,6 +274,31 @@ class ImagesTest {
                 .hasMessageContaining("empty.png");
         assertThatThrownBy(() -> Images.read(dir.resolve("missing.png"))).isInstanceOf(NoSuchFileException.class)
                 .hasMessageContaining("missing.png");
+    }
+
+    @Test
+    void aFileOfNoImageFormatNamesTheFormatsExpectedNotTheDecoderLibrary() throws IOException {
+        Path text = dir.resolve("notes.txt");
+        Files.writeString(text, "this is not an image", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> Images.read(text)).isInstanceOf(UnreadableImageException.class)
+                .hasMessage(text + ": not an image (JPEG, PNG, TIFF, BMP or GIF expected)");
+        assertThatThrownBy(() -> Images.readSize("<html>".getBytes(StandardCharsets.UTF_8), "upload.html"))
+                .hasMessage("upload.html: not an image (JPEG, PNG, TIFF, BMP or GIF expected)");
+        // the formats named are ones this build reads
+        assertThat(Arrays.stream(ImageIO.getReaderFormatNames()).map(f -> f.toUpperCase(Locale.ROOT)))
+                .contains("JPEG", "PNG", "TIFF", "BMP", "GIF");
+    }
+
+    @Test
+    void aMissingFileAndAFolderAreToldApart() throws IOException {
+        Path missing = dir.resolve("missing.png");
+        assertThatThrownBy(() -> Images.read(missing)).isInstanceOf(NoSuchFileException.class)
+                .hasMessage(missing + ": no such file");
+        assertThatThrownBy(() -> Images.readSize(missing)).hasMessage(missing + ": no such file");
+        Path folder = Files.createDirectory(dir.resolve("scenes.png"));
+        assertThatThrownBy(() -> Images.read(folder)).isInstanceOf(FileSystemException.class)
+                .isNotInstanceOf(NoSuchFileException.class).hasMessage(folder + ": is a folder, not an image file");
+        assertThatThrownBy(() -> Images.readSize(folder)).hasMessage(folder + ": is a folder, not an image file");
     }
 
     private static int stretch(int v, int low, int high) {

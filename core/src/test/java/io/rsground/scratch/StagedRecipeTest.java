@@ -561,6 +561,8 @@ class StagedRecipeTest {
         assertThat(pretrainedCalls[0]).isEqualTo(1);
         JsonNode summary = new ObjectMapper().readTree(out.resolve("pretrain-vision.json").toFile());
         assertThat(summary.get("steps").asInt()).isEqualTo(12);
+        // the stage's picture: its terms logged every ten steps
+        assertThat(out.resolve(VisionPretrainingStage.PLOT)).isNotEmptyFile();
         DiorRsvgDataset dataset = DiorRsvgDataset.open(data, null);
         java.util.Set<Path> trainImages = new java.util.HashSet<>(dataset.split("train").stream()
                 .map(Sample::imageFile).toList());

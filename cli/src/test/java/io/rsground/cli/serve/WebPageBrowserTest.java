@@ -209,6 +209,95 @@ class WebPageBrowserTest {
         WebElement rect = browser.findElement(By.cssSelector("#overlay rect.box"));
         assertThat(Double.parseDouble(rect.getAttribute("y")))
                 .isCloseTo(api.get("results").get(0).get("box_xyxy").get(1).asDouble(), within(1e-9));
+
+        // a 96 px image is enlarged to fill the panel, and its caption keeps a screen size that leaves the
+        // objects in view
+        @SuppressWarnings("unchecked")
+        List<Number> sizes = (List<Number>) js("const p = document.getElementById('picture');"
+                + "const chip = document.querySelector('#overlay g rect:not(.box)').getBoundingClientRect();"
+                + "return [p.getBoundingClientRect().width, p.naturalWidth, chip.height];");
+        assertThat(sizes.get(0).doubleValue()).as("shown width of a 96 px image")
+                .isGreaterThan(2 * sizes.get(1).doubleValue());
+        assertThat(sizes.get(2).doubleValue()).as("caption height on screen, px").isBetween(10.0, 30.0);
+        Files.write(Path.of("target", "web-page-small-image.png"), browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    @Test
+    void theHeaderNamesTheModelNotItsConfigFile() throws Exception {
+        await("the model's line", () -> !byId("model").getText().isBlank());
+        // the fixture's weights are FOLDER/checkpoint.pth, its architecture FOLDER/model.json
+        Path weights = io.rsground.testing.Fixtures.tiny("checkpoint.pth");
+        assertThat(byId("model").getText()).startsWith(weights.getParent().getFileName() + "/checkpoint.pth \u00b7 ")
+                .doesNotContain("model.json");
+    }
+
+    @Test
+    void eachQueryCanBeHiddenAndShownAgain() throws Exception {
+        choose(TestModel.image("sample_3.png"));
+        byId("queries").sendKeys("the ship at the pier", Keys.SHIFT, Keys.ENTER);
+        byId("queries").sendKeys("the largest storage tank", Keys.ENTER);
+        await("two results", () -> results().size() == 2);
+        List<WebElement> groups = browser.findElements(By.cssSelector("#overlay g"));
+        WebElement toggle = results().get(1).findElement(By.cssSelector("button.toggle"));
+        assertThat(toggle.getText()).isEqualTo("hide");
+
+        toggle.click();
+        assertThat(groups.get(1).isDisplayed()).as("the second query's box, hidden").isFalse();
+        assertThat(groups.get(0).isDisplayed()).as("the first query's box").isTrue();
+        assertThat(results().get(1).getAttribute("class")).contains("off");
+        assertThat(toggle.getText()).isEqualTo("show");
+
+        toggle.click();
+        assertThat(groups.get(1).isDisplayed()).as("the second query's box, shown again").isTrue();
+        assertThat(results().get(1).getAttribute("class")).doesNotContain("off");
+    }
+
+    @Test
+    void theAnswerAndTheAnnotatedImageCanBeDownloaded() throws Exception {
+        Path image = TestModel.image("sample_1.png");
+        choose(image);
+        byId("queries").sendKeys("the white stadium", Keys.ENTER);
+        await("one result", () -> results().size() == 1);
+        JsonNode api = new Http.Form().image(image).queries("the white stadium").post(base).json();
+        double[] box = Http.doubles(api.get("results").get(0).get("box_xyxy")).stream()
+                .mapToDouble(Double::doubleValue).toArray();
+        // a download is a link to an object URL, clicked: keep the file's name and its blob instead (the page's
+        // policy lets no script fetch a blob: URL)
+        js("window.saved = []; window.blobs = []; const url = URL.createObjectURL;"
+                + "URL.createObjectURL = (blob) => { window.blobs.push(blob); return url(blob); };"
+                + "HTMLAnchorElement.prototype.click = function () { window.saved.push({ name: this.download }); };");
+
+        byId("save-json").click();
+        await("the JSON", () -> ((Number) js("return window.saved.length;")).intValue() == 1);
+        String json = (String) ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[0];"
+                + "window.blobs[window.blobs.length - 1].text().then(done, (e) => done('failed: ' + e));");
+        assertThat((String) js("return window.saved[0].name;")).isEqualTo("sample_1-boxes.json");
+        JsonNode saved = io.rsground.cli.ResultJson.MAPPER.readTree(json);
+        assertThat(saved.get("results").get(0).get("query").asText()).isEqualTo("the white stadium");
+        assertThat(Http.doubles(saved.get("results").get(0).get("box_xyxy"))).containsExactly(box[0], box[1],
+                box[2], box[3]);
+
+        byId("save-image").click();
+        await("the PNG", () -> ((Number) js("return window.saved.length;")).intValue() == 2);
+        String png = (String) ((JavascriptExecutor) browser).executeAsyncScript("const done = arguments[0];"
+                + "window.blobs[window.blobs.length - 1].arrayBuffer().then((buffer) => {"
+                + "  let text = ''; new Uint8Array(buffer).forEach((b) => { text += String.fromCharCode(b); });"
+                + "  done(btoa(text)); }, (e) => done('failed: ' + e));");
+        assertThat((String) js("return window.saved[1].name;")).isEqualTo("sample_1-boxes.png");
+        java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
+                java.util.Base64.getDecoder().decode(png)));
+        assertThat(picture.getWidth()).as("width of the saved picture").isGreaterThanOrEqualTo(640);
+        assertThat((double) picture.getHeight() / picture.getWidth()).isCloseTo(480.0 / 640, within(0.01));
+        // the first query's colour, #e6194b, on the box's left edge at its middle
+        double k = picture.getWidth() / 640.0;
+        int y = (int) Math.round((box[1] + box[3]) / 2 * k);
+        int best = Integer.MAX_VALUE;
+        for (int x = (int) Math.round(box[0] * k) - 3; x <= Math.round(box[0] * k) + 3; x++) {
+            java.awt.Color c = new java.awt.Color(picture.getRGB(x, y));
+            best = Math.min(best, Math.abs(c.getRed() - 0xe6) + Math.abs(c.getGreen() - 0x19)
+                    + Math.abs(c.getBlue() - 0x4b));
+        }
+        assertThat(best).as("distance to the box's colour on its left edge").isLessThan(40);
     }
 
     @Test
@@ -218,7 +307,8 @@ class WebPageBrowserTest {
         choose(notes);
         byId("queries").sendKeys("a ship", Keys.ENTER);
         await("an error", () -> !byId("error").getText().isBlank());
-        assertThat(byId("error").getText()).contains("400").contains("notes.txt");
+        assertThat(byId("error").getText()).contains("400").contains("notes.txt")
+                .contains("not an image (JPEG, PNG, TIFF, BMP or GIF expected)").doesNotContain("ImageIO");
         assertThat(results()).isEmpty();
         assertThat(byId("ground").isEnabled()).isTrue(); // ready for the next try
     }
