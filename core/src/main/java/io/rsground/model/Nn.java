@@ -1,8 +1,8 @@
 package io.rsground.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
@@ -120,6 +120,9 @@ public final class Nn {
 
     /** Rows of an embedding table: tokens [B, L] int64, table [V, D] -> [B, L, D]. */
     static NDArray embedding(NDArray table, NDArray tokens) {
-        return table.get(new NDIndex("{}", tokens));
+        // torch's embedding op, not an indexed gather: the gather's gradient adds the rows of repeated tokens with
+        // atomic adds across threads, in an order that changes from run to run; the embedding's gradient adds
+        // them in token order, so the same seed gives the same weights run after run
+        return tokens.getNDArrayInternal().embedding(tokens, table, SparseFormat.DENSE).singletonOrThrow();
     }
 }

@@ -20,6 +20,14 @@ final class OnnxLayers {
         float[] values(String name);
     }
 
+    /**
+     * Largest weight level: 7 bits, not 8. On CPUs without VNNI, ONNX Runtime's uint8 x int8 product adds pairs of
+     * products in 16 bits, which saturate with 8-bit weights (255 x 127 x 2 > 32767); the fixture's boxes then
+     * drifted 8e-3 from float32 against 1.1e-3 with 7-bit weights (ONNX Runtime's own quantizer has
+     * {@code reduce_range} for this).
+     */
+    static final int WEIGHT_LEVELS = 63;
+
     private final GraphBuilder g;
     private final Weights weights;
     private final OnnxExporter.Precision precision;
@@ -110,8 +118,9 @@ final class OnnxLayers {
     }
 
     /**
-     * Rows [from, to) of a weight [out, in], transposed to [in, n] and quantized to int8 with scale max|w| / 127
-     * per output channel (a column here) or per tensor, as {@link OnnxExporter.Precision} says.
+     * Rows [from, to) of a weight [out, in], transposed to [in, n] and quantized to 7-bit levels in int8 with scale
+     * max|w| / {@value #WEIGHT_LEVELS} per output channel (a column here) or per tensor, as
+     * {@link OnnxExporter.Precision} says.
      *
      * @return the names of the int8 weight [in, n] and of its scales ([n], or a scalar)
      */
@@ -134,14 +143,14 @@ final class OnnxLayers {
             }
         }
         for (int s = 0; s < scales.length; s++) {
-            scales[s] = scales[s] > 0 ? scales[s] / 127f : 1f;
+            scales[s] = scales[s] > 0 ? scales[s] / WEIGHT_LEVELS : 1f;
         }
         byte[] q = new byte[rows * in];
         for (int r = 0; r < rows; r++) {
             float scale = scales[perChannel ? r : 0];
             for (int c = 0; c < in; c++) {
                 long level = Math.round(v[(int) (from + r) * in + c] / scale);
-                q[c * rows + r] = (byte) Math.max(-127, Math.min(127, level));
+                q[c * rows + r] = (byte) Math.max(-WEIGHT_LEVELS, Math.min(WEIGHT_LEVELS, level));
             }
         }
         String weight = g.initializer(OnnxProto.Tensor.bytes(key, OnnxProto.INT8, new long[] {in, rows}, q));
