@@ -151,15 +151,7 @@ public final class TrainingRun {
         if (config.run().dataRoot() == null || config.run().out() == null) {
             throw new ConfigException("run.data_root and run.out are required");
         }
-        Path out = Path.of(config.run().out());
-        if (config.run().resume() == null && !replaceEarlierRun) {
-            RunCheckpoints.requireNewRunFolder(out);
-        }
-        Files.createDirectories(out);
-        RunCheckpoints.tidy(out);
-        if (config.run().resume() != null) {
-            RsgroundCheckpoint.recover(Path.of(config.run().resume()));
-        }
+        Path out = prepareFolder();
         GroundingDataset dataset = GroundingDataset.open(Path.of(config.run().dataRoot()),
                 config.run().splitsDir() == null ? null : Path.of(config.run().splitsDir()));
         List<Sample> train = dataset.split("train");
@@ -209,6 +201,20 @@ public final class TrainingRun {
                         done).run(train, val, augment, absent);
             }
         }
+    }
+
+    /** @return the output folder, refused when it holds an earlier run unasked, and put right after a kill */
+    private Path prepareFolder() throws IOException {
+        Path out = Path.of(config.run().out());
+        if (config.run().resume() == null && !replaceEarlierRun) {
+            RunCheckpoints.requireNewRunFolder(out);
+        }
+        Files.createDirectories(out);
+        RunCheckpoints.tidy(out);
+        if (config.run().resume() != null) {
+            RsgroundCheckpoint.recover(Path.of(config.run().resume()));
+        }
+        return out;
     }
 
     private Criterion objective(Objectives.Context context) {

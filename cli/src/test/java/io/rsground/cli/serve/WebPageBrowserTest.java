@@ -117,16 +117,25 @@ class WebPageBrowserTest {
         return browser.findElements(By.cssSelector("#results li"));
     }
 
-    @Test
-    void aQueryTypedAndEnteredIsDrawnWhereTheApiPutsIt() throws Exception {
-        Path image = TestModel.image("sample_1.png");
+    /** Asks the page about the stadium in {@code image}, waits for its answer, and asks the API the same. */
+    private JsonNode askForTheStadium(Path image) throws Exception {
         choose(image);
         byId("queries").sendKeys("the white stadium", Keys.ENTER);
         await("one result", () -> results().size() == 1);
+        return new Http.Form().image(image).queries("the white stadium").post(base).json();
+    }
 
-        JsonNode api = new Http.Form().image(image).queries("the white stadium").post(base).json();
-        double[] box = Http.doubles(api.get("results").get(0).get("box_xyxy")).stream()
-                .mapToDouble(Double::doubleValue).toArray();
+    /** @return the first result's box, x1 y1 x2 y2 in image pixels */
+    private static double[] firstBox(JsonNode api) {
+        return Http.doubles(api.get("results").get(0).get("box_xyxy")).stream().mapToDouble(Double::doubleValue)
+                .toArray();
+    }
+
+    @Test
+    void aQueryTypedAndEnteredIsDrawnWhereTheApiPutsIt() throws Exception {
+        Path image = TestModel.image("sample_1.png");
+        JsonNode api = askForTheStadium(image);
+        double[] box = firstBox(api);
 
         WebElement rect = browser.findElement(By.cssSelector("#overlay rect.box"));
         assertThat(rect.getAttribute("data-query")).isEqualTo("the white stadium");
@@ -255,12 +264,8 @@ class WebPageBrowserTest {
     @Test
     void theAnswerAndTheAnnotatedImageCanBeDownloaded() throws Exception {
         Path image = TestModel.image("sample_1.png");
-        choose(image);
-        byId("queries").sendKeys("the white stadium", Keys.ENTER);
-        await("one result", () -> results().size() == 1);
-        JsonNode api = new Http.Form().image(image).queries("the white stadium").post(base).json();
-        double[] box = Http.doubles(api.get("results").get(0).get("box_xyxy")).stream()
-                .mapToDouble(Double::doubleValue).toArray();
+        JsonNode api = askForTheStadium(image);
+        double[] box = firstBox(api);
         // a download is a link to an object URL, clicked: keep the file's name and its blob instead (the page's
         // policy lets no script fetch a blob: URL)
         js("window.saved = []; window.blobs = []; const url = URL.createObjectURL;"
