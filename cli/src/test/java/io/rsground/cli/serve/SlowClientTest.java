@@ -104,7 +104,12 @@ class SlowClientTest {
 
     @Test
     void bodiesArrivingAtOnceAreBounded() throws Exception {
-        try (Grounder grounder = TestModel.fresh(0); GroundingServer server = server(grounder, 1, 0)) {
+        // stalls outlast the probing below by far (the idle timeout, 5 s), and the model is warm before it starts,
+        // so that every stalled body is still arriving when the probes come
+        try (Grounder grounder = TestModel.fresh(0); GroundingServer server = new GroundingServer(grounder,
+                TestModel.settings(1, 0, MAX_UPLOAD, 5_000_000, 4).withTimeouts(30_000, 5_000, 1))) {
+            server.start();
+            assertThat(goodForm().post(server.baseUri()).status()).isEqualTo(200);
             Http.Form form = goodForm();
             byte[] body = form.bytes();
             int bound = TestModel.settings(1, 0, MAX_UPLOAD, 5_000_000, 4).maxArriving();
