@@ -10,7 +10,7 @@ import org.apache.spark.sql.Row;
 
 /**
  * The features job as a program for {@code spark-submit} (and behind {@code rsground spark features}): the frozen
- * image tower's output for every image of a DIOR-RSVG layout, written by {@link SparkFeatures}. Exit code 0 when
+ * image tower's output for every image of a data set, written by {@link SparkFeatures}. Exit code 0 when
  * the job ran (images with an error included), 2 for bad arguments or input, 1 for a failure.
  */
 public final class FeaturesJob {
@@ -18,7 +18,8 @@ public final class FeaturesJob {
     static final String USAGE = String.join("\n",
             "usage: features --weights W [--model-config M | --preset P] [--bpe B] [--threads N]",
             "                --data-root ROOT --output DIR [--partitions N] [--master URL]",
-            "  ROOT: a DIOR-RSVG layout (its JPEGImages/); DIR: safetensors shards and " + SparkFeatures.MANIFEST);
+            "  ROOT: a DIOR-RSVG layout (its JPEGImages/), or OPT-RSVG, RSVG-HR or VRSBench in a local folder; DIR: "
+                    + "safetensors shards and " + SparkFeatures.MANIFEST);
 
     private FeaturesJob() {
     }

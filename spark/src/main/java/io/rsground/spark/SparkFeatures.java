@@ -4,6 +4,9 @@ import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rsground.data.DatasetException;
+import io.rsground.data.GroundingDataset;
+import io.rsground.data.Sample;
 import io.rsground.infer.ImageFeatureFiles;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -51,26 +54,53 @@ public final class SparkFeatures {
 
     /**
      * @param spark the session
-     * @param dataRoot a data set in the DIOR-RSVG layout (path or Hadoop URI)
-     * @return one row per file of {@code ROOT/JPEGImages}: {@code image} (its full path) and {@code key} (its path
-     *     under the root, {@code JPEGImages/00001.jpg}), in name order
-     * @throws IOException when the folder cannot be listed
+     * @param dataRoot a data set: a DIOR-RSVG layout (path or Hadoop URI), or any layout {@link GroundingDataset}
+     *     reads (OPT-RSVG, RSVG-HR, VRSBench) in a local or mounted folder
+     * @return one row per image: {@code image} (its full path) and {@code key} (its path under the root, as training
+     *     looks it up: {@code JPEGImages/00001.jpg}), in key order; every file of {@code ROOT/JPEGImages} when there
+     *     is one, else every image the annotations refer to
+     * @throws IOException when the root cannot be listed, or read as a data set
      */
     public static Dataset<Row> imagesOf(SparkSession spark, String dataRoot) throws IOException {
-        Path folder = new Path(dataRoot, "JPEGImages");
-        FileSystem fs = folder.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        if (!fs.exists(folder) || !fs.getFileStatus(folder).isDirectory()) {
-            throw new IOException(folder + ": no such folder (a DIOR-RSVG layout has JPEGImages/)");
+        Path root = new Path(dataRoot);
+        FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (!fs.exists(root) || !fs.getFileStatus(root).isDirectory()) {
+            throw new IOException(dataRoot + ": no such folder");
+        }
+        Path folder = new Path(root, "JPEGImages");
+        TreeMap<String, String> byKey = new TreeMap<>();
+        if (fs.exists(folder) && fs.getFileStatus(folder).isDirectory()) {
+            for (FileStatus f : fs.listStatus(folder)) {
+                if (f.isFile()) {
+                    byKey.put("JPEGImages/" + f.getPath().getName(), f.getPath().toString());
+                }
+            }
+        } else if ("file".equals(fs.getScheme())) {
+            byKey.putAll(annotatedImages(java.nio.file.Path.of(fs.makeQualified(root).toUri())));
+        } else {
+            throw new IOException(folder + ": no such folder (other layouts than DIOR-RSVG's are read from a local or "
+                    + "mounted folder)");
         }
         List<Row> rows = new ArrayList<>();
-        TreeMap<String, String> byName = new TreeMap<>();
-        for (FileStatus f : fs.listStatus(folder)) {
-            if (f.isFile()) {
-                byName.put(f.getPath().getName(), f.getPath().toString());
-            }
-        }
-        byName.forEach((name, path) -> rows.add(RowFactory.create(path, "JPEGImages/" + name)));
+        byKey.forEach((key, path) -> rows.add(RowFactory.create(path, key)));
         return spark.createDataFrame(rows, INPUT);
+    }
+
+    /** @return the images a local data set's annotations refer to, by their path under the root */
+    private static Map<String, String> annotatedImages(java.nio.file.Path root) throws IOException {
+        GroundingDataset dataset;
+        try {
+            dataset = GroundingDataset.open(root, null);
+        } catch (DatasetException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        java.nio.file.Path base = dataset.root().toAbsolutePath().normalize();
+        Map<String, String> byKey = new TreeMap<>();
+        for (Sample s : dataset.allSamples()) {
+            java.nio.file.Path file = s.imageFile().toAbsolutePath().normalize();
+            byKey.put(base.relativize(file).toString().replace('\\', '/'), file.toUri().toString());
+        }
+        return byKey;
     }
 
     /**

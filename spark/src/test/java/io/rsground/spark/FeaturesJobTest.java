@@ -41,11 +41,27 @@ class FeaturesJobTest {
         }
     }
 
+    /** A layout without JPEGImages/ (RSVG-HR's CSV) gives the images its annotations name, keyed as training reads. */
+    @Test
+    void anyLayoutGivesTheImagesItsAnnotationsName(@TempDir Path dir) throws Exception {
+        Path root = Files.createDirectories(dir.resolve("hr/images"));
+        Files.copy(Fixtures.tiny("images/sample_5.jpg"), root.resolve("a.jpg"));
+        Files.copy(Fixtures.tiny("images/sample_5.jpg"), root.resolve("b.jpg"));
+        Files.copy(Fixtures.tiny("images/sample_5.jpg"), root.resolve("unused.jpg"));
+        Files.writeString(dir.resolve("hr/train.csv"), "b.jpg,10,20,60,80,the tank\na.jpg,5,6,25,30,a car\n"
+                + "b.jpg,1,2,30,40,the other tank\n");
+        Files.writeString(dir.resolve("hr/test.csv"), "a.jpg,5,6,25,30,the car\n");
+        var rows = SparkFeatures.imagesOf(SparkTesting.session("layouts"), dir.resolve("hr").toString()).collectAsList();
+        assertThat(rows).extracting(r -> r.getString(1)).containsExactly("images/a.jpg", "images/b.jpg");
+        assertThat(rows).extracting(r -> Path.of(java.net.URI.create(r.getString(0))))
+                .containsExactly(root.resolve("a.jpg"), root.resolve("b.jpg"));
+    }
+
     @Test
     void aMissingDataRootOrFlagIsBadInput(@TempDir Path dir) {
         assertThat(run("--data-root", dir.resolve("none").toString(), "--output", dir.resolve("f").toString()))
                 .isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("JPEGImages: no such folder");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("none: no such folder");
         assertThat(run("--output", dir.resolve("f").toString())).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("missing --data-root");
     }
