@@ -53,8 +53,6 @@ import java.util.concurrent.Future;
  * its queries' answers then list up to top-k boxes each, as {@code predict} does for one scene.
  */
 final class ManifestRunner {
-    /** Queries grounded in one model call; more for one image go in several calls that reuse its features. */
-    static final int QUERIES_PER_CALL = 32;
     /** One JSON value per line: text after the object makes the line an error rather than being ignored. */
     private static final ObjectReader STRICT = ResultJson.MAPPER.reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -233,12 +231,9 @@ final class ManifestRunner {
     private int groundWhole(BufferedImage picture, Path image, List<Entry> group, Set<String> drawn)
             throws IOException {
         List<String> queries = queries(group);
-        List<GroundingResult> results = new ArrayList<>(queries.size());
+        List<GroundingResult> results;
         try {
-            for (int from = 0; from < queries.size(); from += QUERIES_PER_CALL) {
-                results.addAll(grounder.ground(picture, queries.subList(from, Math.min(queries.size(),
-                        from + QUERIES_PER_CALL))));
-            }
+            results = grounder.groundInCalls(picture, queries);
         } catch (RuntimeException e) {
             failAll(group, "grounding failed: " + Errors.message(e));
             return 0;

@@ -9,11 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -33,17 +35,12 @@ import java.util.stream.IntStream;
  * does the same and refuses a data set with problems. {@link DatasetChecker} adds full image decoding. Objects with
  * a problem of their own (no box, bad box, missing image...) are left out of the splits.
  */
-public final class DiorRsvgDataset implements GroundingDataset {
+public final class DiorRsvgDataset extends ListedDataset {
 
     /** How far (pixels) a box may reach outside the image before it is a problem rather than clamped. */
     public static final double BOX_TOLERANCE_PX = 1.0;
 
-    private final Path root;
-    private final List<ImageEntry> images;
-    private final int objectCount;
-    private final Sample[] samplesByIndex;
-    private final Map<String, List<Sample>> splits;
-    private final List<Problem> problems;
+    private final List<ImageEntry> entries;
 
     /**
      * One annotation file with its image.
@@ -60,14 +57,14 @@ public final class DiorRsvgDataset implements GroundingDataset {
             int width, int height, int firstIndex) {
     }
 
-    private DiorRsvgDataset(Path root, List<ImageEntry> images, int objectCount, Sample[] samplesByIndex,
+    /**
+     * @param samplesByIndex the usable sample of each global object index, null where there is none
+     */
+    private DiorRsvgDataset(Path root, List<ImageEntry> entries, int objectCount, Sample[] samplesByIndex,
             Map<String, List<Sample>> splits, List<Problem> problems) {
-        this.root = root;
-        this.images = images;
-        this.objectCount = objectCount;
-        this.samplesByIndex = samplesByIndex;
-        this.splits = splits;
-        this.problems = problems;
+        super(root, objectCount, Arrays.stream(samplesByIndex).filter(Objects::nonNull).toList(), splits, problems,
+                datasetImages(entries));
+        this.entries = entries;
     }
 
     /**
@@ -82,8 +79,8 @@ public final class DiorRsvgDataset implements GroundingDataset {
      */
     public static DiorRsvgDataset open(Path root, Path splitsDir) throws IOException, DatasetException {
         DiorRsvgDataset dataset = scan(root, splitsDir);
-        if (!dataset.problems.isEmpty()) {
-            throw new DatasetException("data set " + root, dataset.problems);
+        if (!dataset.problems().isEmpty()) {
+            throw new DatasetException("data set " + root, dataset.problems());
         }
         return dataset;
     }
@@ -328,63 +325,14 @@ public final class DiorRsvgDataset implements GroundingDataset {
 
     @Override
     public String format() {
-        return imagesDir(root).getFileName().toString().equals(OPT_RSVG_IMAGES) ? "opt-rsvg" : "dior-rsvg";
-    }
-
-    @Override
-    public Path root() {
-        return root;
-    }
-
-    /** @return the number of annotation files (one per image) */
-    @Override
-    public int imageCount() {
-        return images.size();
-    }
-
-    /** @return the number of {@code <object>} elements over all annotation files, usable or not */
-    @Override
-    public int objectCount() {
-        return objectCount;
-    }
-
-    /**
-     * @param split {@code train}, {@code val} or {@code test}
-     * @return the usable samples of that split, in split-file order
-     * @throws IllegalArgumentException for another name
-     */
-    @Override
-    public List<Sample> split(String split) {
-        List<Sample> s = splits.get(split);
-        if (s == null) {
-            throw new IllegalArgumentException("unknown split '" + split + "'; known: " + splits.keySet());
-        }
-        return s;
-    }
-
-    /** @return every usable object as a sample, by global index, whether or not a split lists it */
-    @Override
-    public List<Sample> allSamples() {
-        List<Sample> all = new ArrayList<>();
-        for (Sample s : samplesByIndex) {
-            if (s != null) {
-                all.add(s);
-            }
-        }
-        return all;
-    }
-
-    /** @return every problem found: annotation problems in file order, then split problems */
-    @Override
-    public List<Problem> problems() {
-        return problems;
+        return imagesDir(root()).getFileName().toString().equals(OPT_RSVG_IMAGES) ? "opt-rsvg" : "dior-rsvg";
     }
 
     /** @return the class name of every object that has one, in index order (for statistics) */
     @Override
     public List<String> classNames() {
-        List<String> names = new ArrayList<>(objectCount);
-        for (ImageEntry e : images) {
+        List<String> names = new ArrayList<>(objectCount());
+        for (ImageEntry e : entries) {
             for (AnnotatedObject o : e.annotation().objects()) {
                 if (o.name() != null && !o.name().isEmpty()) {
                     names.add(o.name());
@@ -395,10 +343,9 @@ public final class DiorRsvgDataset implements GroundingDataset {
     }
 
     /** @return the images with the sizes their annotations state, in file-name order */
-    @Override
-    public List<DatasetImage> images() {
-        List<DatasetImage> out = new ArrayList<>(images.size());
-        for (ImageEntry e : images) {
+    private static List<DatasetImage> datasetImages(List<ImageEntry> entries) {
+        List<DatasetImage> out = new ArrayList<>(entries.size());
+        for (ImageEntry e : entries) {
             AnnotationFile a = e.annotation();
             boolean declared = a.width() != null && a.height() != null;
             out.add(new DatasetImage(e.imageFile(), e.imageDisplayName(), e.imageExists(), declared ? a.width() : 0,

@@ -4,7 +4,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** A data set read whole into lists: what {@link CsvGroundingDataset} and {@link VrsBenchDataset} hold alike. */
+/**
+ * A data set read whole into lists: what {@link DiorRsvgDataset}, {@link CsvGroundingDataset} and
+ * {@link VrsBenchDataset} hold alike.
+ */
 abstract class ListedDataset implements GroundingDataset {
     private final Path root;
     private final int objectCount;

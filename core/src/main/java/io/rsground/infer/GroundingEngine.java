@@ -19,6 +19,9 @@ import java.util.List;
  * {@link BoxDecoder}; their boxes agree within float32 rounding. Implementations are thread-safe.
  */
 public interface GroundingEngine extends AutoCloseable {
+    /** Queries grounded in one model call by {@link #groundInCalls}. */
+    int QUERIES_PER_CALL = 32;
+
     /** @return the architecture (input side, patch size, longest query, presence head) */
     ModelConfig config();
 
@@ -58,6 +61,20 @@ public interface GroundingEngine extends AutoCloseable {
      * @return one result per query, in order, boxes in the prepared image's original pixels
      */
     List<GroundingResult> ground(Preprocessed image, List<String> queries);
+
+    /**
+     * Grounds any number of queries in calls of at most {@link #QUERIES_PER_CALL}, which reuse the image's features:
+     * the batch of one call stays bounded however many queries ask about the image.
+     *
+     * @return one result per query, in order
+     */
+    default List<GroundingResult> groundInCalls(BufferedImage image, List<String> queries) {
+        List<GroundingResult> results = new java.util.ArrayList<>(queries.size());
+        for (int from = 0; from < queries.size(); from += QUERIES_PER_CALL) {
+            results.addAll(ground(image, queries.subList(from, Math.min(queries.size(), from + QUERIES_PER_CALL))));
+        }
+        return results;
+    }
 
     /** Grounds one query. */
     default GroundingResult ground(BufferedImage image, String query) {

@@ -1,13 +1,9 @@
 package io.rsground.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rsground.config.ConfigException;
 import io.rsground.data.Sample;
-import java.io.BufferedReader;
+import io.rsground.util.JsonLines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +16,6 @@ import java.util.Map;
  * label's, from {@code rsground reliability}) reaches a threshold, as each stage of CLIP-VG's curriculum keeps.
  */
 public final class LabelSelection {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private LabelSelection() {
     }
@@ -32,25 +27,12 @@ public final class LabelSelection {
      */
     public static Map<Integer, Double> read(Path file) throws IOException {
         Map<Integer, Double> byIndex = new HashMap<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            int number = 0;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode node;
-                try {
-                    node = JSON.readTree(line);
-                } catch (IOException e) {
-                    throw new ConfigException(file + ":" + number + ": not a JSON object");
-                }
-                if (node == null || !node.path("index").isInt() || !node.path("reliability").isNumber()) {
-                    throw new ConfigException(file + ":" + number + ": expected {\"index\": N, \"reliability\": IoU}");
-                }
-                byIndex.put(node.get("index").asInt(), node.get("reliability").asDouble());
+        JsonLines.forEach(file, (number, node) -> {
+            if (!node.path("index").isInt() || !node.path("reliability").isNumber()) {
+                throw new ConfigException(file + ":" + number + ": expected {\"index\": N, \"reliability\": IoU}");
             }
-        }
+            byIndex.put(node.get("index").asInt(), node.get("reliability").asDouble());
+        });
         return byIndex;
     }
 

@@ -29,8 +29,6 @@ import org.apache.spark.sql.Row;
  */
 final class GroundPartition implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
-    /** Queries grounded in one model call, as {@code predict --manifest}; more reuse the image's features. */
-    static final int QUERIES_PER_CALL = 32;
 
     private final ModelSpec spec;
     private final Broadcast<HadoopConf> conf;
@@ -143,12 +141,7 @@ final class GroundPartition implements MapPartitionsFunction<Row, Row> {
         for (Pair p : pairs) {
             queries.addAll(p.queries);
         }
-        List<GroundingResult> results = new ArrayList<>(queries.size());
-        for (int from = 0; from < queries.size(); from += QUERIES_PER_CALL) {
-            results.addAll(grounder.ground(picture, queries.subList(from,
-                    Math.min(queries.size(), from + QUERIES_PER_CALL))));
-        }
-        return results;
+        return grounder.groundInCalls(picture, queries);
     }
 
     private BufferedImage decode(Pair p) throws IOException {

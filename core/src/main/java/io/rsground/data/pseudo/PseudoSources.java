@@ -1,10 +1,7 @@
 package io.rsground.data.pseudo;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import io.rsground.util.JsonLines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -29,21 +26,12 @@ public final class PseudoSources {
         if (!Files.isRegularFile(file)) {
             return sources;
         }
-        ObjectMapper json = new ObjectMapper();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            int number = 0;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode node = json.readTree(line);
-                if (node == null || !node.path("index").isInt() || !node.path("source").isTextual()) {
-                    throw new IOException(file + ":" + number + ": expected {\"index\": N, \"source\": NAME, ...}");
-                }
-                sources.put(node.get("index").asInt(), node.get("source").asText());
+        JsonLines.forEach(file, (number, node) -> {
+            if (!node.path("index").isInt() || !node.path("source").isTextual()) {
+                throw new IOException(file + ":" + number + ": expected {\"index\": N, \"source\": NAME, ...}");
             }
-        }
+            sources.put(node.get("index").asInt(), node.get("source").asText());
+        });
         return sources;
     }
 }
