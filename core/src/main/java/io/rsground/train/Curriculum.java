@@ -21,18 +21,27 @@ import java.util.function.Consumer;
 /**
  * CLIP-VG's self-paced curriculum as a sequence of training runs in one folder, each stage a folder of its own with
  * the usual outputs; {@code curriculum.json} records the stages done, so a killed curriculum resumes at the stage
- * it was in (and that stage's run from its last checkpoint). A time budget ({@code run.time_budget_minutes}) is
- * shared equally by the stages planned.
+ * it was in (and that stage's run from its last checkpoint).
+ *
+ * <p><b>Where stages start.</b> The first stage starts as the settings say (pretrained weights, or from scratch with
+ * the recipe's stages such as vision pre-training); every later stage starts from the best weights of the stage
+ * named below, so the recipe's stages run once and no stage learns to ground from nothing again.
+ *
+ * <p><b>Time.</b> A time budget ({@code run.time_budget_minutes}) is the whole curriculum's. Each stage gets what
+ * is left of it, shared equally by the stages still planned (the first also gets its recipe stages' minutes); a
+ * greedy search that stops early leaves its share to the stages after it.
  *
  * <p><b>Single source (SSA).</b> A measurer trained on every training label; each label's reliability (the IoU of
- * the measurer's box with the label's); then, for the thresholds in increasing order, a model trained only on the
- * labels reaching the threshold, scored on the search split. The search stops at the first threshold that scores
- * lower than the best so far (greedy); the best stage is the result (a tie goes to the later, more selective one).
+ * the measurer's box with the label's); then, for the thresholds in increasing order, the measurer trained on only
+ * the labels reaching the threshold, scored on the search split. The search stops at the first threshold that
+ * scores lower than the best so far (greedy); the best stage is the result (a tie goes to the later, more
+ * selective one).
  *
  * <p><b>Multi-source (MSA).</b> The labels' sources ({@code pseudo.jsonl} of {@code rsground pseudo}: template,
- * relation) are taken in turn, in order of first appearance. For each, a measurer is trained on its labels alone;
- * its labels are scored by that measurer and, from the second source on, also by the model the previous source
- * chose; for each measurer the thresholds are searched greedily, each candidate trained on the labels selected so
+ * relation) are taken in turn, in order of first appearance. For each, a measurer is trained on its labels alone
+ * (from the previous source's choice); its labels are scored by that measurer and, from the second source on, also
+ * by the model the previous source chose; for each measurer the thresholds are searched greedily, each candidate
+ * trained (from the previous source's choice, or for the first source from its measurer) on the labels selected so
  * far plus this source's labels reaching the threshold. The candidate scoring best joins its labels to the
  * selection; the last source's choice is the result.
  */
@@ -146,20 +155,21 @@ public final class Curriculum {
     }
 
     private Stage singleSource() throws IOException, DatasetException {
-        double minutes = base.run().timeBudgetMinutes() / (1 + thresholds.size());
-        Stage measurer = stages.stage("measurer", null, null, 0, minutes);
+        int planned = 1 + thresholds.size();
+        Stage measurer = stages.stage("measurer", null, null, 0, minutesFor(planned), null);
         if (measurer == null) {
             return null;
         }
         Map<Integer, Double> reliability = stages.score("measurer", stages.train(), null);
         Path file = stages.out().resolve("measurer").resolve("reliability.jsonl");
         Stage best = null;
-        for (double h : thresholds) {
+        for (int i = 0; i < thresholds.size(); i++) {
+            double h = thresholds.get(i);
             if (reliability.values().stream().noneMatch(r -> r >= h)) {
                 log.accept(String.format(Locale.ROOT, "curriculum: no label reaches %s: the search stops", h));
                 break;
             }
-            Stage s = stages.stage("h" + plain(h), h, file, h, minutes);
+            Stage s = stages.stage("h" + plain(h), h, file, h, minutesFor(thresholds.size() - i), measurer);
             if (s == null) {
                 return null;
             }
@@ -173,13 +183,40 @@ public final class Curriculum {
         return best == null || measurer.searchPr50() > best.searchPr50() ? measurer : best;
     }
 
-    private Stage multiSource() throws IOException, DatasetException {
-        Map<String, List<Sample>> bySource = bySource();
+    /**
+     * @param stagesLeft the stages still planned, this one included
+     * @return this stage's time budget: what is left of the curriculum's, shared equally by the stages still
+     *     planned (a search that stops early leaves its share to the stages after it); the first stage also gets
+     *     the minutes its recipe stages are given, since only it runs them; 0 without a budget
+     */
+    private double minutesFor(int stagesLeft) {
+        double total = base.run().timeBudgetMinutes();
+        if (total <= 0) {
+            return 0;
+        }
+        double recipe = stages.done().isEmpty() ? recipeMinutes() : 0;
+        double share = Math.max(total - stages.usedMinutes() - recipe, 0) / stagesLeft;
+        // a positive floor: 0 would mean no budget at all; the run then trains its one epoch
+        return Math.max(recipe + share, 0.01);
+    }
+
+    /** @return the minutes the recipe's stages are given ({@code minutes} settings; stages in steps count 0) */
+    private double recipeMinutes() {
+        return base.recipe().stages().values().stream().mapToDouble(settings -> settings.get("minutes")
+                instanceof Number n ? n.doubleValue() : 0).sum();
+    }
+
+    /** @return the stages MSA plans from the source of this position on (a measurer, and a search per measurer) */
+    private int msaPlanned(int fromSource, int sources) {
         int planned = 0;
-        for (int i = 0; i < bySource.size(); i++) {
+        for (int i = fromSource; i < sources; i++) {
             planned += 1 + (i == 0 ? 1 : 2) * thresholds.size();
         }
-        double minutes = base.run().timeBudgetMinutes() / planned;
+        return planned;
+    }
+
+    private Stage multiSource() throws IOException, DatasetException {
+        Map<String, List<Sample>> bySource = bySource();
         Set<Integer> selected = new HashSet<>();
         Stage previous = null;
         Stage firstMeasurer = null;
@@ -188,15 +225,20 @@ public final class Curriculum {
             String prefix = "msa" + ++number + "-" + e.getKey();
             List<Sample> labels = e.getValue();
             Stage own = stages.stage(prefix + "-measurer", null, stages.selectionOf(prefix + "-measurer",
-                    labels.stream().map(Sample::index).toList()), 1, minutes);
+                    labels.stream().map(Sample::index).toList()), 1, minutesFor(msaPlanned(number - 1,
+                    bySource.size())), previous != null ? previous : firstMeasurer);
             if (own == null) {
                 return null;
             }
             firstMeasurer = firstMeasurer == null ? own : firstMeasurer;
             List<Stage> measurers = previous == null ? List.of(own) : List.of(own, previous);
+            Stage startFrom = previous != null ? previous : own;
             Candidate best = null;
-            for (Stage m : measurers) {
-                Candidate c = search(prefix + (m == own ? "-own" : "-prev"), m, labels, selected, minutes);
+            for (int m = 0; m < measurers.size(); m++) {
+                int laterStages = (measurers.size() - 1 - m) * thresholds.size() + msaPlanned(number,
+                        bySource.size());
+                Candidate c = search(prefix + (m == 0 ? "-own" : "-prev"), measurers.get(m), labels, selected,
+                        startFrom, laterStages);
                 if (c == Candidate.STOPPED) {
                     return null;
                 }
@@ -219,19 +261,25 @@ public final class Curriculum {
         static final Candidate STOPPED = new Candidate(null, Set.of());
     }
 
-    /** @return the best stage of a greedy threshold search over one source's labels scored by one measurer */
+    /**
+     * @param startFrom the stage whose weights every candidate starts from
+     * @param laterStages the stages planned after this search
+     * @return the best stage of a greedy threshold search over one source's labels scored by one measurer
+     */
     private Candidate search(String prefix, Stage measurer, List<Sample> labels, Set<Integer> selected,
-            double minutes) throws IOException, DatasetException {
+            Stage startFrom, int laterStages) throws IOException, DatasetException {
         Map<Integer, Double> reliability = stages.score(measurer.name(), labels, "reliability-" + prefix);
         Candidate best = null;
-        for (double h : thresholds) {
+        for (int i = 0; i < thresholds.size(); i++) {
+            double h = thresholds.get(i);
             Set<Integer> with = new HashSet<>(selected);
             labels.stream().filter(s -> reliability.get(s.index()) >= h).forEach(s -> with.add(s.index()));
             if (with.size() == selected.size()) {
                 break; // no label of the source reaches h, nor any higher threshold
             }
             String name = prefix + "-h" + plain(h);
-            Stage s = stages.stage(name, h, stages.selectionOf(name, with), 1, minutes);
+            Stage s = stages.stage(name, h, stages.selectionOf(name, with), 1,
+                    minutesFor(thresholds.size() - i + laterStages), startFrom);
             if (s == null) {
                 return Candidate.STOPPED;
             }

@@ -46,6 +46,8 @@ final class CurriculumStages {
     private final Consumer<String> log;
     private final Map<String, Curriculum.Stage> done;
     private final List<Sample> train;
+    private final double minutesBefore;
+    private final long startedNanos = System.nanoTime();
     private volatile TrainingRun current;
     private volatile boolean stopRequested;
 
@@ -61,13 +63,19 @@ final class CurriculumStages {
             RunCheckpoints.requireNewRunFolder(out);
         }
         Files.createDirectories(out);
-        this.done = readState(out.resolve(Curriculum.STATE));
+        this.done = new LinkedHashMap<>();
+        this.minutesBefore = readState(out.resolve(Curriculum.STATE), done);
         this.train = GroundingDataset.open(Path.of(base.run().dataRoot()), base.run().splitsDir() == null ? null
                 : Path.of(base.run().splitsDir())).split("train");
     }
 
     Path out() {
         return out;
+    }
+
+    /** @return wall minutes the curriculum has run, earlier runs of it included (up to their last stage's end) */
+    double usedMinutes() {
+        return minutesBefore + (System.nanoTime() - startedNanos) / 60e9;
     }
 
     /** @return the training split, before any selection */
@@ -91,10 +99,12 @@ final class CurriculumStages {
      * @param selection a file of {@code {"index", "reliability"}} lines, or null for every training label
      * @param minReliability what a label needs in that file
      * @param minutes the stage's time budget, 0 for none
+     * @param startFrom an earlier stage whose best checkpoint's weights start this one (its recipe stages, such as
+     *     vision pre-training, are then in those weights and not run again), or null for the base settings' start
      * @return the stage; null when a stop request ended its training
      */
-    Curriculum.Stage stage(String name, Double threshold, Path selection, double minReliability, double minutes)
-            throws IOException, DatasetException {
+    Curriculum.Stage stage(String name, Double threshold, Path selection, double minReliability, double minutes,
+            Curriculum.Stage startFrom) throws IOException, DatasetException {
         if (done.containsKey(name)) {
             log.accept("curriculum: stage " + name + " is done (" + Curriculum.STATE + ")");
             return done.get(name);
@@ -103,7 +113,8 @@ final class CurriculumStages {
             return null;
         }
         Path dir = out.resolve(name);
-        TrainConfig.Builder b = base.toBuilder().out(dir.toString()).timeBudgetMinutes(minutes);
+        TrainConfig.Builder b = startFrom == null ? base.toBuilder() : continuing(startFrom);
+        b.out(dir.toString()).timeBudgetMinutes(minutes);
         int labels = train.size();
         if (selection != null) {
             b.selection(selection.toString()).minReliability(minReliability);
@@ -112,8 +123,9 @@ final class CurriculumStages {
         if (Files.isDirectory(dir.resolve(TrainingRun.LAST))) {
             b.resume(dir.resolve(TrainingRun.LAST).toString());
         }
-        log.accept(String.format(Locale.ROOT, "curriculum: stage %s (%,d labels%s)", name, labels,
-                threshold == null ? "" : ", reliability >= " + threshold));
+        log.accept(String.format(Locale.ROOT, "curriculum: stage %s (%,d labels%s, from %s%s)", name, labels,
+                threshold == null ? "" : ", reliability >= " + threshold, startFrom == null ? "the run's start"
+                : startFrom.name(), minutes > 0 ? String.format(Locale.ROOT, ", %.1f min", minutes) : ""));
         // the curriculum owns its stage folders: one without a checkpoint holds only a killed stage's first files
         current = new TrainingRun(b.build(), listener).replacingEarlierRun(true);
         TrainingRun.Outcome outcome = current.run();
@@ -129,6 +141,26 @@ final class CurriculumStages {
         log.accept(String.format(Locale.ROOT, "curriculum: stage %s: %,d labels, %s Pr@0.5 %.2f%%", name, labels,
                 searchName, 100 * score));
         return stage;
+    }
+
+    /**
+     * @return the base settings started from an earlier stage's best weights: the architecture and tokenizer are
+     *     the checkpoint's (so the from-scratch reshaping settings go), the recipe's stages are already in those
+     *     weights, and an {@code auto} choice of trainable parameters stays what it was for the first stage
+     */
+    private TrainConfig.Builder continuing(Curriculum.Stage from) {
+        Path checkpoint = out.resolve(from.name()).resolve(TrainingRun.BEST);
+        if (!Files.isDirectory(checkpoint)) {
+            throw new IllegalStateException("stage " + from.name() + " is recorded done but " + checkpoint
+                    + " is missing");
+        }
+        TrainConfig.ModelSource source = base.model();
+        boolean pretrained = source.weights() != null || source.retrain() != null;
+        TrainConfig.Builder b = base.toBuilder().retrain(checkpoint.toString()).weights(null).convStem(List.of())
+                .textLayers(null).trainable(TrainablePolicy.of(base.optim().trainable(), pretrained).name()
+                        .toLowerCase(Locale.ROOT));
+        base.recipe().stages().keySet().forEach(b::withoutStage);
+        return b;
     }
 
     /**
@@ -176,17 +208,18 @@ final class CurriculumStages {
         }
     }
 
-    private static Map<String, Curriculum.Stage> readState(Path file) throws IOException {
-        Map<String, Curriculum.Stage> stages = new LinkedHashMap<>();
+    /** Reads the stages done into {@code stages}; @return the wall minutes the curriculum had run */
+    private static double readState(Path file, Map<String, Curriculum.Stage> stages) throws IOException {
         if (!Files.isRegularFile(file)) {
-            return stages;
+            return 0;
         }
-        for (JsonNode s : JSON.readTree(file.toFile()).path("stages")) {
+        JsonNode root = JSON.readTree(file.toFile());
+        for (JsonNode s : root.path("stages")) {
             Curriculum.Stage stage = new Curriculum.Stage(s.get("name").asText(), s.get("threshold").isNull() ? null
                     : s.get("threshold").asDouble(), s.get("labels").asInt(), s.get("search_pr50").asDouble());
             stages.put(stage.name(), stage);
         }
-        return stages;
+        return root.path("elapsed_minutes").asDouble(0);
     }
 
     /**
@@ -200,6 +233,7 @@ final class CurriculumStages {
         ObjectNode root = JSON.createObjectNode();
         root.put("kind", kind);
         root.put("search_split", searchName);
+        root.put("elapsed_minutes", usedMinutes());
         root.set("thresholds", JSON.valueToTree(thresholds));
         ArrayNode array = root.putArray("stages");
         for (Curriculum.Stage s : done.values()) {

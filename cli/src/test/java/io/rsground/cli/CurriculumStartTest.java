@@ -1,0 +1,75 @@
+package io.rsground.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rsground.data.ProgressListener;
+import io.rsground.data.synth.SceneGenerator;
+import io.rsground.model.ClipVgModel;
+import io.rsground.weights.HostTensor;
+import io.rsground.weights.RsgroundCheckpoint;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where a curriculum's later stages start and how its time budget is shared: the from-scratch recipe's vision
+ * pre-training runs once, in the first stage, and the later stages start from the measurer's weights.
+ */
+class CurriculumStartTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    Path dir;
+
+    @Test
+    void laterStagesStartFromTheMeasurerAndShareWhatIsLeftOfTheBudget() throws Exception {
+        Path data = dir.resolve("data");
+        SceneGenerator.generate(data, 6, 96, 3, 1, ProgressListener.NONE);
+        Path out = dir.resolve("ssa");
+        double budget = 10;
+        double recipeMinutes = 1;
+        long start = System.nanoTime();
+        CliRunner.Result r = CliRunner.run("train", "--recipe", "demo", "--data-root", data.toString(), "--out",
+                out.toString(), "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0",
+                "--pretrain-vision-steps", "3", "--pretrain-vision-batch", "4", "--pretrain-vision",
+                String.valueOf(recipeMinutes), "--minutes", String.valueOf(budget), "--curriculum", "ssa",
+                "--curriculum-thresholds", "0.0001");
+        double elapsed = (System.nanoTime() - start) / 60e9;
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        Path measurer = out.resolve("measurer");
+        Path stage = out.resolve("h0.0001");
+        assertThat(measurer.resolve("pretrain-vision.json")).isRegularFile();
+        assertThat(stage.resolve("pretrain-vision.json")).doesNotExist();
+
+        JsonNode first = JSON.readTree(measurer.resolve("train-config.json").toFile());
+        JsonNode later = JSON.readTree(stage.resolve("train-config.json").toFile());
+        assertThat(later.at("/model/retrain").asText()).isEqualTo(measurer.resolve("best_checkpoint").toString());
+        assertThat(later.at("/recipe/stages").size()).isZero();
+        assertThat(later.at("/optim/trainable").asText()).isEqualTo("freeze_vision");
+        // two stages planned: the first gets its recipe minutes and half of the rest, the second what is left
+        assertThat(first.at("/run/time_budget_minutes").asDouble())
+                .isCloseTo(recipeMinutes + (budget - recipeMinutes) / 2, within(0.05));
+        assertThat(later.at("/run/time_budget_minutes").asDouble()).isBetween(budget - elapsed, budget);
+
+        // the image tower is frozen after the first stage's pre-training: a stage that started from the measurer
+        // holds its tower bit for bit, and has trained the rest further
+        Map<String, HostTensor> measured = RsgroundCheckpoint.read(measurer.resolve("best_checkpoint")).weights();
+        Map<String, HostTensor> continued = RsgroundCheckpoint.read(stage.resolve("best_checkpoint")).weights();
+        assertThat(measured.keySet()).isEqualTo(continued.keySet());
+        int vision = 0;
+        int changed = 0;
+        for (String name : measured.keySet()) {
+            if (ClipVgModel.isVisionParameter(name)) {
+                assertThat(continued.get(name)).as(name).isEqualTo(measured.get(name));
+                vision++;
+            } else if (!continued.get(name).equals(measured.get(name))) {
+                changed++;
+            }
+        }
+        assertThat(vision).isPositive();
+        assertThat(changed).isPositive();
+    }
+}
