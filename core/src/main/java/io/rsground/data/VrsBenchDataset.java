@@ -22,16 +22,22 @@ import java.util.Set;
  * oriented box's four corners x,y normalised to the image, taken here as their axis-aligned hull) or, without it,
  * {@code obj_coord} (x1,y1,x2,y2 normalised). Objects without a sentence are not expressions and are skipped.
  *
- * <p>Splits: {@code test} is VRSBench's validation set ({@code Annotations_val}, which its referring evaluation
+ * <p>Splits: {@code test} is VRSBench's referring benchmark when {@value #EVAL_FILE} is in ROOT (a JSON array of
+ * records with {@code image_id}, {@code question}, {@code ground_truth} as {@code {<x1><y1><x2><y2>}} on a 0-100
+ * grid of the image, and {@code obj_cls}), else VRSBench's validation set ({@code Annotations_val}, which that
  * file is drawn from); {@code val} is every {@value #VAL_EVERY}th image of {@code Annotations_train} in file-name
  * order, held out for model selection; {@code train} is the rest. Global indices run over the train folder's files
- * in file-name order, then the val folder's.
+ * in file-name order, then the test split's records in their order.
  */
 public final class VrsBenchDataset extends ListedDataset {
     /** The training annotations' folder. */
     public static final String TRAIN_ANNOTATIONS = "Annotations_train";
     /** The validation annotations' folder: the test split here. */
     public static final String VAL_ANNOTATIONS = "Annotations_val";
+    /** VRSBench's referring evaluation file: the test split when present. */
+    public static final String EVAL_FILE = "VRSBench_EVAL_referring.json";
+    /** The validation images, which the evaluation file's {@code image_id} names. */
+    public static final String VAL_IMAGES = "Images_val";
     /** One training image in this many goes to the val split. */
     public static final int VAL_EVERY = 20;
 
@@ -42,8 +48,13 @@ public final class VrsBenchDataset extends ListedDataset {
         super(root, objectCount, all, splits, problems, images);
     }
 
-    /** One object with a sentence, its box still normalised. */
-    private record Entry(String split, Path json, Path image, int object, String className, double[] normalised,
+    /**
+     * One object with a sentence, its box still normalised.
+     *
+     * @param json the file it was read from
+     * @param where the entry within that file, e.g. {@code objects[3]}
+     */
+    private record Entry(String split, Path json, Path image, String where, String className, double[] normalised,
             String query) {
     }
 
@@ -54,7 +65,15 @@ public final class VrsBenchDataset extends ListedDataset {
         List<Entry> entries = new ArrayList<>();
         Set<Path> imageFiles = new LinkedHashSet<>();
         read(absRoot, TRAIN_ANNOTATIONS, "Images_train", true, entries, imageFiles, problems);
-        read(absRoot, VAL_ANNOTATIONS, "Images_val", false, entries, imageFiles, problems);
+        if (Files.isRegularFile(absRoot.resolve(EVAL_FILE))) {
+            VrsBenchEvalFile.read(absRoot.resolve(EVAL_FILE), absRoot.resolve(VAL_IMAGES), problems).forEach(r -> {
+                imageFiles.add(r.image());
+                entries.add(new Entry("test", absRoot.resolve(EVAL_FILE), r.image(), r.where(), r.className(),
+                        r.normalised(), r.query()));
+            });
+        } else {
+            read(absRoot, VAL_ANNOTATIONS, VAL_IMAGES, false, entries, imageFiles, problems);
+        }
         Map<Path, Dimension> sizes = ImageSizes.read(imageFiles, absRoot, problems);
         Map<String, List<Sample>> splits = new LinkedHashMap<>();
         SplitChecker.SPLIT_NAMES.forEach(s -> splits.put(s, new ArrayList<>()));
@@ -123,8 +142,8 @@ public final class VrsBenchDataset extends ListedDataset {
                 continue;
             }
             imageFiles.add(imageFile);
-            entries.add(new Entry(split, json, imageFile, k, o.path("obj_cls").asText("object"), box,
-                    sentence.toLowerCase(Locale.ROOT)));
+            entries.add(new Entry(split, json, imageFile, "objects[" + k + "]", o.path("obj_cls").asText("object"),
+                    box, sentence.toLowerCase(Locale.ROOT)));
         }
     }
 
@@ -165,18 +184,18 @@ public final class VrsBenchDataset extends ListedDataset {
         double[] n = e.normalised();
         String where = DiorRsvgDataset.display(root, e.json());
         if (!Double.isFinite(n[0] + n[1] + n[2] + n[3])) {
-            problems.add(new Problem(where, null, index, "objects[" + e.object() + "]: a coordinate is too large "
+            problems.add(new Problem(where, null, index, e.where() + ": a coordinate is too large "
                     + "for a number"));
             return null;
         }
         if (!(n[2] > n[0] && n[3] > n[1])) {
-            problems.add(new Problem(where, null, index, "objects[" + e.object() + "]: the box has no area"));
+            problems.add(new Problem(where, null, index, e.where() + ": the box has no area"));
             return null;
         }
         Box box = new Box(n[0] * size.width, n[1] * size.height, n[2] * size.width, n[3] * size.height);
         String wrong = ImageSizes.boxProblem(box, size.width, size.height);
         if (wrong != null) {
-            problems.add(new Problem(where, null, index, "objects[" + e.object() + "]: " + wrong
+            problems.add(new Problem(where, null, index, e.where() + ": " + wrong
                     + " (coordinates are read as normalised to [0, 1])"));
             return null;
         }

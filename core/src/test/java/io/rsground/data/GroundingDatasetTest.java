@@ -119,6 +119,33 @@ class GroundingDatasetTest {
     }
 
     @Test
+    void vrsBenchEvaluationFileIsTheTestSplitOnItsHundredGrid(@TempDir Path root) throws Exception {
+        image(root.resolve("Images_train/t.png"), 100, 50);
+        vrsJson(root.resolve("Annotations_train/t.json"), "t.png",
+                "{\"obj_cls\": \"ship\", \"referring_sentence\": \"the ship\", \"obj_coord\": [0.1, 0.1, 0.5, 0.5]}");
+        image(root.resolve("Images_val/v.png"), 200, 100);
+        Files.writeString(root.resolve(VrsBenchDataset.EVAL_FILE), """
+                [{"image_id": "v.png", "question": "[refer] give me the location of <p>The Red car</p>",
+                  "ground_truth": "{<10><20><30><60>}", "obj_cls": "vehicle", "question_id": 7},
+                 {"image_id": "v.png", "question": "[refer] the ship", "ground_truth": "{ <5> <5> <50> <50> }"},
+                 {"image_id": "v.png", "question": "the tank", "ground_truth": "{<92><0><96><0>}"},
+                 {"image_id": "v.png", "question": "the bridge", "ground_truth": "[1, 2, 3, 4]"}]
+                """);
+        GroundingDataset data = GroundingDataset.scan(root, null);
+        assertThat(data.split("train")).hasSize(1);
+        List<Sample> test = data.split("test");
+        assertThat(test).extracting(Sample::query).containsExactly("the red car", "the ship");
+        // 0-100 grid of a 200 x 100 image: x in units of 2 px, y in units of 1 px
+        assertThat(test.get(0).box()).isEqualTo(new Box(20, 20, 60, 60));
+        assertThat(test.get(0).className()).isEqualTo("vehicle");
+        assertThat(test.get(1).box()).isEqualTo(new Box(10, 5, 100, 50));
+        assertThat(test.get(1).imageFile()).isEqualTo(root.resolve("Images_val/v.png").toAbsolutePath().normalize());
+        assertThat(data.problems()).extracting(Problem::toString).satisfiesExactlyInAnyOrder(
+                p -> assertThat(p).contains(VrsBenchDataset.EVAL_FILE).contains("record 2: the box has no area"),
+                p -> assertThat(p).contains("record 3").contains("0-100 grid"));
+    }
+
+    @Test
     void optRsvgIsDiorRsvgsLayoutWithOtherFolderNamesAndTheSameSamples(@TempDir Path dir) throws Exception {
         Path dior = dir.resolve("dior");
         SceneGenerator.generate(dior, 4, 96, 5, 1, ProgressListener.NONE);
