@@ -72,4 +72,21 @@ class CurriculumStartTest {
         assertThat(vision).isPositive();
         assertThat(changed).isPositive();
     }
+
+    @Test
+    void noStageStartsOnceTheBudgetIsSpent() throws Exception {
+        Path data = dir.resolve("data");
+        SceneGenerator.generate(data, 6, 96, 3, 1, ProgressListener.NONE);
+        Path out = dir.resolve("ssa");
+        // the measurer's one epoch takes longer than the whole budget
+        CliRunner.Result r = CliRunner.run("train", "--preset", "tiny", "--data-root", data.toString(), "--out",
+                out.toString(), "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0",
+                "--minutes", "0.001", "--curriculum", "ssa", "--curriculum-thresholds", "0.0001,0.5");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("the time budget of 0.0 min is spent");
+        JsonNode state = JSON.readTree(out.resolve("curriculum.json").toFile());
+        assertThat(state.get("stages")).hasSize(1);
+        assertThat(state.get("chosen").asText()).isEqualTo("measurer");
+        assertThat(out.resolve("h0.0001")).doesNotExist();
+    }
 }

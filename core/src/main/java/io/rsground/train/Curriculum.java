@@ -29,7 +29,9 @@ import java.util.function.Consumer;
  *
  * <p><b>Time.</b> A time budget ({@code run.time_budget_minutes}) is the whole curriculum's. Each stage gets what
  * is left of it, shared equally by the stages still planned (the first also gets its recipe stages' minutes); a
- * greedy search that stops early leaves its share to the stages after it.
+ * greedy search that stops early leaves its share to the stages after it. A stage trains at least one epoch, so
+ * stages can overrun their share; once the budget is used up no further stage starts, and the best stage done is
+ * the result.
  *
  * <p><b>Single source (SSA).</b> A measurer trained on every training label; each label's reliability (the IoU of
  * the measurer's box with the label's); then, for the thresholds in increasing order, the measurer trained on only
@@ -169,6 +171,9 @@ public final class Curriculum {
                 log.accept(String.format(Locale.ROOT, "curriculum: no label reaches %s: the search stops", h));
                 break;
             }
+            if (budgetSpent()) {
+                break;
+            }
             Stage s = stages.stage("h" + plain(h), h, file, h, minutesFor(thresholds.size() - i), measurer);
             if (s == null) {
                 return null;
@@ -181,6 +186,17 @@ public final class Curriculum {
             best = s;
         }
         return best == null || measurer.searchPr50() > best.searchPr50() ? measurer : best;
+    }
+
+    /** @return true (and says so) when the time budget is used up: no further stage starts */
+    private boolean budgetSpent() {
+        double total = base.run().timeBudgetMinutes();
+        if (total <= 0 || stages.usedMinutes() < total) {
+            return false;
+        }
+        log.accept(String.format(Locale.ROOT, "curriculum: the time budget of %.1f min is spent: the search stops "
+                + "with the stages done", total));
+        return true;
     }
 
     /**
@@ -222,6 +238,9 @@ public final class Curriculum {
         Stage firstMeasurer = null;
         int number = 0;
         for (Map.Entry<String, List<Sample>> e : bySource.entrySet()) {
+            if (budgetSpent()) {
+                break;
+            }
             String prefix = "msa" + ++number + "-" + e.getKey();
             List<Sample> labels = e.getValue();
             Stage own = stages.stage(prefix + "-measurer", null, stages.selectionOf(prefix + "-measurer",
@@ -247,7 +266,8 @@ public final class Curriculum {
                 }
             }
             if (best == null) {
-                log.accept("curriculum: no label of source " + e.getKey() + " reaches a threshold: none joins");
+                log.accept("curriculum: source " + e.getKey() + " has no candidate (no label reaches a threshold, or "
+                        + "the budget is spent): none joins");
                 continue;
             }
             selected = best.selected();
@@ -276,6 +296,9 @@ public final class Curriculum {
             labels.stream().filter(s -> reliability.get(s.index()) >= h).forEach(s -> with.add(s.index()));
             if (with.size() == selected.size()) {
                 break; // no label of the source reaches h, nor any higher threshold
+            }
+            if (budgetSpent()) {
+                break;
             }
             String name = prefix + "-h" + plain(h);
             Stage s = stages.stage(name, h, stages.selectionOf(name, with), 1,
