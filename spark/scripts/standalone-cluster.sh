@@ -19,11 +19,12 @@ echo "cluster-check: working in $work" >&2
 # 1. The launcher's jars (cli/target/lib), the job jar and the jars it ships (spark/target/submit-lib, as
 #    docs/spark.md builds them), and the list of the spark module's provided (Spark's own) dependencies.
 if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$work/provided.classpath" ]; then
-  (cd "$root" && mvn -q ${MVN_ARGS:-} package -DskipTests)
-  (cd "$root" && mvn -q ${MVN_ARGS:-} package dependency:copy-dependencies -DskipTests -pl spark -am \
+  mvn=(mvn -B -q -Dstyle.color=never ${MVN_ARGS:-})
+  (cd "$root" && "${mvn[@]}" package -DskipTests)
+  (cd "$root" && "${mvn[@]}" package dependency:copy-dependencies -DskipTests -pl spark -am \
       -DincludeScope=runtime -DexcludeGroupIds=com.fasterxml.jackson.core,org.slf4j \
       -DoutputDirectory=target/submit-lib)
-  (cd "$root" && mvn -q ${MVN_ARGS:-} package dependency:build-classpath -DskipTests -pl spark -am \
+  (cd "$root" && "${mvn[@]}" package dependency:build-classpath -DskipTests -pl spark -am \
       -DincludeScope=provided -Dmdep.outputFile="$work/provided.classpath")
 fi
 

@@ -49,6 +49,22 @@ class MappedImageFeaturesTest {
     }
 
     @Test
+    void aCacheBackedByFilesReadsThemWithoutKeepingThem(@TempDir Path dir) throws Exception {
+        Map<String, float[]> written = writeFolder(dir, 1, 2);
+        FeatureCache cache = FeatureCache.firstUpTo(1); // room for no image at all
+        cache.readFrom(ImageFeatureFiles.open(dir, SHA, SIZE, FLOATS, written.keySet(),
+                MappedImageFeatures.MAX_REGION_BYTES));
+        assertThat(cache.holds("img/1.jpg")).isTrue();
+        assertThat(cache.holds("img/2.jpg")).isFalse();
+        cache.put("img/1.jpg", new float[FLOATS]); // the files' features win over anything offered
+        assertThat(cache.get("img/1.jpg")).containsExactly(written.get("img/1.jpg"));
+        assertThat(cache.get("img/2.jpg")).isNull();
+        assertThat(cache.size()).isZero();
+        assertThat(cache.storedImages()).isEqualTo(2);
+        assertThat(cache.stats()).containsExactly(1, 1);
+    }
+
+    @Test
     void aTruncatedShardNamesTheFileAndTheTensor(@TempDir Path dir) throws Exception {
         writeFolder(dir, 1, 3);
         Path shard = dir.resolve("shard-0.safetensors");
