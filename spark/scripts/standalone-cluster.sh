@@ -18,21 +18,25 @@ echo "cluster-check: working in $work" >&2
 
 # 1. The launcher's jars (cli/target/lib), the job jar and the jars it ships (spark/target/submit-lib, as
 #    docs/spark.md builds them), and the list of the spark module's provided (Spark's own) dependencies.
+build() { # Maven's output goes to WORK_DIR/build.log, its tail to stderr when it fails
+  if ! (cd "$root" && mvn -B -q ${MVN_ARGS:-} "$@") >> "$work/build.log" 2>&1; then
+    tail -30 "$work/build.log" >&2
+    exit 1
+  fi
+}
 if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$work/provided.classpath" ]; then
-  mvn=(mvn -B -q -Dstyle.color=never ${MVN_ARGS:-})
-  (cd "$root" && "${mvn[@]}" package -DskipTests)
-  (cd "$root" && "${mvn[@]}" package dependency:copy-dependencies -DskipTests -pl spark -am \
-      -DincludeScope=runtime -DexcludeGroupIds=com.fasterxml.jackson.core,org.slf4j \
-      -DoutputDirectory=target/submit-lib)
-  (cd "$root" && "${mvn[@]}" package dependency:build-classpath -DskipTests -pl spark -am \
-      -DincludeScope=provided -Dmdep.outputFile="$work/provided.classpath")
+  build package -DskipTests
+  build package dependency:copy-dependencies -DskipTests -pl spark -am -DincludeScope=runtime \
+      -DexcludeGroupIds=com.fasterxml.jackson.core,org.slf4j -DoutputDirectory=target/submit-lib
+  build package dependency:build-classpath -DskipTests -pl spark -am -DincludeScope=provided \
+      -Dmdep.outputFile="$work/provided.classpath"
 fi
 
 # 2. A Spark home as a distribution lays it out: jars/ holds Spark and what Spark itself loads (the provided
 #    dependencies, matched by artifact in the versions the launcher resolves, plus Jackson, SLF4J, commons-* and the
 #    javax.servlet API its web UIs need), never the application's. Workers build their executors' class path from it.
 home="$work/spark-home"
-rm -rf "$home" && mkdir -p "$home/jars" "$home/conf"
+rm -rf "$home" && mkdir -p "$home/jars"
 artifact() { sed -E 's/-[0-9][^-]*(-[A-Za-z0-9_.-]*)?\.jar$//'; }
 provided="$(tr ':' '\n' < "$work/provided.classpath" | xargs -n1 basename | artifact | sort -u)"
 for jar in "$root"/cli/target/lib/*.jar; do
@@ -42,7 +46,6 @@ for jar in "$root"/cli/target/lib/*.jar; do
     ln -s "$jar" "$home/jars/$name"
   fi
 done
-cp "$root/cli/src/main/resources/log4j2.properties" "$home/conf/" 2>/dev/null || true
 
 opens=()
 for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio java.util java.util.concurrent \
