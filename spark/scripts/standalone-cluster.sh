@@ -106,36 +106,50 @@ with open(sys.argv[2], "w") as out:
     out.write(json.dumps({"image": "missing.png", "query": "the red roof"}) + "\n")
 EOF
 
-# 6. The job, submitted in client mode: the driver is this JVM, the executors the workers'.
-rm -rf "$work/spark-out"
-"${spark_java[@]}" -Dai.djl.offline=true org.apache.spark.deploy.SparkSubmit \
+# 6. The job, submitted in client mode: the driver is this JVM, the executors the workers'. The model paths are
+#    relative to the driver's working folder, as a user types them; the job hands the executors absolute ones.
+rel_fixture="../shared/fixtures/clipvg-tiny"
+model_args=(--weights "$rel_fixture/weights.safetensors" --model-config "$rel_fixture/model.json"
+    --bpe ../shared/clip/bpe_simple_vocab_16e6.txt.gz)
+submit_jars="$(ls "$root"/spark/target/submit-lib/*.jar | paste -sd,)"
+rm -rf "$work/spark-out" "$work/rsground-out"
+(cd "$root" && "${spark_java[@]}" -Dai.djl.offline=true org.apache.spark.deploy.SparkSubmit \
     --master "$master" --deploy-mode client --class io.rsground.spark.GroundingJob \
     --conf spark.driver.host=127.0.0.1 --conf spark.ui.enabled=false \
     --conf spark.executor.memory=1g --conf spark.executor.cores=1 \
     --conf spark.executor.extraJavaOptions=-Dai.djl.offline=true \
-    --jars "$(ls "$root"/spark/target/submit-lib/*.jar | paste -sd,)" \
-    "$root/spark/target/rsground-spark-0.1.0-SNAPSHOT.jar" \
-    --weights "$fixture/weights.safetensors" --model-config "$fixture/model.json" --bpe "$bpe" \
-    --input "$data/pairs.jsonl" --output "$work/spark-out" --format json --partitions 4 \
+    --jars "$submit_jars" "$root/spark/target/rsground-spark-0.1.0-SNAPSHOT.jar" "${model_args[@]}" \
+    --input "$data/pairs.jsonl" --output "$work/spark-out" --format json --partitions 4) \
     2> "$work/driver.log" | tee "$work/summary.txt"
+
+# 6b. The same from `rsground spark ground --master spark://...`: its JVM is the driver; spark.jars (read from the
+#     JVM's system properties, like every spark.* setting) ships the same jars to the executors.
+(cd "$root" && RSGROUND_JAVA_OPTS="-Dspark.jars=$submit_jars,$root/spark/target/rsground-spark-0.1.0-SNAPSHOT.jar \
+    -Dspark.driver.host=127.0.0.1 -Dspark.ui.enabled=false -Dspark.executor.memory=1g -Dspark.executor.cores=1" \
+    ./rsground spark ground --master "$master" "${model_args[@]}" --input "$data/pairs.jsonl" \
+    --output "$work/rsground-out" --format json --partitions 4) 2> "$work/rsground-driver.log" \
+    | tee -a "$work/summary.txt"
 
 # 7. The same pairs through predict --manifest, and the comparison.
 rm -f "$work/predict.jsonl"
 "$root/rsground" predict --weights "$fixture/weights.safetensors" --model-config "$fixture/model.json" \
     --bpe "$bpe" --manifest "$data/pairs.jsonl" --out "$work/predict.jsonl" 2> "$work/predict.log"
+jobs="$(ls -d "$work"/worker-*/app-* | xargs -n1 basename | sort -u | wc -l)"
 executors="$(find "$work"/worker-* -name stderr -path '*/app-*' | wc -l)"
 tasks="$(cat "$work"/worker-*/app-*/*/stderr | grep -c 'Finished task' || true)"
 loads="$(cat "$work"/worker-*/app-*/*/stderr | grep -c 'rsground: loaded' || true)"
-echo "cluster-check: $executors executor JVMs ran $tasks tasks and loaded the model $loads times" >&2
+echo "cluster-check: $jobs jobs; $executors executor JVMs ran $tasks tasks and loaded the model $loads times" >&2
 if [ "$executors" -lt 1 ] || [ "$tasks" -lt 1 ]; then
   echo "cluster-check: no task ran in a worker's executor" >&2
   exit 1
 fi
-python3 - "$work/spark-out" "$work/predict.jsonl" <<'EOF'
-import glob, json, sys
+for out in spark-out rsground-out; do
+python3 - "$work/$out" "$work/predict.jsonl" <<'EOF'
+import glob, json, os, sys
 spark = sorted((json.loads(l) for f in glob.glob(sys.argv[1] + "/part-*.json") for l in open(f) if l.strip()),
                key=lambda r: r["row_id"])
 local = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+name = os.path.basename(sys.argv[1])
 assert len(spark) == len(local), f"{len(spark)} Spark rows, {len(local)} predict lines"
 worst = {"box_xyxy": 0.0, "box_cxcywh_norm": 0.0, "score": 0.0}
 for s, p in zip(spark, local):
@@ -150,10 +164,11 @@ for s, p in zip(spark, local):
         if a.get("score") is not None:
             worst["score"] = max(worst["score"], abs(a["score"] - b["score"]))
 errors = sum("error" in s for s in spark)
-print(f"cluster-check: {len(spark)} rows ({errors} with an error, the same rows as predict --manifest); largest "
-      f"difference from predict --manifest: box_xyxy {worst['box_xyxy']:.1e} px, box_cxcywh_norm "
+print(f"cluster-check: {name}: {len(spark)} rows ({errors} with an error, the same rows as predict --manifest); "
+      f"largest difference from predict --manifest: box_xyxy {worst['box_xyxy']:.1e} px, box_cxcywh_norm "
       f"{worst['box_cxcywh_norm']:.1e}, score {worst['score']:.1e}")
 # PyTorch's reductions run on one thread per task here and on several in predict: rounding differs a little
 assert worst["box_xyxy"] < 1e-2 and worst["box_cxcywh_norm"] < 1e-5 and worst["score"] < 1e-5, \
     "the cluster's boxes differ from predict --manifest"
 EOF
+done
