@@ -189,8 +189,9 @@ final class TrainCommand implements Callable<Integer> {
             + "needs (default: 0.5)")
     double minReliability = 0.5;
     @Option(names = "--image-features", paramLabel = "DIR", description = "read the frozen image tower's features "
-            + "from DIR (written by rsground spark features with the same weights) instead of computing them; needs "
-            + "--freeze-clip-fully or --freeze-vision and no augmentation")
+            + "from DIR (written by rsground spark features with the same weights) instead of computing them, "
+            + "memory-mapped and read per batch (any size); needs --freeze-clip-fully or --freeze-vision and no "
+            + "augmentation")
     Path imageFeatures;
     @Option(names = "--curriculum", paramLabel = "ssa|msa", description = "CLIP-VG's self-paced curriculum: a measurer "
             + "trained on every label scores each label's reliability, then models trained on the labels above each "

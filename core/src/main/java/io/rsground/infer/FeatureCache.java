@@ -15,6 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * image (an interactive user moves on), {@link WhenFull#KEEP_FIRST} keeps what it has and stores nothing more (a
  * training run visits every image once per epoch in a new order, which least-recently-used would turn into no hits
  * at all). Thread-safe.
+ *
+ * <p>Features computed elsewhere can back the cache ({@link #readFrom}): those images are read from their memory-mapped
+ * files at every use and never copied into the cache, so they count against neither bound.
  */
 public final class FeatureCache {
     /** What a full cache does with a new image. */
@@ -29,6 +32,7 @@ public final class FeatureCache {
     private final LinkedHashMap<String, float[]> entries = new LinkedHashMap<>(16, 0.75f, true);
     /** The keys of {@link #entries}, for threads that only ask whether an image is kept. */
     private final Set<String> kept = ConcurrentHashMap.newKeySet();
+    private volatile MappedImageFeatures stored;
     private long bytes;
     private long hits;
     private long misses;
@@ -56,9 +60,21 @@ public final class FeatureCache {
 
     /**
      * @param key the image's key
-     * @return its features [1 + P, W * n] row-major (shared: do not modify), or null
+     * @return its features [1 + P, W * n] row-major (shared: do not modify; a fresh copy for an image of the backing
+     *     files), or null
      */
-    public synchronized float[] get(String key) {
+    public float[] get(String key) {
+        MappedImageFeatures files = stored;
+        if (files != null && files.holds(key)) {
+            synchronized (this) {
+                hits++;
+            }
+            return files.read(key); // outside the lock: concurrent readers copy from the mapping side by side
+        }
+        return getKept(key);
+    }
+
+    private synchronized float[] getKept(String key) {
         float[] f = entries.get(key);
         if (f == null) {
             misses++;
@@ -76,7 +92,8 @@ public final class FeatureCache {
      */
     public synchronized void put(String key, float[] features) {
         long size = (long) features.length * Float.BYTES;
-        if (maxEntries <= 0 || size > maxBytes || entries.containsKey(key)) {
+        MappedImageFeatures files = stored;
+        if (maxEntries <= 0 || size > maxBytes || entries.containsKey(key) || (files != null && files.holds(key))) {
             return;
         }
         while (entries.size() >= maxEntries || bytes + size > maxBytes) {
@@ -93,17 +110,34 @@ public final class FeatureCache {
         bytes += size;
     }
 
+    /**
+     * Backs the cache with features in files: {@link #get} reads their images from the mapping, {@link #put} leaves
+     * them out.
+     *
+     * @param files features [1 + P, W * n] by the keys this cache uses
+     */
+    public void readFrom(MappedImageFeatures files) {
+        stored = files;
+    }
+
+    /** @return images the backing files hold (0 without any) */
+    public int storedImages() {
+        MappedImageFeatures files = stored;
+        return files == null ? 0 : files.size();
+    }
+
     /** @return whether the cache keeps anything at all (a cache of 0 entries does not) */
     public boolean enabled() {
         return maxEntries > 0;
     }
 
-    /** @return true when the image's features are kept (safe to ask from any thread, without locking) */
+    /** @return true when the image's features are kept or in the backing files (safe to ask from any thread, without locking) */
     public boolean holds(String key) {
-        return key != null && kept.contains(key);
+        MappedImageFeatures files = stored;
+        return key != null && (kept.contains(key) || (files != null && files.holds(key)));
     }
 
-    /** @return images kept */
+    /** @return images kept on the heap (those of the backing files not counted) */
     public synchronized int size() {
         return entries.size();
     }

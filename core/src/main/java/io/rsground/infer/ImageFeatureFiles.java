@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rsground.config.ConfigException;
 import io.rsground.model.ClipVgModel;
-import io.rsground.weights.HostTensor;
 import io.rsground.weights.SafeTensors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,8 +15,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,15 +62,33 @@ public final class ImageFeatureFiles {
     }
 
     /**
-     * Reads the features of the keys the folder holds, after checking they come from this model's image tower.
+     * Indexes the features of the keys the folder holds and maps them (read per image, never all at once), after
+     * checking they come from this model's image tower.
      *
      * @param dir the features folder
      * @param model the model that will use them
      * @param keys the keys wanted; those the manifest does not list (or lists under errors) are left out
-     * @return features [1 + P, W * n] flattened, by key
-     * @throws ConfigException naming the manifest when its format, tower or image size differ from the model's
+     * @return features [1 + P, W * n] float32 by key, read from the mapped shards
+     * @throws ConfigException naming the manifest when its format, tower or image size differ from the model's, or
+     *     naming the shard and tensor when a tensor is missing or of another size
+     * @throws io.rsground.weights.WeightFileException naming the shard and tensor when a shard is truncated
      */
-    public static Map<String, float[]> read(Path dir, ClipVgModel model, Collection<String> keys) throws IOException {
+    public static MappedImageFeatures open(Path dir, ClipVgModel model, Collection<String> keys) throws IOException {
+        return open(dir, visionSha256(model), model.config().vision().imageSize(),
+                (1L + model.config().vision().numPatches()) * visualWidth(model), keys,
+                MappedImageFeatures.MAX_REGION_BYTES);
+    }
+
+    /**
+     * {@link #open(Path, ClipVgModel, Collection)} for a tower known by its fingerprint.
+     *
+     * @param visionSha256 the reading tower's {@link #visionSha256}
+     * @param imageSize the side in pixels of the images the tower reads
+     * @param floatsPerImage values of each image's features, (1 + P) * W * n
+     * @param maxRegionBytes the longest region one mapping covers ({@link MappedImageFeatures#MAX_REGION_BYTES})
+     */
+    public static MappedImageFeatures open(Path dir, String visionSha256, int imageSize, long floatsPerImage,
+            Collection<String> keys, long maxRegionBytes) throws IOException {
         Path manifest = dir.resolve(MANIFEST);
         if (!Files.isRegularFile(manifest)) {
             throw new NoSuchFileException(manifest.toString(), null, "no features manifest (write it with rsground "
@@ -81,39 +98,26 @@ public final class ImageFeatureFiles {
         if (!FORMAT.equals(m.path("format").asText())) {
             throw new ConfigException(manifest + ": format '" + m.path("format").asText() + "', expected " + FORMAT);
         }
-        String own = visionSha256(model);
-        if (!own.equals(m.path("vision_sha256").asText())) {
+        if (!visionSha256.equals(m.path("vision_sha256").asText())) {
             throw new ConfigException(manifest + ": the features come from an image tower with vision_sha256 "
-                    + m.path("vision_sha256").asText() + "; this run's tower is " + own + " (train with the weights "
-                    + "the features job used: " + m.path("weights").asText() + ")");
+                    + m.path("vision_sha256").asText() + "; this run's tower is " + visionSha256 + " (train with the "
+                    + "weights the features job used: " + m.path("weights").asText() + ")");
         }
-        Map<String, List<String>> byShard = new LinkedHashMap<>();
+        Map<Path, List<String>> byShard = new LinkedHashMap<>();
         JsonNode shards = m.path("shards");
         for (String key : keys) {
             if (shards.hasNonNull(key)) {
-                byShard.computeIfAbsent(shards.get(key).asText(), s -> new java.util.ArrayList<>()).add(key);
+                byShard.computeIfAbsent(dir.resolve(shards.get(key).asText()), s -> new ArrayList<>()).add(key);
             }
         }
-        long expected = (1L + model.config().vision().numPatches()) * visualWidth(model);
-        Map<String, float[]> out = new HashMap<>();
-        for (Map.Entry<String, List<String>> e : byShard.entrySet()) {
-            Path shard = dir.resolve(e.getKey());
+        for (Path shard : byShard.keySet()) {
             String size = SafeTensors.readHeader(shard).metadata().get("image_size");
-            if (!Integer.toString(model.config().vision().imageSize()).equals(size)) {
+            if (!Integer.toString(imageSize).equals(size)) {
                 throw new ConfigException(shard + ": features of " + size + " px images; this model reads "
-                        + model.config().vision().imageSize() + " px");
-            }
-            Map<String, HostTensor> tensors = SafeTensors.read(shard);
-            for (String key : e.getValue()) {
-                HostTensor t = tensors.get(key);
-                if (t == null || t.numel() != expected) {
-                    throw new ConfigException(shard + ": tensor '" + key + "' is missing or not [1 + patches, width "
-                            + "x levels] = " + expected + " values");
-                }
-                out.put(key, t.floats());
+                        + imageSize + " px");
             }
         }
-        return out;
+        return MappedImageFeatures.map(byShard, floatsPerImage, maxRegionBytes);
     }
 
     /** @return W * n: the width of the concatenated tapped layers the tower outputs */

@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import io.rsground.data.Batch;
 import io.rsground.infer.FeatureCache;
+import io.rsground.infer.MappedImageFeatures;
 import io.rsground.infer.ImageFeatures;
 import io.rsground.infer.Predictions;
 import io.rsground.model.ClipVgModel;
@@ -140,20 +141,21 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Keeps features computed elsewhere (the {@code spark features} job) as if this trainer had computed them.
+     * Reads features computed elsewhere (the {@code spark features} job) from their mapped files at every use, as if
+     * this trainer had computed and kept them; they never enter the heap cache.
      *
-     * @param imageKey the key {@link #cacheVisualFeatures}'s function gives the image's samples
-     * @param features [1 + P, W * n] the frozen image tower's output for the image, flattened
+     * @param files features [1 + P, W * n] of the frozen image tower, keyed as {@link #cacheVisualFeatures}'s
+     *     function keys the images' samples
      * @throws IllegalStateException without a cache
      */
-    public void putVisualFeatures(String imageKey, float[] features) {
+    public void readVisualFeaturesFrom(MappedImageFeatures files) {
         if (visualCache == null) {
             throw new IllegalStateException("no image feature cache: call cacheVisualFeatures first");
         }
-        visualCache.put(imageKey, features);
+        visualCache.readFrom(files);
     }
 
-    /** @return images whose features the cache holds, 0 without a cache */
+    /** @return images whose features the heap cache holds, 0 without a cache (those read from files not counted) */
     public int cachedImages() {
         return visualCache == null ? 0 : visualCache.size();
     }

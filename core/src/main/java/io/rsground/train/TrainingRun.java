@@ -14,6 +14,7 @@ import io.rsground.data.Sample;
 import io.rsground.eval.Evaluator;
 import io.rsground.image.AugmentConfig;
 import io.rsground.infer.ImageFeatureFiles;
+import io.rsground.infer.MappedImageFeatures;
 import io.rsground.weights.RsgroundCheckpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,6 +48,11 @@ public final class TrainingRun {
     public static final String LAST = RunCheckpoints.LAST;
     /** The checkpoint of the best validation Pr@0.5. */
     public static final String BEST = RunCheckpoints.BEST;
+    /**
+     * System property: the most bytes of frozen image-tower features kept on the heap (default: a third of the heap,
+     * at most 4 GB). Features read from {@code --image-features} files are mapped and never count against it.
+     */
+    public static final String FEATURE_CACHE_BYTES_PROPERTY = "rsground.train.featureCacheBytes";
 
     /** Told what happens, for progress displays (DJL's training listeners). Called on the training thread. */
     public interface Listener {
@@ -275,7 +281,8 @@ public final class TrainingRun {
                     imageOf.put(s.index(), s.imageFile().toString());
                 }
             }
-            long maxBytes = Math.min(4L << 30, Runtime.getRuntime().maxMemory() / 3);
+            long maxBytes = Long.getLong(FEATURE_CACHE_BYTES_PROPERTY,
+                    Math.min(4L << 30, Runtime.getRuntime().maxMemory() / 3));
             trainer.cacheVisualFeatures(imageOf::get, maxBytes);
             long precomputeStart = System.nanoTime();
             Set<Path> given = config.run().imageFeatures() == null ? Set.of()
@@ -300,10 +307,10 @@ public final class TrainingRun {
     }
 
     /**
-     * Fills the trainer's cache from the features folder the settings name, keyed there by the image's path under
-     * the data root.
+     * Backs the trainer's cache with the features folder the settings name (keyed there by the image's path under
+     * the data root), memory-mapped and read per batch, whatever its size.
      *
-     * @return the images whose features it held
+     * @return the images whose features it holds
      */
     private Set<Path> readFeatures(Trainer trainer, RunSetup setup, List<Sample> train, List<Sample> val)
             throws IOException {
@@ -315,15 +322,17 @@ public final class TrainingRun {
                         s.imageFile());
             }
         }
-        Map<String, float[]> features = ImageFeatureFiles.read(Path.of(config.run().imageFeatures()),
-                setup.model(), byKey.keySet());
+        MappedImageFeatures files = ImageFeatureFiles.open(Path.of(config.run().imageFeatures()), setup.model(),
+                byKey.keySet());
+        Map<String, String> featureKeyOfImage = new HashMap<>();
         Set<Path> given = new HashSet<>();
-        features.forEach((key, values) -> {
-            trainer.putVisualFeatures(byKey.get(key).toString(), values);
+        for (String key : files.keys()) {
+            featureKeyOfImage.put(byKey.get(key).toString(), key);
             given.add(byKey.get(key));
-        });
-        LOG.info("image features of {} of {} images read from {}; the others are computed", given.size(),
-                new HashSet<>(byKey.values()).size(), config.run().imageFeatures());
+        }
+        trainer.readVisualFeaturesFrom(files.renamed(featureKeyOfImage));
+        LOG.info("image features of {} of {} images mapped from {} (read per batch); the others are computed",
+                given.size(), new HashSet<>(byKey.values()).size(), config.run().imageFeatures());
         return given;
     }
 

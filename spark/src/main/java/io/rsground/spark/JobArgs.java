@@ -86,8 +86,21 @@ record JobArgs(ModelSpec model, String input, String inputFormat, String output,
         if (f.containsKey("--model-config") && f.containsKey("--preset")) {
             throw new UsageException("give either --model-config or --preset, not both");
         }
-        return new ModelSpec(weights, f.get("--model-config"), f.get("--preset"), f.get("--bpe"),
-                count(f, "--threads"));
+        return new ModelSpec(onDriver(weights), onDriver(f.get("--model-config")), f.get("--preset"),
+                onDriver(f.get("--bpe")), count(f, "--threads"));
+    }
+
+    /**
+     * @param location a model file as given on the command line, or null
+     * @return a relative local path made absolute against the driver's working folder (executors on a cluster run in
+     *     folders of their own, where it would name nothing); absolute paths and URIs as given
+     */
+    static String onDriver(String location) {
+        if (location == null || LocalFiles.scheme(location) != null) {
+            return location;
+        }
+        java.nio.file.Path path = java.nio.file.Path.of(location);
+        return path.isAbsolute() ? location : path.toAbsolutePath().toString();
     }
 
     /** @return the input's format from its extension */

@@ -129,6 +129,19 @@ class GroundingJobTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("cannot load the model", "nothing.safetensors");
     }
 
+    @Test
+    void relativeModelPathsNameTheDriversFilesOnEveryExecutor() {
+        // executors on a cluster run in folders of their own: a relative path must not reach them as such
+        ModelSpec model = JobArgs.parse("--weights", "models/w.safetensors", "--model-config", "file:/m/model.json",
+                "--bpe", "hdfs://nn/clip/bpe.txt.gz", "--input", "a.jsonl", "--output", "o").model();
+        assertThat(model.weights()).isEqualTo(Path.of("models/w.safetensors").toAbsolutePath().toString())
+                .startsWith("/");
+        assertThat(model.modelConfig()).isEqualTo("file:/m/model.json");
+        assertThat(model.bpe()).isEqualTo("hdfs://nn/clip/bpe.txt.gz");
+        assertThat(JobArgs.parse("--weights", "/abs/../w.safetensors", "--preset", "tiny", "--input", "a.jsonl",
+                "--output", "o").model().weights()).isEqualTo("/abs/../w.safetensors");
+    }
+
     private static void assertBoxes(JsonNode row, Grounder truth, Path image, List<String> queries)
             throws Exception {
         assertThat(row.has("error")).as("error %s", row.get("error")).isFalse();

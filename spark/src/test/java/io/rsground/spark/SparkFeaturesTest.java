@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rsground.infer.ImageFeatureFiles;
+import io.rsground.infer.MappedImageFeatures;
 import io.rsground.testing.Fixtures;
 import io.rsground.weights.HostTensor;
 import io.rsground.weights.SafeTensors;
@@ -65,6 +67,15 @@ class SparkFeaturesTest {
             assertThat(got.shape()).containsExactly(197, 512);
             // the reference's features of its own preprocessing (PNG: the same pixels but for resampling noise)
             assertThat(maxDiff(got.floats(), allReference, i * perImage)).isLessThan(1e-4);
+        }
+        // the same through the mapped reader training uses
+        List<String> keys = List.of("JPEGImages/sample_1.png", "JPEGImages/sample_3.png", "JPEGImages/sample_4.png");
+        MappedImageFeatures mapped = ImageFeatureFiles.open(Path.of(out), sha, 224, perImage, keys,
+                MappedImageFeatures.MAX_REGION_BYTES);
+        assertThat(mapped.keys()).containsExactlyInAnyOrderElementsOf(keys);
+        for (int i : new int[] {1, 3, 4}) {
+            assertThat(maxDiff(mapped.read("JPEGImages/sample_" + i + ".png"), allReference, i * perImage))
+                    .isLessThan(1e-4);
         }
         assertThatThrownBy(() -> SparkFeatures.compute(SparkFeatures.imagesOf(spark, root.resolve("data")
                 .toString()), SparkTesting.spec(), out, 2)).hasMessageContaining("exists");

@@ -55,6 +55,18 @@ class TrainingReadsFeaturesTest {
         assertThat(read.trainLoss()).isCloseTo(computed.trainLoss(), within(1e-4));
         assertThat(read.valLoss()).isCloseTo(computed.valLoss(), within(1e-4));
 
+        // features far larger than the heap cache's limit (here 1 byte): read from the mapped shards per batch
+        EpochLog mapped;
+        System.setProperty(TrainingRun.FEATURE_CACHE_BYTES_PROPERTY, "1");
+        try {
+            mapped = epoch(base.toBuilder().out(dir.resolve("mapped").toString())
+                    .imageFeatures(features.toString()).build());
+        } finally {
+            System.clearProperty(TrainingRun.FEATURE_CACHE_BYTES_PROPERTY);
+        }
+        assertThat(mapped.trainLoss()).isCloseTo(computed.trainLoss(), within(1e-4));
+        assertThat(mapped.valLoss()).isCloseTo(computed.valLoss(), within(1e-4));
+
         // the files are what the run used: features halved on disk give another loss
         Path halved = dir.resolve("halved");
         java.nio.file.Files.createDirectories(halved);
