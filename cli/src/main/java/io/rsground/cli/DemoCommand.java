@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rsground.config.ModelConfigs;
 import io.rsground.config.TrainConfig;
+import io.rsground.config.TrainConfigBuilder;
 import io.rsground.data.GroundingDataset;
 import io.rsground.data.Sample;
 import io.rsground.data.synth.SceneGenerator;
@@ -136,7 +137,7 @@ final class DemoCommand implements Callable<Integer> {
     /** @return the demo recipe with this run's data, output, seed and plan */
     TrainConfig trainConfig(Path root, Path trainDir) throws Exception {
         String stage = VisionPretrainingStage.NAME;
-        TrainConfig.Builder b = Recipes.load("demo").dataRoot(root.toString())
+        TrainConfigBuilder b = Recipes.load("demo").dataRoot(root.toString())
                 .splitsDir(splits == null ? null : splits.toString()).out(trainDir.toString()).seed(seed)
                 .numWorkers(workers);
         if (preset != null) {

@@ -1,6 +1,7 @@
 package io.rsground.cli;
 
 import io.rsground.config.TrainConfig;
+import io.rsground.config.TrainConfigBuilder;
 import io.rsground.data.GroundingDataset;
 import io.rsground.data.Sample;
 import io.rsground.train.Curriculum;
@@ -213,7 +214,7 @@ final class TrainCommand implements Callable<Integer> {
         if (freezeVision && Boolean.FALSE.equals(freezeClip)) {
             throw new Errors.BadInputException("--freeze-vision and --no-freeze-clip contradict each other");
         }
-        TrainConfig.Builder b = base(given);
+        TrainConfigBuilder b = base(given);
         if (dataRoot != null) {
             b.dataRoot(dataRoot.toString());
         }
@@ -248,7 +249,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** @return the settings the options are laid over: an earlier run's (--config), or a recipe over the defaults */
-    private TrainConfig.Builder base(CommandLine.ParseResult given) throws Exception {
+    private TrainConfigBuilder base(CommandLine.ParseResult given) throws Exception {
         if (config == null) {
             return Recipes.load(recipe);
         }
@@ -264,7 +265,7 @@ final class TrainCommand implements Callable<Integer> {
         return Recipes.load(config.toString());
     }
 
-    private void optimisation(Setter set, TrainConfig.Builder b) {
+    private void optimisation(Setter set, TrainConfigBuilder b) {
         set.when("--epochs", () -> b.epochs(epochs));
         set.when("--batch-size", () -> b.batchSize(batchSize));
         set.when("--lr", () -> b.lr(lr));
@@ -296,7 +297,7 @@ final class TrainCommand implements Callable<Integer> {
         set.when("--image-features", () -> b.imageFeatures(imageFeatures.toString()));
     }
 
-    private void architecture(Setter set, TrainConfig.Builder b) {
+    private void architecture(Setter set, TrainConfigBuilder b) {
         set.when("--imsize", () -> b.imsize(imsize));
         set.when("--max-query-len", () -> b.maxQueryLen(maxQueryLen));
         set.when("--vl-nheads", () -> b.vlNheads(vlNheads));
@@ -308,7 +309,7 @@ final class TrainCommand implements Callable<Integer> {
         set.when("--conv-stem", () -> b.convStem(convStem));
     }
 
-    private void stageAndLoss(Setter set, TrainConfig.Builder b) {
+    private void stageAndLoss(Setter set, TrainConfigBuilder b) {
         set.when("--pretrain-vision", () -> b.stageSetting(STAGE, "minutes", pretrainVisionMinutes));
         set.when("--pretrain-vision-steps", () -> b.stageSetting(STAGE, "steps", pretrainVisionSteps));
         set.when("--pretrain-vision-batch", () -> b.stageSetting(STAGE, "batch", pretrainVisionBatch));

@@ -19,8 +19,8 @@ final class LegacyTrainConfig {
         return tree.has("data_root") || tree.has("output_dir");
     }
 
-    static TrainConfig.Builder convert(ObjectNode f) {
-        TrainConfig.Builder b = TrainConfig.builder().dataRoot(text(f, "data_root")).splitsDir(text(f, "splits_dir"))
+    static TrainConfigBuilder convert(ObjectNode f) {
+        TrainConfigBuilder b = TrainConfig.builder().dataRoot(text(f, "data_root")).splitsDir(text(f, "splits_dir"))
                 .out(text(f, "output_dir")).resume(text(f, "resume")).preset(text(f, "preset"))
                 .modelConfig(text(f, "model_config")).weights(text(f, "weights")).retrain(text(f, "retrain"))
                 .bpe(text(f, "bpe"));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.config.TrainConfig;
+import io.rsground.config.TrainConfigBuilder;
 import io.rsground.data.DatasetException;
 import io.rsground.data.GroundingDataset;
 import io.rsground.data.Sample;
@@ -113,7 +114,7 @@ final class CurriculumStages {
             return null;
         }
         Path dir = out.resolve(name);
-        TrainConfig.Builder b = startFrom == null ? base.toBuilder() : continuing(startFrom);
+        TrainConfigBuilder b = startFrom == null ? base.toBuilder() : continuing(startFrom);
         b.out(dir.toString()).timeBudgetMinutes(minutes);
         int labels = train.size();
         if (selection != null) {
@@ -148,7 +149,7 @@ final class CurriculumStages {
      *     the checkpoint's (so the from-scratch reshaping settings go), the recipe's stages are already in those
      *     weights, and an {@code auto} choice of trainable parameters stays what it was for the first stage
      */
-    private TrainConfig.Builder continuing(Curriculum.Stage from) {
+    private TrainConfigBuilder continuing(Curriculum.Stage from) {
         Path checkpoint = out.resolve(from.name()).resolve(TrainingRun.BEST);
         if (!Files.isDirectory(checkpoint)) {
             throw new IllegalStateException("stage " + from.name() + " is recorded done but " + checkpoint
@@ -156,7 +157,7 @@ final class CurriculumStages {
         }
         TrainConfig.ModelSource source = base.model();
         boolean pretrained = source.weights() != null || source.retrain() != null;
-        TrainConfig.Builder b = base.toBuilder().retrain(checkpoint.toString()).weights(null).convStem(List.of())
+        TrainConfigBuilder b = base.toBuilder().retrain(checkpoint.toString()).weights(null).convStem(List.of())
                 .textLayers(null).trainable(TrainablePolicy.of(base.optim().trainable(), pretrained).name()
                         .toLowerCase(Locale.ROOT));
         base.recipe().stages().keySet().forEach(b::withoutStage);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.config.ConfigException;
 import io.rsground.config.TrainConfig;
+import io.rsground.config.TrainConfigBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ public final class Recipes {
      * @return a builder over the defaults with the recipe laid over them
      * @throws ConfigException for an unknown name, or a file that is not a recipe (naming the key)
      */
-    public static TrainConfig.Builder load(String nameOrFile) throws IOException {
+    public static TrainConfigBuilder load(String nameOrFile) throws IOException {
         TrainingPlugin.loadAll();
         if (nameOrFile.equals("reference")) {
             return TrainConfig.builder();
@@ -75,7 +76,7 @@ public final class Recipes {
         if (!(tree instanceof ObjectNode object)) {
             throw new ConfigException("recipe " + nameOrFile + " is not a JSON object");
         }
-        TrainConfig.Builder b = TrainConfig.builder().merge(object);
+        TrainConfigBuilder b = TrainConfig.builder().merge(object);
         try {
             b.build();
         } catch (ConfigException e) {

@@ -71,16 +71,16 @@ class TrainConfigTest {
     @Test
     void everySetterOfTheBuilderNamesARealSetting() throws Exception {
         // a setter whose key were misspelt would make build() fail with an unknown key
-        for (Method m : TrainConfig.Builder.class.getDeclaredMethods()) {
+        for (Method m : TrainConfigBuilder.class.getDeclaredMethods()) {
             if (!Modifier.isPublic(m.getModifiers()) || m.getParameterCount() != 1
-                    || m.getReturnType() != TrainConfig.Builder.class || m.getName().equals("merge")) {
+                    || m.getReturnType() != TrainConfigBuilder.class || m.getName().equals("merge")) {
                 continue;
             }
             Class<?> type = m.getParameterTypes()[0];
             Object value = type == String.class ? valueForString(m.getName()) : type == int.class
                     || type == Integer.class ? 2 : type == long.class ? 2L : type == double.class
                     || type == Double.class ? 0.5 : type == boolean.class ? true : List.of(8, 16);
-            TrainConfig.Builder b = TrainConfig.builder();
+            TrainConfigBuilder b = TrainConfig.builder();
             m.invoke(b, value);
             assertThat(b.build()).as(m.getName()).isNotNull();
         }
