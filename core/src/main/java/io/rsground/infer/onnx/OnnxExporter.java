@@ -10,7 +10,6 @@ import io.rsground.text.ClipBpeTokenizer;
 import io.rsground.text.Tokenizer;
 import io.rsground.weights.Version;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,13 +176,31 @@ public final class OnnxExporter {
 
     /**
      * As {@link #export(LoadedModel, Path, boolean)}, with the linear maps' weights stored as {@code precision}
-     * says.
+     * says; the weights go to a side file when the model would exceed a single file's limit.
      */
     public static Path export(LoadedModel loaded, Path out, boolean overwrite, Precision precision)
             throws IOException {
+        return export(loaded, out, overwrite, precision, ExternalData.Mode.AUTO);
+    }
+
+    /**
+     * Writes the model to {@code out} and its tokenizer to the folder {@link #tokenizerDirName} beside it; the
+     * weights go to the side file {@link ExternalData#sideFileName} ({@code model.onnx.data}) beside it when
+     * {@code weights} is ALWAYS or the model exceeds {@link ExternalData#SINGLE_FILE_LIMIT}. Each file is written
+     * under a temporary name and moved into place, so a failed export leaves nothing half-written.
+     *
+     * @param overwrite replace an existing model file, side file and tokenizer folder (a side file left by an
+     *     earlier export of the same name is removed when the new model needs none)
+     * @return the model file written
+     * @throws FileAlreadyExistsException when {@code out}, its side file or its tokenizer folder exists and overwrite
+     *     is false
+     */
+    public static Path export(LoadedModel loaded, Path out, boolean overwrite, Precision precision,
+            ExternalData.Mode weights) throws IOException {
         Path file = out.toAbsolutePath();
         Path tokDir = file.resolveSibling(tokenizerDirName(file));
-        for (Path p : new Path[] {file, tokDir}) {
+        Path side = ExternalData.sideFile(file);
+        for (Path p : new Path[] {file, side, tokDir}) {
             if (Files.exists(p) && !overwrite) {
                 throw new FileAlreadyExistsException(p.toString(), null, "exists; give --overwrite to replace it");
             }
@@ -191,20 +208,30 @@ public final class OnnxExporter {
         Files.createDirectories(file.getParent());
         OnnxProto.Model model = build(loaded, tokDir.getFileName().toString(), precision);
         Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+        Path sideTmp = Files.createTempFile(file.getParent(), side.getFileName().toString(), ".tmp");
         try {
-            // temporary files are private; a model file is shared like any other output
-            if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-            }
-            try (OutputStream stream = Files.newOutputStream(tmp)) {
-                model.writeTo(stream);
-            }
+            shareable(tmp);
+            shareable(sideTmp);
+            boolean external = ExternalData.write(model, tmp, sideTmp, side.getFileName().toString(), weights);
             writeTokenizer(loaded.tokenizer(), tokDir);
+            if (external) {
+                Files.move(sideTmp, side, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                Files.deleteIfExists(side); // reached only with overwrite: the replaced model's weights
+            }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
+            Files.deleteIfExists(sideTmp);
         }
         return file;
+    }
+
+    /** Temporary files are private; a model file is shared like any other output. */
+    private static void shareable(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        }
     }
 
     private static void writeTokenizer(Tokenizer tokenizer, Path dir) throws IOException {

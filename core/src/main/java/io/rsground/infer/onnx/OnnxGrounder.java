@@ -18,14 +18,15 @@ import io.rsground.text.TokenizerSpec;
 import io.rsground.text.Tokenizers;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Grounds queries in images with an exported model in ONNX Runtime, no DJL involved: the same preprocessing,
@@ -66,29 +67,44 @@ public final class OnnxGrounder implements GroundingEngine {
     }
 
     /**
-     * Exports a model loaded by DJL ({@link OnnxExporter#build}) to a temporary file, opens it in ONNX Runtime and
-     * deletes the file: the same model, run by ONNX Runtime, with no file left behind.
+     * Exports a model loaded by DJL ({@link OnnxExporter#build}) to a temporary folder (one file, or with a side
+     * file of weights for a model over {@link ExternalData#SINGLE_FILE_LIMIT}), opens it in ONNX Runtime and
+     * deletes the folder: the same model, run by ONNX Runtime, with no file left behind.
      *
      * @param loaded the model; this method takes ownership and closes it once exported (its native memory is not
      *     needed by ONNX Runtime)
      * @param precision float32, or the int8 quantization to export
      * @param threads ONNX Runtime's intra-op threads, or 0 for its default (one per core)
      * @return the grounder; the caller closes it
-     * @throws IOException when the temporary file cannot be written
+     * @throws IOException when the temporary files cannot be written
      */
     public static OnnxGrounder of(LoadedModel loaded, OnnxExporter.Precision precision, int threads)
             throws IOException {
+        return of(loaded, precision, threads, ExternalData.Mode.AUTO);
+    }
+
+    /** As {@link #of(LoadedModel, OnnxExporter.Precision, int)}, the weights placed as {@code weights} says. */
+    static OnnxGrounder of(LoadedModel loaded, OnnxExporter.Precision precision, int threads,
+            ExternalData.Mode weights) throws IOException {
         try (loaded) {
-            Path tmp = Files.createTempFile("rsground-engine-", ".onnx");
+            Path dir = Files.createTempDirectory("rsground-engine-");
             try {
-                try (OutputStream out = Files.newOutputStream(tmp)) {
-                    OnnxExporter.build(loaded, OnnxExporter.tokenizerDirName(tmp), precision).writeTo(out);
-                }
-                OnnxPredictor predictor = OnnxPredictor.open(tmp, threads);
+                Path file = dir.resolve("model.onnx");
+                OnnxProto.Model model = OnnxExporter.build(loaded, OnnxExporter.tokenizerDirName(file), precision);
+                ExternalData.write(model, file, weights);
+                OnnxPredictor predictor = OnnxPredictor.open(file, threads);
                 ModelInfo info = ModelInfo.of(loaded).on(ModelInfo.ONNX, precision.name().toLowerCase(Locale.ROOT));
                 return new OnnxGrounder(predictor, loaded.tokenizer(), info);
             } finally {
-                Files.deleteIfExists(tmp); // ONNX Runtime has read the whole graph into its session
+                deleteTree(dir); // the session holds the graph and its weights
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,10 +48,12 @@ public final class OnnxPredictor implements AutoCloseable {
      * @param threads intra-op threads, or 0 for ONNX Runtime's default (one per core)
      * @return the predictor; the caller closes it
      * @throws IOException when the file is missing or ONNX Runtime cannot load it
+     * @throws NoSuchFileException naming the side file ({@link ExternalData}) when the model's weights lie in one
+     *     and it is missing
      */
     public static OnnxPredictor open(Path file, int threads) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new java.nio.file.NoSuchFileException(file.toString(), null, "no ONNX model file");
+            throw new NoSuchFileException(file.toString(), null, "no ONNX model file");
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -65,6 +68,14 @@ public final class OnnxPredictor implements AutoCloseable {
                 throw e;
             }
         } catch (OrtException e) {
+            Path side = ExternalData.sideFile(file);
+            if (!Files.exists(side) && String.valueOf(e.getMessage()).contains(side.getFileName().toString())) {
+                NoSuchFileException missing = new NoSuchFileException(side.toString(), null, "the weights of "
+                        + file.getFileName() + " are missing: a model exported with a side file needs it beside "
+                        + "the model (move the model, its .data file and its tokenizer folder together)");
+                missing.initCause(e);
+                throw missing;
+            }
             throw new IOException("ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
         }
     }
