@@ -176,7 +176,7 @@ public final class Grounder implements GroundingEngine {
     }
 
     /** @return a SHA-256 over the image's size and RGB pixels */
-    static String contentKey(BufferedImage image) {
+    public static String contentKey(BufferedImage image) {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");

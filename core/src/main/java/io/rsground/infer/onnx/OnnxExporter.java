@@ -100,9 +100,38 @@ public final class OnnxExporter {
      * @return the ONNX model in memory (weights included)
      */
     public static OnnxProto.Model build(LoadedModel loaded, String tokenizerDir, Precision precision) {
+        return model(new ClipVgGraph(loaded.model().config(), weights(loaded), precision).build(), loaded,
+                tokenizerDir, precision);
+    }
+
+    /**
+     * The model of {@link #build} cut where the image tower ends, for engines that keep image features between
+     * calls: an image tower model (images, pixel_masks -> visual_features [IB, 1 + P, H], patch_masks [IB, P]) and
+     * a query model (visual_features, patch_masks, tokens, text_masks -> pred_boxes, scores). Run one after the
+     * other they compute what the whole model computes; each holds only its own weights.
+     *
+     * @return the image tower model, then the query model, both carrying the whole model's metadata
+     */
+    static OnnxProto.Model[] buildSplit(LoadedModel loaded, String tokenizerDir, Precision precision) {
         ModelConfig config = loaded.model().config();
+        OnnxLayers.Weights weights = weights(loaded);
+        return new OnnxProto.Model[] {
+            model(new ClipVgGraph(config, weights, precision).imageTowerGraph(), loaded, tokenizerDir, precision),
+            model(new ClipVgGraph(config, weights, precision).queryGraph(), loaded, tokenizerDir, precision)};
+    }
+
+    private static OnnxProto.Model model(OnnxProto.Graph graph, LoadedModel loaded, String tokenizerDir,
+            Precision precision) {
+        Map<String, String> metadata = metadata(loaded, tokenizerDir);
+        metadata.put(META_PRECISION, precision.name().toLowerCase(java.util.Locale.ROOT));
+        return new OnnxProto.Model(IR_VERSION, "rsground", Version.get(), Map.of("", GraphBuilder.OPSET), graph,
+                metadata);
+    }
+
+    /** @return the model's parameters as the graph builder reads them (float32 host copies) */
+    private static OnnxLayers.Weights weights(LoadedModel loaded) {
         Map<String, Parameter> params = loaded.model().namedParameters();
-        OnnxLayers.Weights weights = new OnnxLayers.Weights() {
+        return new OnnxLayers.Weights() {
             private NDArray array(String name) {
                 Parameter p = params.get(name);
                 if (p == null || !p.isInitialized()) {
@@ -123,11 +152,6 @@ public final class OnnxExporter {
                         : a.toType(DataType.FLOAT32, false).toFloatArray();
             }
         };
-        OnnxProto.Graph graph = new ClipVgGraph(config, weights, precision).build();
-        Map<String, String> metadata = metadata(loaded, tokenizerDir);
-        metadata.put(META_PRECISION, precision.name().toLowerCase(java.util.Locale.ROOT));
-        return new OnnxProto.Model(IR_VERSION, "rsground", Version.get(), Map.of("", GraphBuilder.OPSET), graph,
-                metadata);
     }
 
     /**

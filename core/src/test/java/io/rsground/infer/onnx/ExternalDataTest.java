@@ -95,7 +95,7 @@ class ExternalDataTest {
     @Test
     void inMemoryEngineWithASideFileGivesTheSingleFileBoxes() throws Exception {
         try (OnnxGrounder one = OnnxGrounder.open(inFile, 1);
-                OnnxGrounder two = OnnxGrounder.of(fixture(), OnnxExporter.Precision.FLOAT32, 1,
+                OnnxGrounder two = OnnxGrounder.of(fixture(), OnnxExporter.Precision.FLOAT32, 1, 0,
                         ExternalData.Mode.ALWAYS)) {
             assertThat(maxDiff(boxes(one), boxes(two))).isLessThanOrEqualTo(1e-6);
         }
