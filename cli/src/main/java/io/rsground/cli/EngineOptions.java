@@ -76,7 +76,8 @@ final class EngineOptions {
 
     /**
      * @param model the weights to run
-     * @param cacheSize images whose features the DJL engine keeps (ONNX Runtime keeps none)
+     * @param cacheSize images whose features to keep: by the DJL engine, and by ONNX Runtime with weights it exports
+     *     in the process (an exported {@code .onnx} file runs its whole graph per call and keeps none)
      * @return the model on the chosen engine; the caller closes it
      * @throws IOException when the weights cannot be read
      */
@@ -90,7 +91,7 @@ final class EngineOptions {
             return OnnxGrounder.open(weights, onnxThreads);
         }
         return OnnxGrounder.of(model.load(), int8 ? OnnxExporter.Precision.INT8_PER_CHANNEL
-                : OnnxExporter.Precision.FLOAT32, onnxThreads);
+                : OnnxExporter.Precision.FLOAT32, onnxThreads, cacheSize);
     }
 
     /** @return whether a weights path names an exported model ({@code .onnx}) */

@@ -34,6 +34,12 @@ class ExportCommandTest {
         assertThat(r.out()).contains("wrote").contains("tiny.onnx").contains("tiny-tokenizer");
         assertThat(dir.resolve("tiny-tokenizer/tokenizer.json")).isRegularFile();
         assertThat(dir.resolve("tiny-tokenizer/bpe_simple_vocab_16e6.txt.gz")).isRegularFile();
+        assertThat(dir.resolve("tiny.onnx.data")).doesNotExist();
+        assertGivesTheReferenceBoxes(out);
+    }
+
+    /** The exported fixture model's boxes on the fixture's inputs against the reference's, within 1e-4. */
+    private static void assertGivesTheReferenceBoxes(Path out) throws Exception {
         try (NDManager manager = NDManager.newBaseManager();
                 OnnxPredictor onnx = OnnxPredictor.open(out, 2)) {
             assertThat(onnx.config()).isEqualTo(ModelConfigs.read(CliRunner.tiny("model.json")));
@@ -51,6 +57,22 @@ class ExportCommandTest {
                 assertThat((double) boxes[i]).isCloseTo(reference[i], org.assertj.core.data.Offset.offset(1e-4));
             }
         }
+    }
+
+    @Test
+    void externalDataPutsTheWeightsBesideTheModel(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("tiny.onnx");
+        Files.writeString(dir.resolve("tiny.onnx.data"), "keep me");
+        CliRunner.Result refused = CliRunner.run(export(out, "--external-data"));
+        assertThat(refused.exitCode()).isEqualTo(Errors.BAD_INPUT);
+        assertThat(refused.err()).contains("tiny.onnx.data exists; give --overwrite");
+        assertThat(Files.readString(dir.resolve("tiny.onnx.data"))).isEqualTo("keep me");
+        CliRunner.Result r = CliRunner.run(export(out, "--external-data", "--overwrite"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("weights in").contains("tiny.onnx.data");
+        assertThat(Files.size(out)).isLessThan(1_000_000);
+        assertThat(Files.size(dir.resolve("tiny.onnx.data"))).isGreaterThan(20_000_000);
+        assertGivesTheReferenceBoxes(out);
     }
 
     @Test

@@ -12,6 +12,8 @@ import io.rsground.infer.GroundingResult;
 import io.rsground.infer.ModelLoader;
 import io.rsground.geo.GeoTiffs;
 import io.rsground.infer.SceneGrounder;
+import io.rsground.infer.onnx.OnnxExporter;
+import io.rsground.infer.onnx.OnnxGrounder;
 import io.rsground.testing.PresenceCheckpoints;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -89,6 +91,41 @@ class PredictManifestTest {
                         .isCloseTo(expected.get(i).boxXyxy()[k], within(1e-3));
                 assertThat(results.get(i).get("box_cxcywh_norm").get(k).asDouble())
                         .isCloseTo(expected.get(i).cxcywhNorm()[k], within(1e-5));
+            }
+        }
+    }
+
+    /**
+     * The ONNX engine (weights exported in the process) keeps image features as the DJL engine does: the same
+     * manifest runs the image tower as often, and its lines get DJL's boxes.
+     */
+    @Test
+    void theOnnxEngineEncodesEachImageOnceToo(@TempDir Path dir) throws Exception {
+        Path manifest = writeManifest(dir, manyQueries());
+        StringWriter onnxOut = new StringWriter();
+        StringWriter djlOut = new StringWriter();
+        long[] stats;
+        try (OnnxGrounder onnx = OnnxGrounder.of(ModelLoader.load(new ModelLoader.Request(
+                CliRunner.tiny("checkpoint.pth"), CliRunner.tiny("model.json"), null, bpe(), true)),
+                OnnxExporter.Precision.FLOAT32, 1, 4); Grounder djl = grounder(4)) {
+            new ManifestRunner(onnx, manifest, null).run(onnxOut, (done, total) -> { });
+            stats = onnx.cacheStats().clone();
+            new ManifestRunner(djl, manifest, null).run(djlOut, (done, total) -> { });
+            assertThat(stats).containsExactly(djl.cacheStats());
+        }
+        assertThat(stats).containsExactly(1L, 2L); // one tower run per image, one hit for the 37-query line's 2nd call
+        String[] onnxLines = onnxOut.toString().split("\n");
+        String[] djlLines = djlOut.toString().split("\n");
+        assertThat(onnxLines).hasSameSizeAs(djlLines);
+        for (int i = 0; i < onnxLines.length; i++) {
+            JsonNode a = JSON.readTree(onnxLines[i]);
+            JsonNode b = JSON.readTree(djlLines[i]);
+            assertThat(a.has("results")).isEqualTo(b.has("results"));
+            for (int r = 0; a.has("results") && r < a.get("results").size(); r++) {
+                for (int k = 0; k < 4; k++) {
+                    assertThat(a.get("results").get(r).get("box_cxcywh_norm").get(k).asDouble()).isCloseTo(
+                            b.get("results").get(r).get("box_cxcywh_norm").get(k).asDouble(), within(1e-4));
+                }
             }
         }
     }

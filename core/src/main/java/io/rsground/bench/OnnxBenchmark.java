@@ -5,12 +5,12 @@ import ai.onnxruntime.OrtEnvironment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rsground.data.Batch;
 import io.rsground.infer.LoadedModel;
+import io.rsground.infer.onnx.ExternalData;
 import io.rsground.infer.onnx.OnnxExporter;
 import io.rsground.infer.onnx.OnnxPredictor;
 import io.rsground.model.ClipVgModel;
 import io.rsground.text.WordTokenizer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,23 +45,29 @@ final class OnnxBenchmark {
         // a view of the benchmark's model for the exporter, which reads its parameters and names its tokenizer
         LoadedModel view = new LoadedModel(model, WordTokenizer.build(List.of("bench"), 1), manager, "random", null,
                 options.preset(), 0);
-        Path file = Files.createTempFile("rsground-bench-", ".onnx");
+        Path dir = Files.createTempDirectory("rsground-bench-");
+        Path file = dir.resolve("bench.onnx");
+        Path side = ExternalData.sideFile(file);
         try {
             long t0 = System.nanoTime();
-            try (OutputStream stream = Files.newOutputStream(file)) {
-                OnnxExporter.build(view, OnnxExporter.tokenizerDirName(file), options.engine().precision())
-                        .writeTo(stream);
-            }
+            ExternalData.write(OnnxExporter.build(view, OnnxExporter.tokenizerDirName(file),
+                    options.engine().precision()), file, ExternalData.Mode.AUTO);
             out.put("onnx_export_s", (System.nanoTime() - t0) / 1e9);
-            out.put("onnx_model_mb", Files.size(file) / 1e6);
+            out.put("onnx_model_mb", (Files.size(file) + (Files.exists(side) ? Files.size(side) : 0)) / 1e6);
             try (OnnxPredictor predictor = OnnxPredictor.open(file, options.threads())) {
-                Files.deleteIfExists(file); // the session holds the graph
+                deleteExport(dir); // the session holds the graph and its weights
                 out.put("onnx_session_rss_mb", ModelBenchmark.rssAfterGcMb() - before);
                 rates(predictor, options, forward, matmul, out, log);
                 out.put("onnx_rss_growth_mb", ModelBenchmark.rssAfterGcMb() - before);
             }
         } finally {
-            Files.deleteIfExists(file);
+            deleteExport(dir);
+        }
+    }
+
+    private static void deleteExport(Path dir) throws IOException {
+        for (Path p : new Path[] {ExternalData.sideFile(dir.resolve("bench.onnx")), dir.resolve("bench.onnx"), dir}) {
+            Files.deleteIfExists(p);
         }
     }
 

@@ -175,8 +175,8 @@ public final class Grounder implements GroundingEngine {
         return cache.stats();
     }
 
-    /** @return a SHA-256 over the image's size and RGB pixels */
-    static String contentKey(BufferedImage image) {
+    /** @return a SHA-256 over the image's size and RGB pixels: the feature cache's key, in both engines */
+    public static String contentKey(BufferedImage image) {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");

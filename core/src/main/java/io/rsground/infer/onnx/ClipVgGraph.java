@@ -22,6 +22,10 @@ final class ClipVgGraph {
     static final String IMAGE_BATCH = "image_batch";
     /** Symbolic size of the token axis. */
     static final String LENGTH = "length";
+    /** The image tower's output projected to the fusion width, where {@link #imageTowerGraph()} ends. */
+    static final String VISUAL_FEATURES = "visual_features";
+    /** The patch mask, 1 on padded patches, the image tower graph's second output. */
+    static final String PATCH_MASKS = "patch_masks";
 
     private final ModelConfig config;
     private final GraphBuilder g;
@@ -40,14 +44,65 @@ final class ClipVgGraph {
         String pixelMasks = g.input(OnnxExporter.PIXEL_MASKS, OnnxProto.UINT8, IMAGE_BATCH, s, s);
         String tokens = g.input(OnnxExporter.TOKENS, OnnxProto.INT64, BATCH, LENGTH);
         String textMasks = g.input(OnnxExporter.TEXT_MASKS, OnnxProto.INT64, BATCH, LENGTH);
+        String[] image = imageFeatures(images, pixelMasks);
+        queryOutputs(image[0], image[1], tokens, textMasks);
+        return g.build("clip_vg");
+    }
+
+    /**
+     * The first half of {@link #build()}, what a feature cache keeps per image: inputs images, pixel_masks; outputs
+     * {@value #VISUAL_FEATURES} float [IB, 1 + P, H] (the image tower's output projected to the fusion width) and
+     * {@value #PATCH_MASKS} float [IB, P] (1 on padded patches).
+     */
+    OnnxProto.Graph imageTowerGraph() {
+        long s = config.vision().imageSize();
+        String images = g.input(OnnxExporter.IMAGES, OnnxProto.FLOAT, IMAGE_BATCH, 3L, s, s);
+        String pixelMasks = g.input(OnnxExporter.PIXEL_MASKS, OnnxProto.UINT8, IMAGE_BATCH, s, s);
+        String[] image = imageFeatures(images, pixelMasks);
+        long p = config.vision().numPatches();
+        g.output(image[0], VISUAL_FEATURES, OnnxProto.FLOAT, IMAGE_BATCH, 1 + p, (long) config.fusion().hiddenDim());
+        g.output(image[1], PATCH_MASKS, OnnxProto.FLOAT, IMAGE_BATCH, p);
+        g.scope("");
+        return g.build("clip_vg_image_tower");
+    }
+
+    /**
+     * The second half of {@link #build()}: inputs {@value #VISUAL_FEATURES} [IB, 1 + P, H] and {@value #PATCH_MASKS}
+     * [IB, P] as {@link #imageTowerGraph()} gives them (IB = 1 for one image all rows ask about), tokens,
+     * text_masks; outputs pred_boxes (and scores) as the whole graph's.
+     */
+    OnnxProto.Graph queryGraph() {
+        long p = config.vision().numPatches();
+        String visual = g.input(VISUAL_FEATURES, OnnxProto.FLOAT, IMAGE_BATCH, 1 + p,
+                (long) config.fusion().hiddenDim());
+        String patchMask = g.input(PATCH_MASKS, OnnxProto.FLOAT, IMAGE_BATCH, p);
+        String tokens = g.input(OnnxExporter.TOKENS, OnnxProto.INT64, BATCH, LENGTH);
+        String textMasks = g.input(OnnxExporter.TEXT_MASKS, OnnxProto.INT64, BATCH, LENGTH);
+        queryOutputs(visual, patchMask, tokens, textMasks);
+        return g.build("clip_vg_queries");
+    }
+
+    /**
+     * @param images [IB, 3, S, S]
+     * @param pixelMasks [IB, S, S] uint8
+     * @return the visual features [IB, 1 + P, H] (projected to the fusion width) and the patch mask [IB, P]
+     */
+    private String[] imageFeatures(String images, String pixelMasks) {
         g.scope("clip.visual");
         String visual = vision(images);
+        g.scope("masks");
+        String patchMask = patchMask(pixelMasks);
+        g.scope("vl_transformer");
+        return new String[] {nn.linear(visual, "ml_visu_proj"), patchMask};
+    }
+
+    /** The text tower, the masks, the fusion encoder and the heads, declared as the graph's outputs. */
+    private void queryOutputs(String visual, String patchMask, String tokens, String textMasks) {
         g.scope("clip.text");
         String text = text(tokens);
         g.scope("masks");
         // one image shared by all query rows is encoded once, then broadcast as ClipVgModel.fuse does
-        String patchMask = g.op("Expand", patchMask(pixelMasks), batchShape(tokens, 1));
-        String keyMask = keyMask(textMasks, patchMask);
+        String keyMask = keyMask(textMasks, g.op("Expand", patchMask, batchShape(tokens, 1)));
         g.scope("vl_transformer");
         String reg = fusion(visual, text, tokens, keyMask);
         g.scope("bbox_embed");
@@ -64,7 +119,6 @@ final class ClipVgGraph {
             g.output(g.op("Sigmoid", logit), OnnxExporter.SCORES, OnnxProto.FLOAT, BATCH);
         }
         g.scope("");
-        return g.build("clip_vg");
     }
 
     /**
@@ -74,7 +128,7 @@ final class ClipVgGraph {
     OnnxProto.Graph patchMaskGraph() {
         long s = config.vision().imageSize();
         String pixelMasks = g.input(OnnxExporter.PIXEL_MASKS, OnnxProto.UINT8, BATCH, s, s);
-        g.output(patchMask(pixelMasks), "patch_masks", OnnxProto.FLOAT, BATCH, (long) config.vision().numPatches());
+        g.output(patchMask(pixelMasks), PATCH_MASKS, OnnxProto.FLOAT, BATCH, (long) config.vision().numPatches());
         return g.build("patch_mask");
     }
 
@@ -212,7 +266,7 @@ final class ClipVgGraph {
      * The projections, [REG], the position embeddings and the encoder layers, as {@code ClipVgModel.fuse}; the last
      * layer computes [REG] only.
      *
-     * @param visual [B, 1 + P, W * n], or [1, 1 + P, W * n] shared by the B rows
+     * @param visual [B, 1 + P, H] projected by ml_visu_proj, or [1, 1 + P, H] shared by the B rows
      * @param text [B, L, E]
      * @param tokens [B, L] (for L)
      * @param keyMask [B, 1, 1, 1 + L + 1 + P]
@@ -221,8 +275,7 @@ final class ClipVgGraph {
     private String fusion(String visual, String text, String tokens, String keyMask) {
         FusionConfig f = config.fusion();
         long h = f.hiddenDim();
-        // [1 or B, 1 + P, H] -> [B, 1 + P, H]
-        String v = g.op("Expand", nn.linear(visual, "ml_visu_proj"), batchShape(text, 1, 1));
+        String v = g.op("Expand", visual, batchShape(text, 1, 1)); // [1 or B, 1 + P, H] -> [B, 1 + P, H]
         String t = nn.linear(text, "text_proj");
         String reg = g.op("Expand", nn.paramAs("reg_token.weight", "[1,1,H]", 1, 1, h), batchShape(text, 1, h));
         String x = g.concat(1, reg, t, v);

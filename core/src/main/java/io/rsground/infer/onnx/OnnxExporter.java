@@ -10,7 +10,6 @@ import io.rsground.text.ClipBpeTokenizer;
 import io.rsground.text.Tokenizer;
 import io.rsground.weights.Version;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,9 +100,38 @@ public final class OnnxExporter {
      * @return the ONNX model in memory (weights included)
      */
     public static OnnxProto.Model build(LoadedModel loaded, String tokenizerDir, Precision precision) {
+        return model(new ClipVgGraph(loaded.model().config(), weights(loaded), precision).build(), loaded,
+                tokenizerDir, precision);
+    }
+
+    /**
+     * The model of {@link #build} cut where the image tower ends, for engines that keep image features between
+     * calls: an image tower model (images, pixel_masks -> visual_features [IB, 1 + P, H], patch_masks [IB, P]) and
+     * a query model (visual_features, patch_masks, tokens, text_masks -> pred_boxes, scores). Run one after the
+     * other they compute what the whole model computes; each holds only its own weights.
+     *
+     * @return the image tower model, then the query model, both carrying the whole model's metadata
+     */
+    static OnnxProto.Model[] buildSplit(LoadedModel loaded, String tokenizerDir, Precision precision) {
         ModelConfig config = loaded.model().config();
+        OnnxLayers.Weights weights = weights(loaded);
+        return new OnnxProto.Model[] {
+            model(new ClipVgGraph(config, weights, precision).imageTowerGraph(), loaded, tokenizerDir, precision),
+            model(new ClipVgGraph(config, weights, precision).queryGraph(), loaded, tokenizerDir, precision)};
+    }
+
+    private static OnnxProto.Model model(OnnxProto.Graph graph, LoadedModel loaded, String tokenizerDir,
+            Precision precision) {
+        Map<String, String> metadata = metadata(loaded, tokenizerDir);
+        metadata.put(META_PRECISION, precision.name().toLowerCase(java.util.Locale.ROOT));
+        return new OnnxProto.Model(IR_VERSION, "rsground", Version.get(), Map.of("", GraphBuilder.OPSET), graph,
+                metadata);
+    }
+
+    /** @return the model's parameters as the graph builder reads them (float32 host copies) */
+    private static OnnxLayers.Weights weights(LoadedModel loaded) {
         Map<String, Parameter> params = loaded.model().namedParameters();
-        OnnxLayers.Weights weights = new OnnxLayers.Weights() {
+        return new OnnxLayers.Weights() {
             private NDArray array(String name) {
                 Parameter p = params.get(name);
                 if (p == null || !p.isInitialized()) {
@@ -124,11 +152,6 @@ public final class OnnxExporter {
                         : a.toType(DataType.FLOAT32, false).toFloatArray();
             }
         };
-        OnnxProto.Graph graph = new ClipVgGraph(config, weights, precision).build();
-        Map<String, String> metadata = metadata(loaded, tokenizerDir);
-        metadata.put(META_PRECISION, precision.name().toLowerCase(java.util.Locale.ROOT));
-        return new OnnxProto.Model(IR_VERSION, "rsground", Version.get(), Map.of("", GraphBuilder.OPSET), graph,
-                metadata);
     }
 
     /**
@@ -177,13 +200,31 @@ public final class OnnxExporter {
 
     /**
      * As {@link #export(LoadedModel, Path, boolean)}, with the linear maps' weights stored as {@code precision}
-     * says.
+     * says; the weights go to a side file when the model would exceed a single file's limit.
      */
     public static Path export(LoadedModel loaded, Path out, boolean overwrite, Precision precision)
             throws IOException {
+        return export(loaded, out, overwrite, precision, ExternalData.Mode.AUTO);
+    }
+
+    /**
+     * Writes the model to {@code out} and its tokenizer to the folder {@link #tokenizerDirName} beside it; the
+     * weights go to the side file {@link ExternalData#sideFileName} ({@code model.onnx.data}) beside it when
+     * {@code weights} is ALWAYS or the model exceeds {@link ExternalData#SINGLE_FILE_LIMIT}. Each file is written
+     * under a temporary name and moved into place, so a failed export leaves nothing half-written.
+     *
+     * @param overwrite replace an existing model file, side file and tokenizer folder (a side file left by an
+     *     earlier export of the same name is removed when the new model needs none)
+     * @return the model file written
+     * @throws FileAlreadyExistsException when {@code out}, its side file or its tokenizer folder exists and overwrite
+     *     is false
+     */
+    public static Path export(LoadedModel loaded, Path out, boolean overwrite, Precision precision,
+            ExternalData.Mode weights) throws IOException {
         Path file = out.toAbsolutePath();
         Path tokDir = file.resolveSibling(tokenizerDirName(file));
-        for (Path p : new Path[] {file, tokDir}) {
+        Path side = ExternalData.sideFile(file);
+        for (Path p : new Path[] {file, side, tokDir}) {
             if (Files.exists(p) && !overwrite) {
                 throw new FileAlreadyExistsException(p.toString(), null, "exists; give --overwrite to replace it");
             }
@@ -191,20 +232,30 @@ public final class OnnxExporter {
         Files.createDirectories(file.getParent());
         OnnxProto.Model model = build(loaded, tokDir.getFileName().toString(), precision);
         Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+        Path sideTmp = Files.createTempFile(file.getParent(), side.getFileName().toString(), ".tmp");
         try {
-            // temporary files are private; a model file is shared like any other output
-            if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-            }
-            try (OutputStream stream = Files.newOutputStream(tmp)) {
-                model.writeTo(stream);
-            }
+            shareable(tmp);
+            shareable(sideTmp);
+            boolean external = ExternalData.write(model, tmp, sideTmp, side.getFileName().toString(), weights);
             writeTokenizer(loaded.tokenizer(), tokDir);
+            if (external) {
+                Files.move(sideTmp, side, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                Files.deleteIfExists(side); // reached only with overwrite: the replaced model's weights
+            }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
+            Files.deleteIfExists(sideTmp);
         }
         return file;
+    }
+
+    /** Temporary files are private; a model file is shared like any other output. */
+    private static void shareable(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        }
     }
 
     private static void writeTokenizer(Tokenizer tokenizer, Path dir) throws IOException {

@@ -6,6 +6,7 @@ import io.rsground.image.EvalTransform;
 import io.rsground.image.Images;
 import io.rsground.image.Preprocessed;
 import io.rsground.infer.BoxDecoder;
+import io.rsground.infer.FeatureCache;
 import io.rsground.infer.Grounder;
 import io.rsground.infer.GroundingEngine;
 import io.rsground.infer.GroundingResult;
@@ -18,31 +19,43 @@ import io.rsground.text.TokenizerSpec;
 import io.rsground.text.Tokenizers;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Grounds queries in images with an exported model in ONNX Runtime, no DJL involved: the same preprocessing,
  * tokenisation and box decoding as {@code io.rsground.infer.Grounder}, the same answers (within float32 rounding).
- * The image is encoded once per call however many queries ask about it (no feature cache: ONNX Runtime runs the
- * whole graph per call). Thread-safe.
+ * The image is encoded once per call however many queries ask about it. A model exported in the process ({@link
+ * #of}) runs as two sessions cut where the image tower ends, and keeps the image features of the last few images
+ * (a {@link FeatureCache} keyed by the image's content, as the DJL grounder does), so that an image asked about
+ * again skips the tower; an exported file ({@link #open}) runs its whole graph per call. Thread-safe.
  */
 public final class OnnxGrounder implements GroundingEngine {
-    private final OnnxPredictor predictor;
+    /** The whole graph, for an exported file; null when {@link #split} runs the model. */
+    private final OnnxPredictor whole;
+    /** The model cut after the image tower, for a model exported in the process; null when {@link #whole} runs it. */
+    private final OnnxSplitPredictor split;
+    /** Per image: its visual features [1 + P, H] followed by its patch mask [P]. */
+    private final FeatureCache cache;
     private final ModelConfig config;
     private final Tokenizer tokenizer;
     private final EvalTransform transform;
     private final ModelInfo info;
 
-    private OnnxGrounder(OnnxPredictor predictor, Tokenizer tokenizer, ModelInfo info) {
-        this.predictor = predictor;
-        this.config = predictor.config();
+    private OnnxGrounder(OnnxPredictor whole, OnnxSplitPredictor split, int cacheSize, Tokenizer tokenizer,
+            ModelInfo info) {
+        this.whole = whole;
+        this.split = split;
+        this.cache = FeatureCache.recent(split != null ? cacheSize : 0);
+        this.config = whole != null ? whole.config() : split.config();
         this.tokenizer = tokenizer;
         this.transform = new EvalTransform(config.vision().imageSize());
         this.info = info;
@@ -57,7 +70,7 @@ public final class OnnxGrounder implements GroundingEngine {
     public static OnnxGrounder open(Path file, int threads) throws IOException {
         OnnxPredictor predictor = OnnxPredictor.open(file, threads);
         try {
-            return new OnnxGrounder(predictor, tokenizer(file, predictor.metadata()), info(file,
+            return new OnnxGrounder(predictor, null, 0, tokenizer(file, predictor.metadata()), info(file,
                     predictor.metadata()));
         } catch (IOException | RuntimeException e) {
             predictor.close();
@@ -66,29 +79,56 @@ public final class OnnxGrounder implements GroundingEngine {
     }
 
     /**
-     * Exports a model loaded by DJL ({@link OnnxExporter#build}) to a temporary file, opens it in ONNX Runtime and
-     * deletes the file: the same model, run by ONNX Runtime, with no file left behind.
+     * Exports a model loaded by DJL in two halves cut where the image tower ends ({@link OnnxExporter#buildSplit})
+     * to a temporary folder (each half one file, or with a side file of weights over {@link
+     * ExternalData#SINGLE_FILE_LIMIT}), opens them in ONNX Runtime and deletes the folder: the same model, run by
+     * ONNX Runtime, with no file left behind.
      *
      * @param loaded the model; this method takes ownership and closes it once exported (its native memory is not
      *     needed by ONNX Runtime)
      * @param precision float32, or the int8 quantization to export
      * @param threads ONNX Runtime's intra-op threads, or 0 for its default (one per core)
+     * @param cacheSize images whose features to keep (0 for none)
      * @return the grounder; the caller closes it
-     * @throws IOException when the temporary file cannot be written
+     * @throws IOException when the temporary files cannot be written
      */
+    public static OnnxGrounder of(LoadedModel loaded, OnnxExporter.Precision precision, int threads, int cacheSize)
+            throws IOException {
+        return of(loaded, precision, threads, cacheSize, ExternalData.Mode.AUTO);
+    }
+
+    /** As {@link #of(LoadedModel, OnnxExporter.Precision, int, int)} with no feature cache. */
     public static OnnxGrounder of(LoadedModel loaded, OnnxExporter.Precision precision, int threads)
             throws IOException {
+        return of(loaded, precision, threads, 0);
+    }
+
+    /** As {@link #of(LoadedModel, OnnxExporter.Precision, int, int)}, the weights placed as {@code weights} says. */
+    static OnnxGrounder of(LoadedModel loaded, OnnxExporter.Precision precision, int threads, int cacheSize,
+            ExternalData.Mode weights) throws IOException {
         try (loaded) {
-            Path tmp = Files.createTempFile("rsground-engine-", ".onnx");
+            Path dir = Files.createTempDirectory("rsground-engine-");
             try {
-                try (OutputStream out = Files.newOutputStream(tmp)) {
-                    OnnxExporter.build(loaded, OnnxExporter.tokenizerDirName(tmp), precision).writeTo(out);
-                }
-                OnnxPredictor predictor = OnnxPredictor.open(tmp, threads);
+                Path tower = dir.resolve("image-tower.onnx");
+                Path queries = dir.resolve("queries.onnx");
+                OnnxProto.Model[] halves = OnnxExporter.buildSplit(loaded, OnnxExporter.tokenizerDirName(tower),
+                        precision);
+                ExternalData.write(halves[0], tower, weights);
+                ExternalData.write(halves[1], queries, weights);
+                halves = null; // the weights' host copies can go before ONNX Runtime loads its own
+                OnnxSplitPredictor predictor = OnnxSplitPredictor.open(tower, queries, threads);
                 ModelInfo info = ModelInfo.of(loaded).on(ModelInfo.ONNX, precision.name().toLowerCase(Locale.ROOT));
-                return new OnnxGrounder(predictor, loaded.tokenizer(), info);
+                return new OnnxGrounder(null, predictor, cacheSize, loaded.tokenizer(), info);
             } finally {
-                Files.deleteIfExists(tmp); // ONNX Runtime has read the whole graph into its session
+                deleteTree(dir); // the sessions hold the graphs and their weights
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
         }
     }
@@ -146,7 +186,12 @@ public final class OnnxGrounder implements GroundingEngine {
     /** @return whether answers carry a presence score */
     @Override
     public boolean hasPresenceHead() {
-        return predictor.hasScores();
+        return whole != null ? whole.hasScores() : split.hasScores();
+    }
+
+    /** @return feature cache hits and misses since the grounder was built (both 0 for an exported file) */
+    public long[] cacheStats() {
+        return cache.stats();
     }
 
     /** Reads an image file and grounds the queries in it. */
@@ -170,20 +215,27 @@ public final class OnnxGrounder implements GroundingEngine {
     @Override
     public List<GroundingResult> ground(BufferedImage image, List<String> queries) {
         Grounder.checkQueries(queries);
-        return ground(transform.apply(image), queries);
+        return ground(transform.apply(image), cache.enabled() ? Grounder.contentKey(image) : null, queries);
     }
 
+    /** Grounds queries in a prepared image (a window of a scene), bypassing the feature cache. */
     @Override
     public List<GroundingResult> ground(Preprocessed pre, List<String> queries) {
         Grounder.checkQueries(queries);
+        return ground(pre, null, queries);
+    }
+
+    /**
+     * @param key the image's content key for the feature cache, or null to skip the cache
+     * @return one result per query, in order
+     */
+    private List<GroundingResult> ground(Preprocessed pre, String key, List<String> queries) {
         int q = queries.size();
         TokenBatch tokens = TokenBatch.of(tokenizer, queries, config.maxQueryLen());
-        long[] textMasks = new long[tokens.ids().length];
-        for (int i = 0; i < textMasks.length; i++) {
-            textMasks[i] = tokens.ids()[i] > 0 ? 1 : 0; // the reference's text mask
-        }
-        Predictions.Predicted predicted = predictor.predict(pre.pixels(), pre.pixelMask(), tokens.ids(), textMasks,
-                q, tokens.length());
+        long[] textMasks = OnnxPredictor.textMasks(tokens.ids()); // the reference's text mask
+        Predictions.Predicted predicted = whole != null
+                ? whole.predict(pre.pixels(), pre.pixelMask(), tokens.ids(), textMasks, q, tokens.length())
+                : split.predict(features(pre, key), tokens.ids(), textMasks, q, tokens.length());
         List<GroundingResult> results = new ArrayList<>(q);
         for (int i = 0; i < q; i++) {
             BoxDecoder.Decoded d = BoxDecoder.decode(predicted.boxes(), i, pre.geometry());
@@ -193,14 +245,35 @@ public final class OnnxGrounder implements GroundingEngine {
         return results;
     }
 
-    /** Runs the batch in ONNX Runtime ({@link OnnxPredictor#predict(Batch)}). */
+    /** @return the image's features: kept ones under {@code key}, or the image tower's, then kept */
+    private OnnxSplitPredictor.Features features(Preprocessed pre, String key) {
+        int visual = split.visualSize();
+        float[] kept = key != null ? cache.get(key) : null;
+        if (kept != null) {
+            return new OnnxSplitPredictor.Features(Arrays.copyOfRange(kept, 0, visual),
+                    Arrays.copyOfRange(kept, visual, kept.length), 1);
+        }
+        OnnxSplitPredictor.Features computed = split.imageFeatures(pre.pixels(), pre.pixelMask());
+        if (key != null) {
+            float[] entry = Arrays.copyOf(computed.visual(), visual + computed.patchMasks().length);
+            System.arraycopy(computed.patchMasks(), 0, entry, visual, computed.patchMasks().length);
+            cache.put(key, entry);
+        }
+        return computed;
+    }
+
+    /** Runs the batch in ONNX Runtime ({@link OnnxPredictor#predict(Batch)}, or both halves of the split model). */
     @Override
     public Predictions.Predicted predict(Batch batch) {
-        return predictor.predict(batch);
+        return whole != null ? whole.predict(batch) : split.predict(batch);
     }
 
     @Override
     public void close() {
-        predictor.close();
+        if (whole != null) {
+            whole.close();
+        } else {
+            split.close();
+        }
     }
 }

@@ -70,6 +70,28 @@ public final class OnnxProto {
         }
     }
 
+    /** A {@code StringStringEntryProto} (key 1, value 2) or {@code OperatorSetIdProto} (domain 1, version 2). */
+    private static Message pair(int f1, String key, int f2, Object value) {
+        return new Message() {
+            @Override
+            public long size() {
+                return CodedOutputStream.computeStringSize(f1, key) + (value instanceof String s
+                        ? CodedOutputStream.computeStringSize(f2, s)
+                        : CodedOutputStream.computeInt64Size(f2, (Long) value));
+            }
+
+            @Override
+            public void write(CodedOutputStream out) throws IOException {
+                out.writeString(f1, key);
+                if (value instanceof String s) {
+                    out.writeString(f2, s);
+                } else {
+                    out.writeInt64(f2, (Long) value);
+                }
+            }
+        };
+    }
+
     /** Packed repeated int64: what proto3 writes and proto2 readers (ONNX) accept for repeated scalars. */
     private static long packedLongsSize(int field, long[] values) {
         if (values.length == 0) {
@@ -98,14 +120,40 @@ public final class OnnxProto {
     }
 
     /**
-     * {@code TensorProto}: dims (1), data_type (2), name (8), raw_data (9, little-endian).
+     * Where a tensor's bytes lie outside the model file ({@code TensorProto.external_data}): {@code length} bytes
+     * from {@code offset} of the file {@code location}, a path relative to the model file's folder.
+     */
+    public record ExternalLocation(String location, long offset, long length) {
+    }
+
+    /**
+     * {@code TensorProto}: dims (1), data_type (2), name (8), raw_data (9, little-endian); or, for a tensor whose
+     * bytes lie in a side file, external_data (13, {@code StringStringEntryProto} entries location, offset, length)
+     * and data_location (14) = EXTERNAL (1) instead of raw_data.
      *
      * @param name the tensor's name in the graph
      * @param dataType one of this class's data type constants
      * @param dims the shape
-     * @param raw the values, little-endian, row-major
+     * @param raw the values, little-endian, row-major; null when {@code external} is given
+     * @param external where the values lie outside the model file, or null when they are in {@code raw}
      */
-    public record Tensor(String name, int dataType, long[] dims, ByteBuffer raw) implements Message {
+    public record Tensor(String name, int dataType, long[] dims, ByteBuffer raw, ExternalLocation external)
+            implements Message {
+        /** {@code TensorProto.DataLocation.EXTERNAL}. */
+        private static final int EXTERNAL = 1;
+
+        /** A tensor holding its values. */
+        public Tensor(String name, int dataType, long[] dims, ByteBuffer raw) {
+            this(name, dataType, dims, raw, null);
+        }
+
+        public Tensor {
+            if ((raw == null) == (external == null)) {
+                throw new IllegalArgumentException("tensor " + name + " needs either its bytes or an external "
+                        + "location, not both or neither");
+            }
+        }
+
         /** @return a float32 tensor of the given shape holding {@code values} */
         public static Tensor floats(String name, long[] dims, float[] values) {
             checkCount(name, dims, values.length);
@@ -128,6 +176,11 @@ public final class OnnxProto {
             return new Tensor(name, dataType, dims, ByteBuffer.wrap(values));
         }
 
+        /** @return this tensor's description pointing at its bytes in a side file instead of holding them */
+        public Tensor movedTo(ExternalLocation location) {
+            return new Tensor(name, dataType, dims, null, location);
+        }
+
         private static void checkCount(String name, long[] dims, int count) {
             long n = 1;
             for (long d : dims) {
@@ -139,10 +192,22 @@ public final class OnnxProto {
             }
         }
 
+        private List<Message> externalEntries() {
+            return List.of(pair(1, "location", 2, external.location()),
+                    pair(1, "offset", 2, Long.toString(external.offset())),
+                    pair(1, "length", 2, Long.toString(external.length())));
+        }
+
         @Override
         public long size() {
-            return packedLongsSize(1, dims) + CodedOutputStream.computeInt32Size(2, dataType) + stringSize(8, name)
-                    + CodedOutputStream.computeTagSize(9) + CodedOutputStream.computeUInt32SizeNoTag(raw.remaining())
+            long n = packedLongsSize(1, dims) + CodedOutputStream.computeInt32Size(2, dataType) + stringSize(8, name);
+            if (external != null) {
+                for (Message entry : externalEntries()) {
+                    n += messageSize(13, entry);
+                }
+                return n + CodedOutputStream.computeEnumSize(14, EXTERNAL);
+            }
+            return n + CodedOutputStream.computeTagSize(9) + CodedOutputStream.computeUInt32SizeNoTag(raw.remaining())
                     + raw.remaining();
         }
 
@@ -151,6 +216,13 @@ public final class OnnxProto {
             writePackedLongs(out, 1, dims);
             out.writeInt32(2, dataType);
             writeString(out, 8, name);
+            if (external != null) {
+                for (Message entry : externalEntries()) {
+                    writeMessage(out, 13, entry);
+                }
+                out.writeEnum(14, EXTERNAL);
+                return;
+            }
             out.writeTag(9, 2);
             out.writeUInt32NoTag(raw.remaining());
             out.writeRawBytes(raw.duplicate());
@@ -422,27 +494,6 @@ public final class OnnxProto {
      */
     public record Model(long irVersion, String producerName, String producerVersion, Map<String, Long> opsets,
             Graph graph, Map<String, String> metadata) implements Message {
-        private static Message pair(int f1, String key, int f2, Object value) {
-            return new Message() {
-                @Override
-                public long size() {
-                    return CodedOutputStream.computeStringSize(f1, key) + (value instanceof String s
-                            ? CodedOutputStream.computeStringSize(f2, s)
-                            : CodedOutputStream.computeInt64Size(f2, (Long) value));
-                }
-
-                @Override
-                public void write(CodedOutputStream out) throws IOException {
-                    out.writeString(f1, key);
-                    if (value instanceof String s) {
-                        out.writeString(f2, s);
-                    } else {
-                        out.writeInt64(f2, (Long) value);
-                    }
-                }
-            };
-        }
-
         @Override
         public long size() {
             long n = CodedOutputStream.computeInt64Size(1, irVersion) + stringSize(2, producerName)
