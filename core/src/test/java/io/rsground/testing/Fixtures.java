@@ -1,5 +1,8 @@
 package io.rsground.testing;
 
+import io.rsground.infer.LoadedModel;
+import io.rsground.infer.ModelLoader;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -32,5 +35,11 @@ public final class Fixtures {
     /** @return a file under {@code ../shared/fixtures/clipvg-tiny} */
     public static Path tiny(String name) {
         return clipvgTiny().resolve(name);
+    }
+
+    /** @return the fixture's CLIP-VG (weights, architecture, CLIP BPE) loaded for inference; the caller closes it */
+    public static LoadedModel tinyModel() throws IOException {
+        return ModelLoader.load(new ModelLoader.Request(tiny("weights.safetensors"), tiny("model.json"), null,
+                shared().resolve("clip/bpe_simple_vocab_16e6.txt.gz"), true));
     }
 }

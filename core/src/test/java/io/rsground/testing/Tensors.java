@@ -68,4 +68,16 @@ public final class Tensors {
         NDArray e = expected.toType(DataType.FLOAT32, false);
         return a.sub(e).abs().sub(e.abs().mul((float) rel).add((float) abs)).max().getFloat();
     }
+
+    /** @return the largest |a[i] - b[i]| of two arrays of one length */
+    public static double maxAbsDiff(double[] a, double[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("lengths differ: " + a.length + " and " + b.length);
+        }
+        double d = 0;
+        for (int i = 0; i < a.length; i++) {
+            d = Math.max(d, Math.abs(a[i] - b[i]));
+        }
+        return d;
+    }
 }

@@ -9,7 +9,6 @@ import com.google.protobuf.UnknownFieldSet;
 import io.rsground.image.Images;
 import io.rsground.infer.GroundingResult;
 import io.rsground.infer.LoadedModel;
-import io.rsground.infer.ModelLoader;
 import io.rsground.testing.Fixtures;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -35,15 +34,10 @@ class ExternalDataTest {
     private static Path inFile;
     private static Path external;
 
-    private static LoadedModel fixture() throws Exception {
-        return ModelLoader.load(new ModelLoader.Request(Fixtures.tiny("weights.safetensors"),
-                Fixtures.tiny("model.json"), null, Fixtures.shared().resolve("clip/bpe_simple_vocab_16e6.txt.gz"),
-                true));
-    }
 
     @BeforeAll
     static void export(@TempDir Path tmp) throws Exception {
-        try (LoadedModel loaded = fixture()) {
+        try (LoadedModel loaded = Fixtures.tinyModel()) {
             inFile = OnnxExporter.export(loaded, tmp.resolve("one/tiny.onnx"), false,
                     OnnxExporter.Precision.FLOAT32, ExternalData.Mode.AUTO);
             external = OnnxExporter.export(loaded, tmp.resolve("two/tiny.onnx"), false,
@@ -95,7 +89,7 @@ class ExternalDataTest {
     @Test
     void inMemoryEngineWithASideFileGivesTheSingleFileBoxes() throws Exception {
         try (OnnxGrounder one = OnnxGrounder.open(inFile, 1);
-                OnnxGrounder two = OnnxGrounder.of(fixture(), OnnxExporter.Precision.FLOAT32, 1, 0,
+                OnnxGrounder two = OnnxGrounder.of(Fixtures.tinyModel(), OnnxExporter.Precision.FLOAT32, 1, 0,
                         ExternalData.Mode.ALWAYS)) {
             assertThat(maxDiff(boxes(one), boxes(two))).isLessThanOrEqualTo(1e-6);
         }
@@ -156,7 +150,7 @@ class ExternalDataTest {
     void existingSideFileIsNotReplacedUnasked(@TempDir Path dir) throws Exception {
         Path side = dir.resolve("m.onnx.data");
         Files.writeString(side, "someone else's");
-        try (LoadedModel loaded = fixture()) {
+        try (LoadedModel loaded = Fixtures.tinyModel()) {
             assertThatThrownBy(() -> OnnxExporter.export(loaded, dir.resolve("m.onnx"), false))
                     .isInstanceOf(FileAlreadyExistsException.class).hasMessageContaining(side.toString());
             assertThat(Files.readString(side)).isEqualTo("someone else's");

@@ -9,10 +9,10 @@ import io.rsground.image.Images;
 import io.rsground.image.Preprocessed;
 import io.rsground.infer.GroundingResult;
 import io.rsground.infer.LoadedModel;
-import io.rsground.infer.ModelLoader;
 import io.rsground.infer.Predictions;
 import io.rsground.infer.TokenBatch;
 import io.rsground.testing.Fixtures;
+import io.rsground.testing.Tensors;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,19 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class OnnxFeatureCacheTest {
 
-    private static LoadedModel fixture() throws Exception {
-        return ModelLoader.load(new ModelLoader.Request(Fixtures.tiny("weights.safetensors"),
-                Fixtures.tiny("model.json"), null, Fixtures.shared().resolve("clip/bpe_simple_vocab_16e6.txt.gz"),
-                true));
-    }
 
-    private static double maxDiff(double[] a, double[] b) {
-        double d = 0;
-        for (int i = 0; i < a.length; i++) {
-            d = Math.max(d, Math.abs(a[i] - b[i]));
-        }
-        return d;
-    }
 
     /** @return a batch of two rows, each image with its query, prepared as evaluation prepares them */
     private static Batch twoImages(OnnxGrounder engine, BufferedImage first, BufferedImage second,
@@ -68,24 +56,24 @@ class OnnxFeatureCacheTest {
             queries.add(s.get("query").asText());
         }
         Path file;
-        try (LoadedModel loaded = fixture()) {
+        try (LoadedModel loaded = Fixtures.tinyModel()) {
             file = OnnxExporter.export(loaded, dir.resolve("tiny.onnx"), false, precision);
         }
         BufferedImage image = Images.read(Fixtures.clipvgTiny().resolve("images/sample_1.png"));
         BufferedImage other = Images.read(Fixtures.clipvgTiny().resolve("images/sample_2.png"));
         double worst = 0;
         try (OnnxGrounder whole = OnnxGrounder.open(file, 1);
-                OnnxGrounder cached = OnnxGrounder.of(fixture(), precision, 1, 4)) {
+                OnnxGrounder cached = OnnxGrounder.of(Fixtures.tinyModel(), precision, 1, 4)) {
             for (int i = 0; i < queries.size(); i++) {
                 // one query at a time: the first call runs the image tower, the others reuse its features. Both
                 // engines get the same rows per call: int8's activation scales are taken over the call's batch
                 GroundingResult single = cached.ground(image, queries.get(i));
                 assertThat(single.query()).isEqualTo(queries.get(i));
-                worst = Math.max(worst, maxDiff(single.cxcywhNorm(), whole.ground(image, queries.get(i))
+                worst = Math.max(worst, Tensors.maxAbsDiff(single.cxcywhNorm(), whole.ground(image, queries.get(i))
                         .cxcywhNorm()));
             }
             GroundingResult elsewhere = cached.ground(other, queries.get(0));
-            worst = Math.max(worst, maxDiff(elsewhere.cxcywhNorm(), whole.ground(other, queries.get(0))
+            worst = Math.max(worst, Tensors.maxAbsDiff(elsewhere.cxcywhNorm(), whole.ground(other, queries.get(0))
                     .cxcywhNorm()));
             assertThat(cached.cacheStats()).containsExactly(queries.size() - 1L, 2L);
             assertThat(whole.cacheStats()).containsExactly(0L, 0L); // a file runs its whole graph, keeps nothing

@@ -13,9 +13,9 @@ import io.rsground.image.Images;
 import io.rsground.infer.Grounder;
 import io.rsground.infer.GroundingResult;
 import io.rsground.infer.LoadedModel;
-import io.rsground.infer.ModelLoader;
 import io.rsground.model.ClipVgModel;
 import io.rsground.testing.Fixtures;
+import io.rsground.testing.Tensors;
 import io.rsground.text.WordTokenizer;
 import io.rsground.weights.WeightNaming;
 import java.awt.image.BufferedImage;
@@ -30,45 +30,33 @@ import org.junit.jupiter.api.io.TempDir;
 /** The ONNX Runtime grounder against the DJL grounder and the reference's boxes, from image files to pixels. */
 class OnnxGrounderTest {
 
-    private static LoadedModel fixture() throws Exception {
-        return ModelLoader.load(new ModelLoader.Request(Fixtures.tiny("weights.safetensors"),
-                Fixtures.tiny("model.json"), null, Fixtures.shared().resolve("clip/bpe_simple_vocab_16e6.txt.gz"),
-                true));
-    }
 
-    private static double maxDiff(double[] a, double[] b) {
-        double d = 0;
-        for (int i = 0; i < a.length; i++) {
-            d = Math.max(d, Math.abs(a[i] - b[i]));
-        }
-        return d;
-    }
 
     @Test
     void fixtureImagesGiveTheDjlAndReferenceBoxes(@TempDir Path dir) throws Exception {
         JsonNode samples = new ObjectMapper().readTree(Fixtures.tiny("samples.json").toFile()).get("samples");
         Path file;
-        try (LoadedModel loaded = fixture()) {
+        try (LoadedModel loaded = Fixtures.tinyModel()) {
             file = OnnxExporter.export(loaded, dir.resolve("tiny.onnx"), false);
         }
         double worstNorm = 0;
         double worstPixels = 0;
         double worstReferencePng = 0;
-        try (OnnxGrounder onnx = OnnxGrounder.open(file, 2); Grounder djl = new Grounder(fixture(), 0)) {
+        try (OnnxGrounder onnx = OnnxGrounder.open(file, 2); Grounder djl = new Grounder(Fixtures.tinyModel(), 0)) {
             assertThat(onnx.hasPresenceHead()).isFalse();
             for (JsonNode s : samples) {
                 BufferedImage image = Images.read(Fixtures.clipvgTiny().resolve(s.get("image").asText()));
                 GroundingResult a = onnx.ground(image, s.get("query").asText());
                 GroundingResult b = djl.ground(image, s.get("query").asText());
                 assertThat(a.score()).isNull();
-                worstNorm = Math.max(worstNorm, maxDiff(a.cxcywhNorm(), b.cxcywhNorm()));
-                worstPixels = Math.max(worstPixels, maxDiff(a.boxXyxy(), b.boxXyxy()));
+                worstNorm = Math.max(worstNorm, Tensors.maxAbsDiff(a.cxcywhNorm(), b.cxcywhNorm()));
+                worstPixels = Math.max(worstPixels, Tensors.maxAbsDiff(a.boxXyxy(), b.boxXyxy()));
                 double[] reference = new double[4];
                 for (int i = 0; i < 4; i++) {
                     reference[i] = s.get("pred_box_xyxy").get(i).asDouble();
                 }
                 if (!s.get("image").asText().endsWith(".jpg")) {
-                    worstReferencePng = Math.max(worstReferencePng, maxDiff(a.boxXyxy(), reference));
+                    worstReferencePng = Math.max(worstReferencePng, Tensors.maxAbsDiff(a.boxXyxy(), reference));
                 }
             }
         }
@@ -86,7 +74,7 @@ class OnnxGrounderTest {
         }
         BufferedImage image = Images.read(Fixtures.tiny("images/sample_1.png"));
         Path file;
-        try (LoadedModel loaded = fixture()) {
+        try (LoadedModel loaded = Fixtures.tinyModel()) {
             file = OnnxExporter.export(loaded, dir.resolve("tiny.onnx"), false);
         }
         try (OnnxGrounder onnx = OnnxGrounder.open(file, 2)) {
@@ -94,7 +82,7 @@ class OnnxGrounderTest {
             for (int i = 0; i < queries.size(); i++) {
                 GroundingResult single = onnx.ground(image, queries.get(i));
                 assertThat(batched.get(i).query()).isEqualTo(queries.get(i));
-                assertThat(maxDiff(batched.get(i).cxcywhNorm(), single.cxcywhNorm())).isLessThanOrEqualTo(1e-5);
+                assertThat(Tensors.maxAbsDiff(batched.get(i).cxcywhNorm(), single.cxcywhNorm())).isLessThanOrEqualTo(1e-5);
             }
             assertThatThrownBy(() -> onnx.ground(image, List.of("the ship", " ")))
                     .isInstanceOf(IllegalArgumentException.class).hasMessage("query 2 is empty");
@@ -122,7 +110,7 @@ class OnnxGrounderTest {
             List<GroundingResult> b = djl.ground(image, queries);
             for (int i = 0; i < queries.size(); i++) {
                 assertThat(a.get(i).score()).isCloseTo(b.get(i).score(), org.assertj.core.data.Offset.offset(1e-4));
-                assertThat(maxDiff(a.get(i).cxcywhNorm(), b.get(i).cxcywhNorm())).isLessThanOrEqualTo(1e-4);
+                assertThat(Tensors.maxAbsDiff(a.get(i).cxcywhNorm(), b.get(i).cxcywhNorm())).isLessThanOrEqualTo(1e-4);
             }
         }
     }
@@ -130,7 +118,7 @@ class OnnxGrounderTest {
     @Test
     void aMissingBpeVocabularyIsNamed(@TempDir Path dir) throws Exception {
         Path file;
-        try (LoadedModel loaded = fixture()) {
+        try (LoadedModel loaded = Fixtures.tinyModel()) {
             file = OnnxExporter.export(loaded, dir.resolve("tiny.onnx"), false);
         }
         Files.delete(dir.resolve("tiny-tokenizer/tokenizer.json"));
