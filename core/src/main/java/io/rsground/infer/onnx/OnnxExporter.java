@@ -8,6 +8,7 @@ import io.rsground.config.ModelConfigs;
 import io.rsground.infer.LoadedModel;
 import io.rsground.text.ClipBpeTokenizer;
 import io.rsground.text.Tokenizer;
+import io.rsground.weights.RsgroundCheckpoint;
 import io.rsground.weights.Version;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -15,10 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Writes a loaded CLIP-VG model as one ONNX file (opset {@value GraphBuilder#OPSET}) that computes what
@@ -259,13 +258,7 @@ public final class OnnxExporter {
     }
 
     private static void writeTokenizer(Tokenizer tokenizer, Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        RsgroundCheckpoint.deleteTree(dir);
         Files.createDirectories(dir);
         if (tokenizer instanceof ClipBpeTokenizer clip) {
             for (Path source : clip.sourceFiles()) {

@@ -17,6 +17,7 @@ import io.rsground.infer.TokenBatch;
 import io.rsground.text.Tokenizer;
 import io.rsground.text.TokenizerSpec;
 import io.rsground.text.Tokenizers;
+import io.rsground.weights.RsgroundCheckpoint;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,11 +25,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Grounds queries in images with an exported model in ONNX Runtime, no DJL involved: the same preprocessing,
@@ -120,15 +119,7 @@ public final class OnnxGrounder implements GroundingEngine {
                 ModelInfo info = ModelInfo.of(loaded).on(ModelInfo.ONNX, precision.name().toLowerCase(Locale.ROOT));
                 return new OnnxGrounder(null, predictor, cacheSize, loaded.tokenizer(), info);
             } finally {
-                deleteTree(dir); // the sessions hold the graphs and their weights
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+                RsgroundCheckpoint.deleteTree(dir); // the sessions hold the graphs and their weights
             }
         }
     }
