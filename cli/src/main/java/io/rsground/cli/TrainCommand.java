@@ -5,6 +5,7 @@ import io.rsground.config.TrainConfigBuilder;
 import io.rsground.data.GroundingDataset;
 import io.rsground.data.Sample;
 import io.rsground.train.Curriculum;
+import io.rsground.train.CurriculumThresholds;
 import io.rsground.train.Recipes;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -199,9 +200,16 @@ final class TrainCommand implements Callable<Integer> {
             + "threshold are scored on the search split, greedily (ssa); msa takes the sources of rsground pseudo "
             + "in turn, the selections accumulating; OUT holds one folder per stage")
     String curriculum;
-    @Option(names = "--curriculum-thresholds", paramLabel = "H,H,...", description = "reliabilities tried (default: "
-            + "0.3,0.5,0.7)")
-    String curriculumThresholds = "0.3,0.5,0.7";
+    @Option(names = "--curriculum-thresholds", paramLabel = "H,H,...|keep:S,S,...", description = "the search's "
+            + "candidates: reliabilities in [0, 1] (0 keeps every label), or keep: and the shares of the labels to "
+            + "keep, most reliable first, turned into thresholds from each measurer's histogram (default: "
+            + CurriculumThresholds.DEFAULT + ": every label, the control, then three quarters and half)")
+    String curriculumThresholds = CurriculumThresholds.DEFAULT;
+    @Option(names = "--curriculum-final-share", paramLabel = "F", description = "with --minutes: the part of the "
+            + "budget (after the recipe's stages) kept for a final stage that continues the search's choice on its "
+            + "labels, so that the chosen model gets most of the training time; 0 ends with the search's choice "
+            + "(default: 0.5)")
+    double curriculumFinalShare = 0.5;
     @Option(names = "--search-data-root", paramLabel = "ROOT", description = "with --curriculum: score the stages "
             + "on this data set's val split (human expressions) instead of the training data's own val split")
     Path searchDataRoot;
@@ -362,7 +370,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new Errors.BadInputException("the val split of " + searchDataRoot + " is empty");
             }
         }
-        return TrainingConsole.curriculum(kind, config, overwrite, Curriculum.parseThresholds(curriculumThresholds),
-                search, searchName, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return TrainingConsole.curriculum(kind, config, overwrite, CurriculumThresholds.parse(curriculumThresholds),
+                curriculumFinalShare, search, searchName, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

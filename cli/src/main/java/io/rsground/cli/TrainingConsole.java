@@ -4,6 +4,7 @@ import io.rsground.config.ModelConfig;
 import io.rsground.config.TrainConfig;
 import io.rsground.data.Sample;
 import io.rsground.train.Curriculum;
+import io.rsground.train.CurriculumThresholds;
 import io.rsground.train.DivergenceException;
 import io.rsground.train.EpochLog;
 import io.rsground.train.FromScratch;
@@ -96,18 +97,20 @@ final class TrainingConsole {
      * Runs CLIP-VG's self-paced curriculum over training runs with progress display and Ctrl-C handling.
      *
      * @param kind single- or multi-source
-     * @param thresholds reliabilities tried
+     * @param thresholds the candidates of each search
+     * @param finalShare the part of the time budget kept for the stage that continues the search's choice
      * @param search the split each stage is scored on, or null for the training data set's val split
      * @param overwrite start anew in an output folder that holds files but no curriculum (otherwise refused)
      */
-    static int curriculum(Curriculum.Kind kind, TrainConfig config, boolean overwrite, List<Double> thresholds,
-            List<Sample> search, String searchName, PrintWriter out, PrintWriter err) throws Exception {
+    static int curriculum(Curriculum.Kind kind, TrainConfig config, boolean overwrite, CurriculumThresholds thresholds,
+            double finalShare, List<Sample> search, String searchName, PrintWriter out, PrintWriter err)
+            throws Exception {
         ProgressListener listener = new ProgressListener(out, config.run().logEvery());
         Curriculum curriculum = new Curriculum(kind, config, thresholds, search, searchName, listener, line -> {
             listener.close();
             out.println(line);
             out.flush();
-        }).replacingEarlierRun(overwrite);
+        }).replacingEarlierRun(overwrite).withFinalShare(finalShare);
         return withStop(curriculum::requestStop, err, "train --curriculum", () -> {
             Curriculum.Result result = curriculum.run();
             listener.close();

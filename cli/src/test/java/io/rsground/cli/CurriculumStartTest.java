@@ -36,7 +36,7 @@ class CurriculumStartTest {
                 out.toString(), "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0",
                 "--pretrain-vision-steps", "3", "--pretrain-vision-batch", "4", "--pretrain-vision",
                 String.valueOf(recipeMinutes), "--minutes", String.valueOf(budget), "--curriculum", "ssa",
-                "--curriculum-thresholds", "0.0001");
+                "--curriculum-thresholds", "0.0001", "--curriculum-final-share", "0");
         double elapsed = (System.nanoTime() - start) / 60e9;
         assertThat(r.exitCode()).as(r.err()).isZero();
         Path measurer = out.resolve("measurer");
@@ -71,6 +71,58 @@ class CurriculumStartTest {
         }
         assertThat(vision).isPositive();
         assertThat(changed).isPositive();
+    }
+
+    /**
+     * The final share of the budget goes to a stage that continues the search's choice on its labels; the search's
+     * stages share the rest.
+     */
+    @Test
+    void theFinalStageContinuesTheSearchsChoiceForWhatIsLeft() throws Exception {
+        Path data = dir.resolve("data");
+        SceneGenerator.generate(data, 6, 96, 3, 1, ProgressListener.NONE);
+        Path out = dir.resolve("ssa");
+        double budget = 10;
+        long start = System.nanoTime();
+        CliRunner.Result r = CliRunner.run("train", "--preset", "tiny", "--data-root", data.toString(), "--out",
+                out.toString(), "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0",
+                "--minutes", String.valueOf(budget), "--curriculum", "ssa", "--curriculum-thresholds", "keep:1,0.5",
+                "--curriculum-final-share", "0.5");
+        double elapsed = (System.nanoTime() - start) / 60e9;
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode state = JSON.readTree(out.resolve("curriculum.json").toFile());
+        assertThat(state.get("thresholds").asText()).isEqualTo("keep:1,0.5");
+        JsonNode stages = state.get("stages");
+        JsonNode last = stages.get(stages.size() - 1);
+        assertThat(last.get("name").asText()).isEqualTo("final");
+        String choice = null; // the search's choice: its best score, a tie going to the later stage
+        JsonNode chosen = null;
+        for (int i = 0; i < stages.size() - 1; i++) {
+            if (chosen == null || stages.get(i).get("search_pr50").asDouble() >= chosen.get("search_pr50")
+                    .asDouble()) {
+                chosen = stages.get(i);
+                choice = chosen.get("name").asText();
+            }
+        }
+        JsonNode measurer = JSON.readTree(out.resolve("measurer/train-config.json").toFile());
+        JsonNode continued = JSON.readTree(out.resolve("final/train-config.json").toFile());
+        // three search stages planned share half the budget; the final stage gets what they left
+        assertThat(measurer.at("/run/time_budget_minutes").asDouble()).isCloseTo(budget / 2 / 3, within(0.05));
+        assertThat(continued.at("/run/time_budget_minutes").asDouble()).isBetween(budget - elapsed, budget);
+        assertThat(continued.at("/model/retrain").asText()).isEqualTo(out.resolve(choice).resolve("best_checkpoint")
+                .toString());
+        assertThat(last.get("labels").asInt()).isEqualTo(chosen.get("labels").asInt());
+        assertThat(state.get("chosen").asText()).isEqualTo(last.get("search_pr50").asDouble() >= chosen.get(
+                "search_pr50").asDouble() ? "final" : choice);
+
+        CliRunner.Result again = CliRunner.run("train", "--preset", "tiny", "--data-root", data.toString(), "--out",
+                out.toString(), "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0",
+                "--minutes", String.valueOf(budget), "--curriculum", "ssa", "--curriculum-thresholds", "keep:1,0.5",
+                "--curriculum-final-share", "0.5");
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.out()).contains("stage final is done").doesNotContain("epoch 1:");
+        assertThat(JSON.readTree(out.resolve("curriculum.json").toFile()).get("chosen").asText())
+                .isEqualTo(state.get("chosen").asText());
     }
 
     @Test

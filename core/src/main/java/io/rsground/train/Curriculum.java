@@ -6,10 +6,8 @@ import io.rsground.data.DatasetException;
 import io.rsground.data.Sample;
 import io.rsground.data.pseudo.PseudoSources;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,11 +31,16 @@ import java.util.function.Consumer;
  * stages can overrun their share; once the budget is used up no further stage starts, and the best stage done is
  * the result.
  *
+ * <p><b>Final stage.</b> With a time budget, a share of it can be kept for a stage that continues the search's
+ * choice on the same labels, so that the chosen model gets most of the budget rather than the share of one
+ * candidate; it is the result unless it scores lower on the search split than the choice.
+ *
  * <p><b>Single source (SSA).</b> A measurer trained on every training label; each label's reliability (the IoU of
- * the measurer's box with the label's); then, for the thresholds in increasing order, the measurer trained on only
- * the labels reaching the threshold, scored on the search split. The search stops at the first threshold that
- * scores lower than the best so far (greedy); the best stage is the result (a tie goes to the later, more
- * selective one).
+ * the measurer's box with the label's); then, for the {@link CurriculumThresholds candidates} in increasing order,
+ * the measurer trained on only the labels reaching the threshold, scored on the search split. A threshold of 0 keeps
+ * every label: the control, trained as long as the others from the same weights. The search stops at the first
+ * candidate that scores lower than the best so far (greedy); the best stage is the choice (a tie goes to the
+ * later, more selective one).
  *
  * <p><b>Multi-source (MSA).</b> The labels' sources ({@code pseudo.jsonl} of {@code rsground pseudo}: template,
  * relation) are taken in turn, in order of first appearance. For each, a measurer is trained on its labels alone
@@ -48,10 +51,10 @@ import java.util.function.Consumer;
  * selection; the last source's choice is the result.
  */
 public final class Curriculum {
-    /** Thresholds tried by default. */
-    public static final List<Double> DEFAULT_THRESHOLDS = List.of(0.3, 0.5, 0.7);
     /** The file that records the stages done. */
     public static final String STATE = "curriculum.json";
+    /** The name of the stage that continues the search's choice. */
+    public static final String FINAL = "final";
 
     /** Which curriculum. */
     public enum Kind {
@@ -84,7 +87,7 @@ public final class Curriculum {
 
     private final Kind kind;
     private final TrainConfig base;
-    private final List<Double> thresholds;
+    private final CurriculumThresholds thresholds;
     private final List<Sample> search;
     private final String searchName;
     private final TrainingRun.Listener listener;
@@ -92,25 +95,23 @@ public final class Curriculum {
     private volatile CurriculumStages stages;
     private volatile boolean stopRequested;
     private boolean replaceEarlierRun;
+    private double finalShare;
 
     /**
      * @param kind SSA or MSA
      * @param base the training settings of every stage ({@code run.out} is the curriculum's folder)
-     * @param thresholds reliabilities tried, each in (0, 1]
+     * @param thresholds the candidates of each greedy search
      * @param search the labels a stage is scored on (human expressions), or null for the training data set's own
      *     val split (held-out labels of the same kind as the training ones)
      * @param searchName what to call the search split in reports
      * @param listener told of each stage's training
      * @param log told what the curriculum does
      */
-    public Curriculum(Kind kind, TrainConfig base, List<Double> thresholds, List<Sample> search, String searchName,
-            TrainingRun.Listener listener, Consumer<String> log) {
-        if (thresholds.isEmpty() || thresholds.stream().anyMatch(h -> !(h > 0 && h <= 1))) {
-            throw new ConfigException("curriculum thresholds must be in (0, 1], got " + thresholds);
-        }
+    public Curriculum(Kind kind, TrainConfig base, CurriculumThresholds thresholds, List<Sample> search,
+            String searchName, TrainingRun.Listener listener, Consumer<String> log) {
         this.kind = kind;
         this.base = base;
-        this.thresholds = thresholds.stream().sorted().toList();
+        this.thresholds = thresholds;
         this.search = search;
         this.searchName = searchName;
         this.listener = listener;
@@ -124,6 +125,20 @@ public final class Curriculum {
      */
     public Curriculum replacingEarlierRun(boolean replace) {
         this.replaceEarlierRun = replace;
+        return this;
+    }
+
+    /**
+     * @param share the part of the time budget (after the recipe's stages) kept for the {@value #FINAL} stage,
+     *     which continues the search's choice on its labels, in [0, 1); 0 (the default) ends with the search's
+     *     choice, as CLIP-VG does when every stage trains its full schedule; without a time budget it is ignored
+     * @return this curriculum
+     */
+    public Curriculum withFinalShare(double share) {
+        if (!(share >= 0 && share < 1)) {
+            throw new ConfigException("the curriculum's final share must be in [0, 1), got " + share);
+        }
+        this.finalShare = share;
         return this;
     }
 
@@ -150,48 +165,78 @@ public final class Curriculum {
         if (chosen == null) {
             return null;
         }
-        stages.writeState(kind.name().toLowerCase(Locale.ROOT), chosen, thresholds);
+        stages.writeState(kind.name().toLowerCase(Locale.ROOT), chosen, thresholds.toString());
         Result result = new Result(stages.done(), chosen, searchName);
         CurriculumPlot.write(result, stages.out().resolve("curriculum.png"));
         return result;
     }
 
     private Stage singleSource() throws IOException, DatasetException {
-        int planned = 1 + thresholds.size();
+        int planned = 1 + thresholds.values().size();
         Stage measurer = stages.stage("measurer", null, null, 0, minutesFor(planned), null);
         if (measurer == null) {
             return null;
         }
         Map<Integer, Double> reliability = stages.score("measurer", stages.train(), null);
         Path file = stages.out().resolve("measurer").resolve("reliability.jsonl");
+        List<CurriculumThresholds.Candidate> candidates = thresholds.candidates(reliability.values());
         Stage best = null;
-        for (int i = 0; i < thresholds.size(); i++) {
-            double h = thresholds.get(i);
-            if (reliability.values().stream().noneMatch(r -> r >= h)) {
-                log.accept(String.format(Locale.ROOT, "curriculum: no label reaches %s: the search stops", h));
+        for (int i = 0; i < candidates.size(); i++) {
+            CurriculumThresholds.Candidate c = candidates.get(i);
+            if (reliability.values().stream().noneMatch(r -> r >= c.threshold())) {
+                log.accept(String.format(Locale.ROOT, "curriculum: no label reaches %s: the search stops",
+                        c.threshold()));
                 break;
             }
-            if (budgetSpent()) {
+            if (budgetSpent(c.name())) {
                 break;
             }
-            Stage s = stages.stage("h" + plain(h), h, file, h, minutesFor(thresholds.size() - i), measurer);
+            Stage s = stages.stage(c.name(), c.threshold(), file, c.threshold(), minutesFor(candidates.size() - i),
+                    measurer);
             if (s == null) {
                 return null;
             }
             if (best != null && s.searchPr50() < best.searchPr50()) {
-                log.accept(String.format(Locale.ROOT, "curriculum: threshold %s scores %.2f%% < %.2f%%: the search "
-                        + "stops", h, 100 * s.searchPr50(), 100 * best.searchPr50()));
+                log.accept(String.format(Locale.ROOT, "curriculum: %s scores %.2f%% < %.2f%%: the search stops",
+                        c.name(), 100 * s.searchPr50(), 100 * best.searchPr50()));
                 break;
             }
             best = s;
         }
-        return best == null || measurer.searchPr50() > best.searchPr50() ? measurer : best;
+        Stage chosen = best == null || measurer.searchPr50() > best.searchPr50() ? measurer : best;
+        return finalStage(chosen, chosen == measurer ? null : file, chosen == measurer ? 0 : chosen.threshold());
     }
 
-    /** @return true (and says so) when the time budget is used up: no further stage starts */
-    private boolean budgetSpent() {
+    /**
+     * @param chosen the search's choice
+     * @param selection the selection file of its labels, or null for every label
+     * @param minReliability what a label needs in that file
+     * @return the {@value #FINAL} stage (the choice continued on its labels for what is left of the budget) when a
+     *     share of the budget is kept for it and it scores at least as well as the choice on the search split; the
+     *     choice otherwise; null when a stop request ended it
+     */
+    private Stage finalStage(Stage chosen, Path selection, double minReliability) throws IOException,
+            DatasetException {
         double total = base.run().timeBudgetMinutes();
-        if (total <= 0 || stages.usedMinutes() < total) {
+        if (finalShare <= 0 || total <= 0 || budgetSpent(FINAL)) {
+            return chosen;
+        }
+        Stage continued = stages.stage(FINAL, chosen.threshold(), selection, minReliability,
+                Math.max(total - stages.usedMinutes(), 0.01), chosen);
+        if (continued == null) {
+            return null;
+        }
+        return continued.searchPr50() >= chosen.searchPr50() ? continued : chosen;
+    }
+
+    /**
+     * @param next the stage that would start next
+     * @return true (and says so) when the time budget is used up and that stage is not done already: it does
+     *     not start
+     */
+    private boolean budgetSpent(String next) {
+        double total = base.run().timeBudgetMinutes();
+        if (total <= 0 || stages.usedMinutes() < total || stages.isDone(next)) {
             return false;
         }
         log.accept(String.format(Locale.ROOT, "curriculum: the time budget of %.1f min is spent: the search stops "
@@ -201,17 +246,19 @@ public final class Curriculum {
 
     /**
      * @param stagesLeft the stages still planned, this one included
-     * @return this stage's time budget: what is left of the curriculum's, shared equally by the stages still
-     *     planned (a search that stops early leaves its share to the stages after it); the first stage also gets
-     *     the minutes its recipe stages are given, since only it runs them; 0 without a budget
+     * @return this stage's time budget: what is left of the curriculum's, less the final stage's share, shared
+     *     equally by the stages still planned (a search that stops early leaves its share to the stages after it);
+     *     the first stage also gets the minutes its recipe stages are given, since only it runs them; 0 without a
+     *     budget
      */
     private double minutesFor(int stagesLeft) {
         double total = base.run().timeBudgetMinutes();
         if (total <= 0) {
             return 0;
         }
+        double searchTotal = total - finalShare * Math.max(total - recipeMinutes(), 0);
         double recipe = stages.done().isEmpty() ? recipeMinutes() : 0;
-        double share = Math.max(total - stages.usedMinutes() - recipe, 0) / stagesLeft;
+        double share = Math.max(searchTotal - stages.usedMinutes() - recipe, 0) / stagesLeft;
         // a positive floor: 0 would mean no budget at all; the run then trains its one epoch
         return Math.max(recipe + share, 0.01);
     }
@@ -226,7 +273,7 @@ public final class Curriculum {
     private int msaPlanned(int fromSource, int sources) {
         int planned = 0;
         for (int i = fromSource; i < sources; i++) {
-            planned += 1 + (i == 0 ? 1 : 2) * thresholds.size();
+            planned += 1 + (i == 0 ? 1 : 2) * thresholds.values().size();
         }
         return planned;
     }
@@ -238,10 +285,10 @@ public final class Curriculum {
         Stage firstMeasurer = null;
         int number = 0;
         for (Map.Entry<String, List<Sample>> e : bySource.entrySet()) {
-            if (budgetSpent()) {
+            String prefix = "msa" + ++number + "-" + e.getKey();
+            if (budgetSpent(prefix + "-measurer")) {
                 break;
             }
-            String prefix = "msa" + ++number + "-" + e.getKey();
             List<Sample> labels = e.getValue();
             Stage own = stages.stage(prefix + "-measurer", null, stages.selectionOf(prefix + "-measurer",
                     labels.stream().map(Sample::index).toList()), 1, minutesFor(msaPlanned(number - 1,
@@ -254,7 +301,7 @@ public final class Curriculum {
             Stage startFrom = previous != null ? previous : own;
             Candidate best = null;
             for (int m = 0; m < measurers.size(); m++) {
-                int laterStages = (measurers.size() - 1 - m) * thresholds.size() + msaPlanned(number,
+                int laterStages = (measurers.size() - 1 - m) * thresholds.values().size() + msaPlanned(number,
                         bySource.size());
                 Candidate c = search(prefix + (m == 0 ? "-own" : "-prev"), measurers.get(m), labels, selected,
                         startFrom, laterStages);
@@ -273,7 +320,8 @@ public final class Curriculum {
             selected = best.selected();
             previous = best.stage();
         }
-        return previous != null ? previous : firstMeasurer;
+        Stage chosen = previous != null ? previous : firstMeasurer;
+        return chosen == null ? null : finalStage(chosen, stages.out().resolve(chosen.name() + ".selection.jsonl"), 1);
     }
 
     /** A source's best candidate: its stage and the labels selected with it. */
@@ -289,20 +337,21 @@ public final class Curriculum {
     private Candidate search(String prefix, Stage measurer, List<Sample> labels, Set<Integer> selected,
             Stage startFrom, int laterStages) throws IOException, DatasetException {
         Map<Integer, Double> reliability = stages.score(measurer.name(), labels, "reliability-" + prefix);
+        List<CurriculumThresholds.Candidate> candidates = thresholds.candidates(reliability.values());
         Candidate best = null;
-        for (int i = 0; i < thresholds.size(); i++) {
-            double h = thresholds.get(i);
+        for (int i = 0; i < candidates.size(); i++) {
+            double h = candidates.get(i).threshold();
             Set<Integer> with = new HashSet<>(selected);
             labels.stream().filter(s -> reliability.get(s.index()) >= h).forEach(s -> with.add(s.index()));
             if (with.size() == selected.size()) {
                 break; // no label of the source reaches h, nor any higher threshold
             }
-            if (budgetSpent()) {
+            String name = prefix + "-" + candidates.get(i).name();
+            if (budgetSpent(name)) {
                 break;
             }
-            String name = prefix + "-h" + plain(h);
             Stage s = stages.stage(name, h, stages.selectionOf(name, with), 1,
-                    minutesFor(thresholds.size() - i + laterStages), startFrom);
+                    minutesFor(candidates.size() - i + laterStages), startFrom);
             if (s == null) {
                 return Candidate.STOPPED;
             }
@@ -328,16 +377,4 @@ public final class Curriculum {
         return bySource;
     }
 
-    private static String plain(double h) {
-        return BigDecimal.valueOf(h).stripTrailingZeros().toPlainString();
-    }
-
-    /** @return thresholds from their spelling, e.g. {@code 0.3,0.5,0.7} */
-    public static List<Double> parseThresholds(String text) {
-        try {
-            return Arrays.stream(text.split(",")).map(String::strip).map(Double::parseDouble).toList();
-        } catch (NumberFormatException e) {
-            throw new ConfigException("curriculum thresholds must be numbers separated by commas, got '" + text + "'");
-        }
-    }
 }

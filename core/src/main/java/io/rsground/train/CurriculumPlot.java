@@ -20,8 +20,8 @@ final class CurriculumPlot {
         List<Double> labels = new ArrayList<>();
         int most = result.stages().stream().mapToInt(Curriculum.Stage::labels).max().orElse(1);
         for (Curriculum.Stage s : result.stages()) {
-            names.add((s.threshold() == null ? "all labels" : String.format(Locale.ROOT, "IoU >= %.2f", s.threshold()))
-                    + (s == result.chosen() ? " *" : ""));
+            names.add(s.name() + (s.threshold() == null ? ": all" : String.format(Locale.ROOT, ": IoU >= %.2f",
+                    s.threshold())) + (s == result.chosen() ? " *" : ""));
             scores.add(100 * s.searchPr50());
             labels.add(100.0 * s.labels() / most);
         }

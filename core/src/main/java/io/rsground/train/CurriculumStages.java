@@ -138,7 +138,7 @@ final class CurriculumStages {
                 searchName).pixel().precisionAt(0.5);
         Curriculum.Stage stage = new Curriculum.Stage(name, threshold, labels, score);
         done.put(name, stage);
-        writeState(null, null, List.of());
+        writeState(null, null, null);
         log.accept(String.format(Locale.ROOT, "curriculum: stage %s: %,d labels, %s Pr@0.5 %.2f%%", name, labels,
                 searchName, 100 * score));
         return stage;
@@ -228,14 +228,14 @@ final class CurriculumStages {
      *
      * @param kind {@code ssa} or {@code msa}, or null while stages run
      * @param chosen the result, or null while stages run
-     * @param thresholds the thresholds tried
+     * @param thresholds the thresholds tried, as spelled, or null while stages run
      */
-    void writeState(String kind, Curriculum.Stage chosen, List<Double> thresholds) throws IOException {
+    void writeState(String kind, Curriculum.Stage chosen, String thresholds) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("kind", kind);
         root.put("search_split", searchName);
         root.put("elapsed_minutes", usedMinutes());
-        root.set("thresholds", JSON.valueToTree(thresholds));
+        root.put("thresholds", thresholds);
         ArrayNode array = root.putArray("stages");
         for (Curriculum.Stage s : done.values()) {
             ObjectNode n = array.addObject();
@@ -247,6 +247,11 @@ final class CurriculumStages {
         root.put("chosen", chosen == null ? null : chosen.name());
         root.put("result", chosen == null ? null : chosen.name() + "/" + TrainingRun.BEST);
         JSON.writeValue(out.resolve(Curriculum.STATE).toFile(), root);
+    }
+
+    /** @return true when {@code curriculum.json} records the stage done */
+    boolean isDone(String name) {
+        return done.containsKey(name);
     }
 
     /** @return the stages done, in the order they were done */
