@@ -210,6 +210,10 @@ final class TrainCommand implements Callable<Integer> {
             + "labels, so that the chosen model gets most of the training time; 0 ends with the search's choice "
             + "(default: 0.5)")
     double curriculumFinalShare = 0.5;
+    @Option(names = "--curriculum-final-labels", paramLabel = "chosen|all", description = "what the final stage "
+            + "trains on: the search's choice of labels, or every label (the chosen ones then only come first) "
+            + "(default: chosen)")
+    String curriculumFinalLabels = "chosen";
     @Option(names = "--search-data-root", paramLabel = "ROOT", description = "with --curriculum: score the stages "
             + "on this data set's val split (human expressions) instead of the training data's own val split")
     Path searchDataRoot;
@@ -370,7 +374,12 @@ final class TrainCommand implements Callable<Integer> {
                 throw new Errors.BadInputException("the val split of " + searchDataRoot + " is empty");
             }
         }
+        if (!curriculumFinalLabels.equals("chosen") && !curriculumFinalLabels.equals("all")) {
+            throw new Errors.BadInputException("--curriculum-final-labels takes chosen or all, got '"
+                    + curriculumFinalLabels + "'");
+        }
         return TrainingConsole.curriculum(kind, config, overwrite, CurriculumThresholds.parse(curriculumThresholds),
-                curriculumFinalShare, search, searchName, spec.commandLine().getOut(), spec.commandLine().getErr());
+                curriculumFinalShare, curriculumFinalLabels.equals("all"), search, searchName,
+                spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

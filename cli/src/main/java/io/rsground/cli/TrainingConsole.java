@@ -99,18 +99,20 @@ final class TrainingConsole {
      * @param kind single- or multi-source
      * @param thresholds the candidates of each search
      * @param finalShare the part of the time budget kept for the stage that continues the search's choice
+     * @param finalOnEveryLabel true when that stage trains on every label, false on the choice's
      * @param search the split each stage is scored on, or null for the training data set's val split
      * @param overwrite start anew in an output folder that holds files but no curriculum (otherwise refused)
      */
     static int curriculum(Curriculum.Kind kind, TrainConfig config, boolean overwrite, CurriculumThresholds thresholds,
-            double finalShare, List<Sample> search, String searchName, PrintWriter out, PrintWriter err)
-            throws Exception {
+            double finalShare, boolean finalOnEveryLabel, List<Sample> search, String searchName, PrintWriter out,
+            PrintWriter err) throws Exception {
         ProgressListener listener = new ProgressListener(out, config.run().logEvery());
         Curriculum curriculum = new Curriculum(kind, config, thresholds, search, searchName, listener, line -> {
             listener.close();
             out.println(line);
             out.flush();
-        }).replacingEarlierRun(overwrite).withFinalShare(finalShare);
+        }).replacingEarlierRun(overwrite).withFinalShare(finalShare)
+                .finalOnEveryLabel(finalOnEveryLabel);
         return withStop(curriculum::requestStop, err, "train --curriculum", () -> {
             Curriculum.Result result = curriculum.run();
             listener.close();

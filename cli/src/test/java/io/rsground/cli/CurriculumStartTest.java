@@ -84,10 +84,11 @@ class CurriculumStartTest {
         Path out = dir.resolve("ssa");
         double budget = 10;
         long start = System.nanoTime();
-        CliRunner.Result r = CliRunner.run("train", "--preset", "tiny", "--data-root", data.toString(), "--out",
-                out.toString(), "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0",
-                "--minutes", String.valueOf(budget), "--curriculum", "ssa", "--curriculum-thresholds", "keep:1,0.5",
-                "--curriculum-final-share", "0.5");
+        String[] args = {"train", "--preset", "tiny", "--data-root", data.toString(), "--out", out.toString(),
+            "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0", "--minutes",
+            String.valueOf(budget), "--curriculum", "ssa", "--curriculum-thresholds", "keep:1,0.5",
+            "--curriculum-final-share", "0.5"};
+        CliRunner.Result r = CliRunner.run(args);
         double elapsed = (System.nanoTime() - start) / 60e9;
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode state = JSON.readTree(out.resolve("curriculum.json").toFile());
@@ -115,14 +116,41 @@ class CurriculumStartTest {
         assertThat(state.get("chosen").asText()).isEqualTo(last.get("search_pr50").asDouble() >= chosen.get(
                 "search_pr50").asDouble() ? "final" : choice);
 
-        CliRunner.Result again = CliRunner.run("train", "--preset", "tiny", "--data-root", data.toString(), "--out",
-                out.toString(), "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0",
-                "--minutes", String.valueOf(budget), "--curriculum", "ssa", "--curriculum-thresholds", "keep:1,0.5",
-                "--curriculum-final-share", "0.5");
+        CliRunner.Result again = CliRunner.run(args); // every stage done: nothing trains, the result stands
         assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(again.out()).contains("stage final is done").doesNotContain("epoch 1:");
         assertThat(JSON.readTree(out.resolve("curriculum.json").toFile()).get("chosen").asText())
                 .isEqualTo(state.get("chosen").asText());
+    }
+
+    /** On every label, the final stage continues the choice with the labels it left out added back. */
+    @Test
+    void theFinalStageCanTrainOnEveryLabel() throws Exception {
+        Path data = dir.resolve("data");
+        SceneGenerator.generate(data, 6, 96, 3, 1, ProgressListener.NONE);
+        Path out = dir.resolve("ssa");
+        CliRunner.Result r = CliRunner.run("train", "--preset", "tiny", "--data-root", data.toString(), "--out",
+                out.toString(), "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0",
+                "--minutes", "10", "--curriculum", "ssa", "--curriculum-thresholds", "0.5",
+                "--curriculum-final-labels", "all");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode state = JSON.readTree(out.resolve("curriculum.json").toFile());
+        int trainLabels = io.rsground.data.GroundingDataset.open(data, null).split("train").size();
+        JsonNode stages = state.get("stages");
+        JsonNode last = stages.get(stages.size() - 1);
+        assertThat(last.get("name").asText()).isEqualTo("final");
+        assertThat(last.get("labels").asInt()).isEqualTo(trainLabels);
+        JsonNode continued = JSON.readTree(out.resolve("final/train-config.json").toFile());
+        assertThat(continued.at("/run/selection").isTextual()).as("no selection file").isFalse();
+        String from = stages.size() == 3 && stages.get(1).get("search_pr50").asDouble() >= stages.get(0)
+                .get("search_pr50").asDouble() ? "h0.5" : "measurer";
+        assertThat(continued.at("/model/retrain").asText()).isEqualTo(out.resolve(from).resolve("best_checkpoint")
+                .toString());
+
+        CliRunner.Result bad = CliRunner.run("train", "--preset", "tiny", "--data-root", data.toString(), "--out",
+                dir.resolve("bad").toString(), "--curriculum", "ssa", "--curriculum-final-labels", "some");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--curriculum-final-labels takes chosen or all, got 'some'");
     }
 
     @Test

@@ -32,8 +32,8 @@ import java.util.function.Consumer;
  * the result.
  *
  * <p><b>Final stage.</b> With a time budget, a share of it can be kept for a stage that continues the search's
- * choice on the same labels, so that the chosen model gets most of the budget rather than the share of one
- * candidate; it is the result unless it scores lower on the search split than the choice.
+ * choice on the same labels (or on every label), so that the chosen model gets most of the budget rather than the
+ * share of one candidate; it is the result unless it scores lower on the search split than the choice.
  *
  * <p><b>Single source (SSA).</b> A measurer trained on every training label; each label's reliability (the IoU of
  * the measurer's box with the label's); then, for the {@link CurriculumThresholds candidates} in increasing order,
@@ -96,6 +96,7 @@ public final class Curriculum {
     private volatile boolean stopRequested;
     private boolean replaceEarlierRun;
     private double finalShare;
+    private boolean finalOnEveryLabel;
 
     /**
      * @param kind SSA or MSA
@@ -139,6 +140,17 @@ public final class Curriculum {
             throw new ConfigException("the curriculum's final share must be in [0, 1), got " + share);
         }
         this.finalShare = share;
+        return this;
+    }
+
+    /**
+     * @param everyLabel true for a {@value #FINAL} stage on every training label (the choice's labels then only
+     *     come first: easy labels before all of them, as in self-paced learning); false (the default) for the
+     *     choice's labels
+     * @return this curriculum
+     */
+    public Curriculum finalOnEveryLabel(boolean everyLabel) {
+        this.finalOnEveryLabel = everyLabel;
         return this;
     }
 
@@ -221,8 +233,9 @@ public final class Curriculum {
         if (finalShare <= 0 || total <= 0 || budgetSpent(FINAL)) {
             return chosen;
         }
-        Stage continued = stages.stage(FINAL, chosen.threshold(), selection, minReliability,
-                Math.max(total - stages.usedMinutes(), 0.01), chosen);
+        double minutes = Math.max(total - stages.usedMinutes(), 0.01);
+        Stage continued = finalOnEveryLabel ? stages.stage(FINAL, null, null, 0, minutes, chosen)
+                : stages.stage(FINAL, chosen.threshold(), selection, minReliability, minutes, chosen);
         if (continued == null) {
             return null;
         }
