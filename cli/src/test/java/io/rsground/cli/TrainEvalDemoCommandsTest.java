@@ -220,7 +220,7 @@ class TrainEvalDemoCommandsTest {
         Path out = dir.resolve("msa");
         CliRunner.Result r = CliRunner.run("train", "--data-root", pseudo.toString(), "--out", out.toString(),
                 "--preset", "tiny", "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0",
-                "--curriculum", "msa", "--curriculum-thresholds", "0.0001");
+                "--curriculum", "msa", "--curriculum-thresholds", "0,0.0001");
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode state = JSON.readTree(out.resolve("curriculum.json").toFile());
         assertThat(state.get("kind").asText()).isEqualTo("msa");
@@ -228,6 +228,9 @@ class TrainEvalDemoCommandsTest {
         state.get("stages").forEach(s -> names.add(s.get("name").asText()));
         assertThat(names.get(0)).isEqualTo("msa1-template-measurer");
         assertThat(names).contains("msa2-relation-measurer");
+        // keeping every relation label is the same candidate whichever measurer scored them: trained once
+        assertThat(names).contains("msa1-template-all", "msa2-relation-all")
+                .doesNotContain("msa2-relation-own-h0", "msa2-relation-prev-h0");
         for (JsonNode s : state.get("stages")) {
             java.util.Set<Integer> kept = selection(out.resolve(s.get("name").asText() + ".selection.jsonl"));
             assertThat(s.get("labels").asInt()).as(s.get("name").asText()).isEqualTo(kept.size());

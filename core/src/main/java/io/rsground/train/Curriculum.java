@@ -282,11 +282,15 @@ public final class Curriculum {
                 instanceof Number n ? n.doubleValue() : 0).sum();
     }
 
-    /** @return the stages MSA plans from the source of this position on (a measurer, and a search per measurer) */
+    /**
+     * @return the stages MSA plans from the source of this position on: a measurer, and a search per measurer, the
+     *     two searches of a later source sharing their control
+     */
     private int msaPlanned(int fromSource, int sources) {
         int planned = 0;
         for (int i = fromSource; i < sources; i++) {
-            planned += 1 + (i == 0 ? 1 : 2) * thresholds.values().size();
+            planned += 1 + (i == 0 ? 1 : 2) * thresholds.values().size() - (i > 0 && thresholds.hasControl() ? 1
+                    : 0);
         }
         return planned;
     }
@@ -314,10 +318,10 @@ public final class Curriculum {
             Stage startFrom = previous != null ? previous : own;
             Candidate best = null;
             for (int m = 0; m < measurers.size(); m++) {
-                int laterStages = (measurers.size() - 1 - m) * thresholds.values().size() + msaPlanned(number,
-                        bySource.size());
-                Candidate c = search(prefix + (m == 0 ? "-own" : "-prev"), measurers.get(m), labels, selected,
-                        startFrom, laterStages);
+                int laterStages = m == 0 && measurers.size() > 1 ? thresholds.values().size()
+                        - (thresholds.hasControl() ? 1 : 0) : 0;
+                Candidate c = search(prefix, m == 0 ? "own" : "prev", measurers.get(m), labels, selected, startFrom,
+                        laterStages + msaPlanned(number, bySource.size()));
                 if (c == Candidate.STOPPED) {
                     return null;
                 }
@@ -343,13 +347,18 @@ public final class Curriculum {
     }
 
     /**
+     * @param source the source's stage prefix
+     * @param by which measurer scored the labels ({@code own}, {@code prev})
      * @param startFrom the stage whose weights every candidate starts from
      * @param laterStages the stages planned after this search
-     * @return the best stage of a greedy threshold search over one source's labels scored by one measurer
+     * @return the best stage of a greedy threshold search over one source's labels scored by one measurer; the
+     *     candidate that keeps every label of the source is the same whichever measurer scored them, so it is one
+     *     stage ({@code SOURCE-all}) that the second search finds done
      */
-    private Candidate search(String prefix, Stage measurer, List<Sample> labels, Set<Integer> selected,
+    private Candidate search(String source, String by, Stage measurer, List<Sample> labels, Set<Integer> selected,
             Stage startFrom, int laterStages) throws IOException, DatasetException {
-        Map<Integer, Double> reliability = stages.score(measurer.name(), labels, "reliability-" + prefix);
+        Map<Integer, Double> reliability = stages.score(measurer.name(), labels, "reliability-" + source + "-"
+                + by);
         List<CurriculumThresholds.Candidate> candidates = thresholds.candidates(reliability.values());
         Candidate best = null;
         for (int i = 0; i < candidates.size(); i++) {
@@ -359,7 +368,8 @@ public final class Curriculum {
             if (with.size() == selected.size()) {
                 break; // no label of the source reaches h, nor any higher threshold
             }
-            String name = prefix + "-" + candidates.get(i).name();
+            String name = with.size() == selected.size() + labels.size() ? source + "-all"
+                    : source + "-" + by + "-" + candidates.get(i).name();
             if (budgetSpent(name)) {
                 break;
             }

@@ -82,6 +82,11 @@ public record CurriculumThresholds(List<Double> values, boolean shares) {
         return out;
     }
 
+    /** @return true when a candidate keeps every label (share 1, threshold 0) */
+    public boolean hasControl() {
+        return values.contains(shares ? 1.0 : 0.0);
+    }
+
     /** @return the spelling {@link #parse} reads */
     @Override
     public String toString() {
