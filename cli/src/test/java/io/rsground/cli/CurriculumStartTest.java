@@ -79,15 +79,11 @@ class CurriculumStartTest {
      */
     @Test
     void theFinalStageContinuesTheSearchsChoiceForWhatIsLeft() throws Exception {
-        Path data = dir.resolve("data");
-        SceneGenerator.generate(data, 6, 96, 3, 1, ProgressListener.NONE);
         Path out = dir.resolve("ssa");
         double budget = 10;
         long start = System.nanoTime();
-        String[] args = {"train", "--preset", "tiny", "--data-root", data.toString(), "--out", out.toString(),
-            "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0", "--minutes",
-            String.valueOf(budget), "--curriculum", "ssa", "--curriculum-thresholds", "keep:1,0.5",
-            "--curriculum-final-share", "0.5"};
+        String[] args = tinySsa(out, budget, "--curriculum-thresholds", "keep:1,0.5", "--curriculum-final-share",
+                "0.5");
         CliRunner.Result r = CliRunner.run(args);
         double elapsed = (System.nanoTime() - start) / 60e9;
         assertThat(r.exitCode()).as(r.err()).isZero();
@@ -126,16 +122,12 @@ class CurriculumStartTest {
     /** On every label, the final stage continues the choice with the labels it left out added back. */
     @Test
     void theFinalStageCanTrainOnEveryLabel() throws Exception {
-        Path data = dir.resolve("data");
-        SceneGenerator.generate(data, 6, 96, 3, 1, ProgressListener.NONE);
         Path out = dir.resolve("ssa");
-        CliRunner.Result r = CliRunner.run("train", "--preset", "tiny", "--data-root", data.toString(), "--out",
-                out.toString(), "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0",
-                "--minutes", "10", "--curriculum", "ssa", "--curriculum-thresholds", "0.5",
-                "--curriculum-final-labels", "all");
+        CliRunner.Result r = CliRunner.run(tinySsa(out, 10, "--curriculum-thresholds", "0.5",
+                "--curriculum-final-labels", "all"));
         assertThat(r.exitCode()).as(r.err()).isZero();
         JsonNode state = JSON.readTree(out.resolve("curriculum.json").toFile());
-        int trainLabels = io.rsground.data.GroundingDataset.open(data, null).split("train").size();
+        int trainLabels = io.rsground.data.GroundingDataset.open(dir.resolve("data"), null).split("train").size();
         JsonNode stages = state.get("stages");
         JsonNode last = stages.get(stages.size() - 1);
         assertThat(last.get("name").asText()).isEqualTo("final");
@@ -147,26 +139,38 @@ class CurriculumStartTest {
         assertThat(continued.at("/model/retrain").asText()).isEqualTo(out.resolve(from).resolve("best_checkpoint")
                 .toString());
 
-        CliRunner.Result bad = CliRunner.run("train", "--preset", "tiny", "--data-root", data.toString(), "--out",
-                dir.resolve("bad").toString(), "--curriculum", "ssa", "--curriculum-final-labels", "some");
+        CliRunner.Result bad = CliRunner.run(tinySsa(dir.resolve("bad"), 10, "--curriculum-final-labels", "some"));
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("--curriculum-final-labels takes chosen or all, got 'some'");
     }
 
     @Test
     void noStageStartsOnceTheBudgetIsSpent() throws Exception {
-        Path data = dir.resolve("data");
-        SceneGenerator.generate(data, 6, 96, 3, 1, ProgressListener.NONE);
         Path out = dir.resolve("ssa");
         // the measurer's one epoch takes longer than the whole budget
-        CliRunner.Result r = CliRunner.run("train", "--preset", "tiny", "--data-root", data.toString(), "--out",
-                out.toString(), "--imsize", "64", "--epochs", "1", "--batch-size", "8", "--num-workers", "0",
-                "--minutes", "0.001", "--curriculum", "ssa", "--curriculum-thresholds", "0.0001,0.5");
+        CliRunner.Result r = CliRunner.run(tinySsa(out, 0.001, "--curriculum-thresholds", "0.0001,0.5"));
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("the time budget of 0.0 min is spent");
         JsonNode state = JSON.readTree(out.resolve("curriculum.json").toFile());
         assertThat(state.get("stages")).hasSize(1);
         assertThat(state.get("chosen").asText()).isEqualTo("measurer");
         assertThat(out.resolve("h0.0001")).doesNotExist();
+    }
+
+    /**
+     * @return the arguments of a one-epoch SSA curriculum of the tiny model on a small generated data set (made
+     *     once per test in {@code dir/data}), with the given budget and further options
+     */
+    private String[] tinySsa(Path out, double minutes, String... more) throws Exception {
+        Path data = dir.resolve("data");
+        if (!java.nio.file.Files.isDirectory(data)) {
+            SceneGenerator.generate(data, 6, 96, 3, 1, ProgressListener.NONE);
+        }
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--preset", "tiny",
+                "--data-root", data.toString(), "--out", out.toString(), "--imsize", "64", "--epochs", "1",
+                "--batch-size", "8", "--num-workers", "0", "--minutes", String.valueOf(minutes), "--curriculum",
+                "ssa"));
+        args.addAll(java.util.List.of(more));
+        return args.toArray(String[]::new);
     }
 }
