@@ -338,7 +338,7 @@ public final class Curriculum {
             previous = best.stage();
         }
         Stage chosen = previous != null ? previous : firstMeasurer;
-        return chosen == null ? null : finalStage(chosen, stages.out().resolve(chosen.name() + ".selection.jsonl"), 1);
+        return chosen == null ? null : finalStage(chosen, stages.selectionFile(chosen.name()), 1);
     }
 
     /** A source's best candidate: its stage and the labels selected with it. */

@@ -190,8 +190,8 @@ final class CurriculumStages {
      */
     Path selectionOf(String name, Collection<Integer> kept) throws IOException {
         Set<Integer> keep = Set.copyOf(kept);
-        Path file = out.resolve(name + ".selection.jsonl");
-        Path partial = out.resolve(name + ".selection.jsonl.partial");
+        Path file = selectionFile(name);
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
         try (BufferedWriter w = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
             for (Sample s : train) {
                 w.write("{\"index\": " + s.index() + ", \"reliability\": " + (keep.contains(s.index()) ? 1 : 0)
@@ -200,6 +200,11 @@ final class CurriculumStages {
         }
         Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return file;
+    }
+
+    /** @return where {@link #selectionOf} writes the selection of the stage of this name */
+    Path selectionFile(String name) {
+        return out.resolve(name + ".selection.jsonl");
     }
 
     private EvalReport evaluate(Path checkpoint, List<Sample> samples, String split) throws IOException {
