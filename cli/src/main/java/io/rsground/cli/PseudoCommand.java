@@ -65,6 +65,10 @@ final class PseudoCommand implements Callable<Integer> {
             + "pseudo-labels")
     Path holdOut;
 
+    @Option(names = "--min-score", defaultValue = "0", paramLabel = "S", description = "drop detections whose "
+            + "'score' (COCO; a detector's confidence) is below S before planning; annotations score 1")
+    double minScore;
+
     @Override
     public Integer call() throws Exception {
         Set<Source> chosen = EnumSet.noneOf(Source.class);
@@ -77,7 +81,7 @@ final class PseudoCommand implements Callable<Integer> {
             }
         }
         PseudoLabeler.Options options = new PseudoLabeler.Options(dataRoot, DetectionFormat.of(format), out, chosen,
-                perImage, seed, overwrite, heldOut);
+                perImage, seed, overwrite, heldOut, minScore);
         PseudoWriter.Summary s;
         try (Progress progress = new Progress("pseudo", 0, "images")) {
             s = PseudoLabeler.run(options, progress);
@@ -98,6 +102,9 @@ final class PseudoCommand implements Callable<Integer> {
                 + "expression); splits %s; images %s%n", s.expressions(), s.imagesWritten(), s.imagesRead(), s.out(),
                 s.tally().objects(), s.tally().objectsWithout(), s.splitExpressions(),
                 s.copied() == 0 ? "hard-linked" : s.linked() + " hard-linked, " + s.copied() + " copied");
+        if (s.tally().belowScore() > 0) {
+            out.printf(Locale.ROOT, "  %d detections below --min-score dropped%n", s.tally().belowScore());
+        }
         if (s.tally().heldOut() > 0) {
             out.printf(Locale.ROOT, "  %d images held out (val and test images of --hold-out)%n", s.tally().heldOut());
         }

@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  * {@code ROOT/annotations}; {@code images} ({@code id}, {@code file_name}), {@code annotations} ({@code image_id},
  * {@code category_id}, {@code bbox} as {@code [x, y, width, height]} pixels from the top-left corner) and
  * {@code categories} ({@code id}, {@code name}). Images are {@code ROOT/images/<file_name>}, else
- * {@code ROOT/<file_name>}. A bad entry is reported with its line in the JSON file and its image is skipped whole.
+ * {@code ROOT/<file_name>}. An annotation's optional {@code score} (a detector's confidence in [0, 1], as COCO
+ * detection results carry it) is kept; without one it is 1. A bad entry is reported with its line in the JSON file and its image is skipped whole.
  */
 final class CocoDetections {
 
@@ -96,6 +97,9 @@ final class CocoDetections {
             why = "'bbox' is " + b + ", expected [x, y, width, height] as four numbers";
         } else if (!(b.get(2).asDouble() > 0 && b.get(3).asDouble() > 0)) {
             why = "'bbox' " + b + " has no area: width and height must be > 0";
+        } else if (n.has("score") && !(n.get("score").isNumber() && n.get("score").asDouble() >= 0
+                && n.get("score").asDouble() <= 1)) {
+            why = "'score' is " + n.get("score") + ", expected a detector's confidence, a number in [0, 1]";
         }
         if (why != null) {
             imageProblems.computeIfAbsent(imageId, k -> new ArrayList<>())
@@ -106,7 +110,7 @@ final class CocoDetections {
         double y = b.get(1).asDouble();
         objects.computeIfAbsent(imageId, k -> new ArrayList<>()).add(new Detection(
                 categories.get(n.get("category_id").asLong()), new Box(x, y, x + b.get(2).asDouble(),
-                        y + b.get(3).asDouble()), a.line()));
+                        y + b.get(3).asDouble()), a.line(), n.path("score").asDouble(1.0)));
     }
 
     private static DetectionSet images(Path root, String display, Map<Long, Entry> imagesById,

@@ -48,14 +48,16 @@ public final class PseudoLabeler {
      * @param seed the seed of every random choice (wordings, the per-image limit, splits)
      * @param overwrite whether an existing output of an earlier run may be replaced
      * @param heldOut file names of images to leave out (those a grounding data set evaluates on), never null
+     * @param minScore detections scored below this are dropped before planning, as if the detector had not found
+     *     them (annotations score 1)
      */
     public record Options(Path dataRoot, DetectionFormat format, Path out, Set<Source> sources, int perImage,
-            long seed, boolean overwrite, Set<String> heldOut) {
+            long seed, boolean overwrite, Set<String> heldOut, double minScore) {
 
-        /** Options that hold no image out. */
+        /** Options that hold no image out and keep every detection. */
         public Options(Path dataRoot, DetectionFormat format, Path out, Set<Source> sources, int perImage, long seed,
                 boolean overwrite) {
-            this(dataRoot, format, out, sources, perImage, seed, overwrite, Set.of());
+            this(dataRoot, format, out, sources, perImage, seed, overwrite, Set.of(), 0);
         }
 
         /** Checks the fields. */
@@ -70,6 +72,9 @@ public final class PseudoLabeler {
             heldOut = Set.copyOf(heldOut);
             if (perImage < 0) {
                 throw new IllegalArgumentException("--per-image must be >= 0 (0: no limit), got " + perImage);
+            }
+            if (!(minScore >= 0 && minScore <= 1)) {
+                throw new IllegalArgumentException("--min-score must lie in [0, 1], got " + minScore);
             }
         }
     }
@@ -107,6 +112,12 @@ public final class PseudoLabeler {
         int objects;
         int objectsWithout;
         int heldOut;
+        int belowScore;
+
+        /** @return detections dropped for a score below {@link Options#minScore()} */
+        public int belowScore() {
+            return belowScore;
+        }
 
         /** @return images left out because a grounding data set evaluates on them */
         public int heldOut() {
@@ -181,7 +192,7 @@ public final class PseudoLabeler {
         }
         int width = pixels.getWidth();
         int height = pixels.getHeight();
-        List<Item> items = items(image, pixels, problems);
+        List<Item> items = items(image, pixels, options.minScore(), tally, problems);
         if (items == null) {
             return null;
         }
@@ -208,12 +219,20 @@ public final class PseudoLabeler {
         return new LabelledImage(image, width, height, kept);
     }
 
-    /** @return the image's objects clamped to it with their colours, or {@code null} when a box lies outside */
-    private static List<Item> items(DetectionImage image, BufferedImage pixels, List<Problem> problems) {
+    /**
+     * @return the image's objects scored at least {@code minScore}, clamped to it, with their colours, or
+     *     {@code null} when a box lies outside
+     */
+    private static List<Item> items(DetectionImage image, BufferedImage pixels, double minScore, Tally tally,
+            List<Problem> problems) {
         int width = pixels.getWidth();
         int height = pixels.getHeight();
         List<Item> items = new ArrayList<>();
         for (Detection d : image.objects()) {
+            if (d.score() < minScore) {
+                tally.belowScore++;
+                continue;
+            }
             Box b = d.box();
             Box clamped = b.clamp(0, 0, width, height);
             if (b.x1() < -BOX_TOLERANCE_PX || b.y1() < -BOX_TOLERANCE_PX || b.x2() > width + BOX_TOLERANCE_PX

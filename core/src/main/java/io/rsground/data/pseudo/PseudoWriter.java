@@ -201,6 +201,8 @@ public final class PseudoWriter {
                 .map(x -> JSON.getNodeFactory().textNode(x.word())).toList());
         n.put("per_image", options.perImage());
         n.put("seed", options.seed());
+        n.put("min_score", options.minScore());
+        n.put("detections_below_min_score", s.tally().belowScore());
         n.put("images_read", s.imagesRead());
         n.put("images_written", s.imagesWritten());
         n.put("objects", s.tally().objects());
