@@ -73,4 +73,35 @@ class PseudoCommandTest {
             assertThat(written).isNotEmpty().doesNotContainAnyElementsOf(evaluated);
         }
     }
+
+    @Test
+    void simulatedDetectionsBecomePseudoLabelsAboveTheMinimumScore() throws IOException {
+        Path data = dir.resolve("data");
+        SceneGenerator.generate(data, 6, 256, 2, 1, ProgressListener.NONE);
+        Path detections = dir.resolve("detections");
+        CliRunner.Result r = CliRunner.run("data", "simulate-detector", "--data-root", data.toString(), "--out",
+                detections.toString(), "--miss", "0", "--jitter", "0", "--confuse", "0", "--false-per-image", "2");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("wrote \\d+ detections on 6 images").contains("0 with another class");
+        // every object is found with its own box and class, so only the false detections are wrong
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) of (\\d+) objects found").matcher(r.out());
+        assertThat(m.find()).isTrue();
+        assertThat(m.group(1)).isEqualTo(m.group(2));
+
+        // false detections score below 0.5 and found objects at least 0.5, so 0.5 keeps exactly the objects
+        Path out = dir.resolve("pseudo");
+        CliRunner.Result p = CliRunner.run("pseudo", "--data-root", detections.toString(), "--format", "coco",
+                "--out", out.toString(), "--min-score", "0.5");
+        assertThat(p.exitCode()).as(p.err()).isZero();
+        assertThat(p.out()).contains("(" + m.group(2) + " objects;").contains("detections below --min-score dropped");
+
+        CliRunner.Result again = CliRunner.run("data", "simulate-detector", "--data-root", data.toString(), "--out",
+                detections.toString());
+        assertThat(again.exitCode()).isEqualTo(Errors.BAD_INPUT);
+        assertThat(again.err()).contains("annotations.json").contains("--overwrite");
+        CliRunner.Result bad = CliRunner.run("data", "simulate-detector", "--data-root", data.toString(), "--out",
+                dir.resolve("x").toString(), "--miss", "2");
+        assertThat(bad.exitCode()).isEqualTo(Errors.BAD_INPUT);
+        assertThat(bad.err()).contains("--miss must lie in [0, 1]");
+    }
 }

@@ -1,7 +1,8 @@
 package io.rsground.train;
 
 /**
- * A wall-clock budget for a run: after each of the first epochs the epoch count is fitted to the time left, judged
+ * A wall-clock budget for a run: an epoch that the budget runs out in ends there (after its step, before
+ * validation); after each of the first epochs the epoch count is fitted to the time left, judged
  * by the latest epoch (the second is the better guide: the first pays for warming up the engine); later, a plan is
  * only shortened, when epochs have become slower than the ones it was made from.
  */
@@ -30,9 +31,14 @@ final class TimeBudget {
      * @return the epochs to run in all
      */
     int replan(boolean fitting, int done, int planned, double secondsPerEpoch) {
-        double left = minutes * 60 - (System.nanoTime() - startNanos) / 1e9;
+        double left = secondsLeft();
         return fitting ? fitEpochs(done, most, left, secondsPerEpoch) : refitEpochs(done, planned, left,
                 secondsPerEpoch);
+    }
+
+    /** @return seconds of the budget left now, negative once it is overrun */
+    double secondsLeft() {
+        return minutes * 60 - (System.nanoTime() - startNanos) / 1e9;
     }
 
     /** @return the budget in minutes */

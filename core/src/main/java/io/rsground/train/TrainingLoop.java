@@ -48,6 +48,7 @@ final class TrainingLoop {
     private long iteration;
     private double best = Double.NaN;
     private int batchesPerEpoch = 1;
+    private double validationSeconds;
 
     /**
      * @param budget the run's time budget, or null for a plan in epochs
@@ -103,7 +104,13 @@ final class TrainingLoop {
             if (improved) {
                 best = score(log);
             }
-            if (budget != null) {
+            if (sums.budgetSpent) {
+                LOG.info("time budget of {} min spent in epoch {} after {} of {} batches; that epoch is the last",
+                        String.format(Locale.ROOT, "%.1f", budget.minutes()), epoch + 1, sums.batchIndex,
+                        loader.maxBatchesPerEpoch());
+                epochs = epoch + 1;
+                listener.planned(epochs, log.seconds());
+            } else if (budget != null) {
                 replan(epoch, startEpoch, log.seconds());
             }
             // the best first: a run killed while writing it resumes from the previous epoch and writes it again
@@ -162,6 +169,8 @@ final class TrainingLoop {
         long samples;
         int batchIndex;
         boolean stopped;
+        /** The time budget ran out within the epoch; its steps so far make the epoch. */
+        boolean budgetSpent;
     }
 
     private EpochSums trainEpoch(BatchLoader loader, int epoch, int skipBatches) {
@@ -189,6 +198,11 @@ final class TrainingLoop {
                     sums.stopped = true;
                     break;
                 }
+                // a stage shorter than an epoch keeps to its budget: what is left is for the validation
+                if (budget != null && batchesOfEpoch.hasNext() && budget.secondsLeft() <= validationSeconds) {
+                    sums.budgetSpent = true;
+                    break;
+                }
             }
         }
         return sums;
@@ -209,6 +223,7 @@ final class TrainingLoop {
             valLoss = boxLoss.get("loss");
             valMetrics.put("l1", boxLoss.get("l1"));
             valMetrics.put("giou", boxLoss.get("giou"));
+            validationSeconds = (System.nanoTime() - epochStart) / 1e9 - trainSeconds;
         }
         Map<String, Double> means = new LinkedHashMap<>();
         int n = Math.max(1, sums.steps);

@@ -72,4 +72,44 @@ class EpochBudgetTest {
         assertThat(outcome.epochsCompleted()).isEqualTo(plans.get(plans.size() - 1)).isLessThan(1000);
         assertThat(epochsDone[0]).isEqualTo(outcome.epochsCompleted());
     }
+
+    @Test
+    void anEpochTheBudgetRunsOutInEndsThereIsValidatedAndEndsTheRun(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        SceneGenerator.generate(data, 30, 96, 6, 1, ProgressListener.NONE);
+        // a budget of 6 ms is spent before the first step ends: that step is the whole run
+        TrainConfig config = TrainConfig.builder().dataRoot(data.toString()).out(dir.resolve("out").toString())
+                .preset("tiny").imsize(64).epochs(5).batchSize(4).numWorkers(1).timeBudgetMinutes(0.0001).build();
+        List<Integer> batchesHeard = new ArrayList<>();
+        int[] batchesPerEpoch = new int[1];
+        List<EpochLog> logs = new ArrayList<>();
+        TrainingRun.Outcome outcome = new TrainingRun(config, new TrainingRun.Listener() {
+            @Override
+            public void step(int epoch, int batch, int batches, Trainer.StepResult result) {
+                batchesHeard.add(batch);
+                batchesPerEpoch[0] = batches;
+            }
+
+            @Override
+            public void epochDone(EpochLog log) {
+                logs.add(log);
+            }
+        }).run();
+        assertThat(batchesPerEpoch[0]).isGreaterThan(2);
+        assertThat(batchesHeard).containsExactly(1);
+        assertThat(outcome.epochsCompleted()).isEqualTo(1);
+        assertThat(logs).singleElement().satisfies(l -> assertThat(l.val()).containsKey("pr50"));
+        // the cut epoch counts as done: resuming its checkpoint trains nothing
+        batchesHeard.clear();
+        TrainConfig resumed = config.toBuilder().resume(dir.resolve("out").resolve(TrainingRun.LAST).toString())
+                .build();
+        TrainingRun.Outcome again = new TrainingRun(resumed, new TrainingRun.Listener() {
+            @Override
+            public void step(int epoch, int batch, int batches, Trainer.StepResult result) {
+                batchesHeard.add(batch);
+            }
+        }).run();
+        assertThat(batchesHeard).isEmpty();
+        assertThat(again.epochsCompleted()).isEqualTo(1);
+    }
 }

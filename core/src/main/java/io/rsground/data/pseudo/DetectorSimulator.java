@@ -45,7 +45,7 @@ public final class DetectorSimulator {
             check("--false-per-image", falsePerImage, 100);
         }
 
-        private static void check(String name, double value, double max) {
+        private static void check(String name, double value, int max) {
             if (!(value >= 0 && value <= max)) {
                 throw new IllegalArgumentException(name + " must lie in [0, " + max + "], got " + value);
             }

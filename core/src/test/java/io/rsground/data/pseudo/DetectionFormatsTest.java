@@ -87,6 +87,28 @@ class DetectionFormatsTest {
     }
 
     @Test
+    void cocoScoresOfADetectorAreKeptAndOneOutsideZeroToOneSkipsItsImage() throws IOException {
+        png(dir.resolve("images/a.png"), 200, 100);
+        png(dir.resolve("images/b.png"), 200, 100);
+        Files.writeString(dir.resolve("annotations.json"), """
+                {"images": [{"id": 1, "file_name": "a.png"}, {"id": 2, "file_name": "b.png"}],
+                 "annotations": [
+                  {"image_id": 1, "category_id": 3, "bbox": [10, 20, 30, 40], "score": 0.42},
+                  {"image_id": 1, "category_id": 3, "bbox": [50, 20, 30, 40]},
+                  {"image_id": 2, "category_id": 3, "bbox": [10, 20, 30, 40], "score": 7.5}
+                 ],
+                 "categories": [{"id": 3, "name": "ship"}]}
+                """);
+        DetectionSet set = DetectionFormat.COCO.read(dir);
+        assertThat(set.images()).singleElement().satisfies(i -> assertThat(i.objects())
+                .extracting(Detection::score).containsExactly(0.42, 1.0));
+        assertThat(set.problems()).singleElement().satisfies(p -> {
+            assertThat(p.line()).isEqualTo(5);
+            assertThat(p.message()).contains("'score' is 7.5").contains("[0, 1]");
+        });
+    }
+
+    @Test
     void vocFilesWithoutDescriptionsAreDetectionsAndABadFileIsSkippedWithItsLine() throws IOException {
         png(dir.resolve("JPEGImages/a.jpg"), 64, 64);
         png(dir.resolve("JPEGImages/b.jpg"), 64, 64);
