@@ -378,8 +378,12 @@ final class TrainCommand implements Callable<Integer> {
             throw new Errors.BadInputException("--curriculum-final-labels takes chosen or all, got '"
                     + curriculumFinalLabels + "'");
         }
-        return TrainingConsole.curriculum(kind, config, overwrite, CurriculumThresholds.parse(curriculumThresholds),
-                curriculumFinalShare, curriculumFinalLabels.equals("all"), search, searchName,
+        CurriculumThresholds thresholds = CurriculumThresholds.parse(curriculumThresholds);
+        List<Sample> searchSplit = search;
+        String searchSplitName = searchName;
+        return TrainingConsole.curriculum((listener, log) -> new Curriculum(kind, config, thresholds, searchSplit,
+                searchSplitName, listener, log).replacingEarlierRun(overwrite).withFinalShare(curriculumFinalShare)
+                .finalOnEveryLabel(curriculumFinalLabels.equals("all")), config, searchName,
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -2,9 +2,7 @@ package io.rsground.cli;
 
 import io.rsground.config.ModelConfig;
 import io.rsground.config.TrainConfig;
-import io.rsground.data.Sample;
 import io.rsground.train.Curriculum;
-import io.rsground.train.CurriculumThresholds;
 import io.rsground.train.DivergenceException;
 import io.rsground.train.EpochLog;
 import io.rsground.train.FromScratch;
@@ -19,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /** A training run on the console, for {@code train} and {@code demo}: progress, Ctrl-C that saves, the outcome. */
 final class TrainingConsole {
@@ -96,23 +96,18 @@ final class TrainingConsole {
     /**
      * Runs CLIP-VG's self-paced curriculum over training runs with progress display and Ctrl-C handling.
      *
-     * @param kind single- or multi-source
-     * @param thresholds the candidates of each search
-     * @param finalShare the part of the time budget kept for the stage that continues the search's choice
-     * @param finalOnEveryLabel true when that stage trains on every label, false on the choice's
-     * @param search the split each stage is scored on, or null for the training data set's val split
-     * @param overwrite start anew in an output folder that holds files but no curriculum (otherwise refused)
+     * @param curriculumOf the curriculum, configured, given the progress listener and the line printer it reports to
+     * @param config the curriculum's base training settings (output folder, log interval)
+     * @param searchName how the split each stage is scored on is named in the closing line
      */
-    static int curriculum(Curriculum.Kind kind, TrainConfig config, boolean overwrite, CurriculumThresholds thresholds,
-            double finalShare, boolean finalOnEveryLabel, List<Sample> search, String searchName, PrintWriter out,
-            PrintWriter err) throws Exception {
+    static int curriculum(BiFunction<TrainingRun.Listener, Consumer<String>, Curriculum> curriculumOf,
+            TrainConfig config, String searchName, PrintWriter out, PrintWriter err) throws Exception {
         ProgressListener listener = new ProgressListener(out, config.run().logEvery());
-        Curriculum curriculum = new Curriculum(kind, config, thresholds, search, searchName, listener, line -> {
+        Curriculum curriculum = curriculumOf.apply(listener, line -> {
             listener.close();
             out.println(line);
             out.flush();
-        }).replacingEarlierRun(overwrite).withFinalShare(finalShare)
-                .finalOnEveryLabel(finalOnEveryLabel);
+        });
         return withStop(curriculum::requestStop, err, "train --curriculum", () -> {
             Curriculum.Result result = curriculum.run();
             listener.close();
