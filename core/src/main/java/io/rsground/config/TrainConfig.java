@@ -51,12 +51,14 @@ public record TrainConfig(Run run, ModelSource model, Optimisation optim, Schedu
      * @param minReliability the reliability a training label needs when {@code selection} is given, in [0, 1]
      * @param imageFeatures a folder of the frozen image tower's features ({@code rsground spark features}) read
      *     instead of computed, or null
+     * @param budgetWholeEpochs with a time budget, the first epochs that it cannot end within (each of them trains on
+     *     every sample); later epochs end at the step the budget runs out in. 0: any epoch can end early
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Run(String dataRoot, String splitsDir, String out, String resume, long seed, int numWorkers,
             int evalBatchSize, int logEvery, double timeBudgetMinutes, String selection, double minReliability,
-            String imageFeatures) {
-        static final Run DEFAULTS = new Run(null, null, null, null, 13, 2, 32, 50, 0, null, 0, null);
+            String imageFeatures, int budgetWholeEpochs) {
+        static final Run DEFAULTS = new Run(null, null, null, null, 13, 2, 32, 50, 0, null, 0, null, 0);
 
         /** Checks the values. */
         public Run {
@@ -64,6 +66,7 @@ public record TrainConfig(Run run, ModelSource model, Optimisation optim, Schedu
             Checks.atLeast("run.eval_batch_size", evalBatchSize, 1);
             Checks.atLeast("run.log_every", logEvery, 1);
             Checks.notNegative("run.time_budget_minutes", timeBudgetMinutes);
+            Checks.notNegative("run.budget_whole_epochs", budgetWholeEpochs);
             if (!(minReliability >= 0 && minReliability <= 1)) {
                 throw new ConfigException("run.min_reliability must be in [0, 1], got " + minReliability);
             }

@@ -92,6 +92,10 @@ public final class TrainConfigBuilder {
         return set("run", "image_features", v);
     }
 
+    public TrainConfigBuilder budgetWholeEpochs(int v) {
+        return set("run", "budget_whole_epochs", v);
+    }
+
     // model
     public TrainConfigBuilder preset(String v) {
         return set("model", "preset", v);

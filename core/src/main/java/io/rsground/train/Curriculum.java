@@ -27,9 +27,10 @@ import java.util.function.Consumer;
  *
  * <p><b>Time.</b> A time budget ({@code run.time_budget_minutes}) is the whole curriculum's. Each stage gets what
  * is left of it, shared equally by the stages still planned (the first also gets its recipe stages' minutes); a
- * greedy search that stops early leaves its share to the stages after it. A stage trains at least one epoch, so
- * stages can overrun their share; once the budget is used up no further stage starts, and the best stage done is
- * the result.
+ * greedy search that stops early leaves its share to the stages after it. A stage whose share runs out within an
+ * epoch ends there, except a measurer, which trains at least one whole epoch (it scores the labels it trained on)
+ * and can overrun its share, at the cost of the stages after it; once the budget is used up no further stage
+ * starts, and the best stage done is the result.
  *
  * <p><b>Final stage.</b> With a time budget, a share of it can be kept for a stage that continues the search's
  * choice on the same labels (or on every label), so that the chosen model gets most of the budget rather than the
@@ -185,7 +186,7 @@ public final class Curriculum {
 
     private Stage singleSource() throws IOException, DatasetException {
         int planned = 1 + thresholds.values().size();
-        Stage measurer = stages.stage("measurer", null, null, 0, minutesFor(planned), null);
+        Stage measurer = stages.measurer("measurer", null, minutesFor(planned), null);
         if (measurer == null) {
             return null;
         }
@@ -307,8 +308,8 @@ public final class Curriculum {
                 break;
             }
             List<Sample> labels = e.getValue();
-            Stage own = stages.stage(prefix + "-measurer", null, stages.selectionOf(prefix + "-measurer",
-                    labels.stream().map(Sample::index).toList()), 1, minutesFor(msaPlanned(number - 1,
+            Stage own = stages.measurer(prefix + "-measurer", stages.selectionOf(prefix + "-measurer",
+                    labels.stream().map(Sample::index).toList()), minutesFor(msaPlanned(number - 1,
                     bySource.size())), previous != null ? previous : firstMeasurer);
             if (own == null) {
                 return null;

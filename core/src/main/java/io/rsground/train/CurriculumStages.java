@@ -106,6 +106,27 @@ final class CurriculumStages {
      */
     Curriculum.Stage stage(String name, Double threshold, Path selection, double minReliability, double minutes,
             Curriculum.Stage startFrom) throws IOException, DatasetException {
+        return stage(name, threshold, selection, minReliability, minutes, startFrom, 0);
+    }
+
+    /**
+     * Trains a measurer unless done before: a stage whose first epoch its time share cannot end early, so that it
+     * has trained on every label it then scores (a label it never saw would score as an unseen one, the others as
+     * trained ones); the epoch it overruns its share by is taken from the stages after it.
+     *
+     * @param name the stage's folder
+     * @param selection a file whose labels of reliability 1 the measurer trains on, or null for every training label
+     * @param minutes the stage's time budget, 0 for none
+     * @param startFrom the stage whose best weights start it, or null for the base settings' start
+     * @return the stage; null when a stop request ended its training
+     */
+    Curriculum.Stage measurer(String name, Path selection, double minutes, Curriculum.Stage startFrom)
+            throws IOException, DatasetException {
+        return stage(name, null, selection, 1, minutes, startFrom, 1);
+    }
+
+    private Curriculum.Stage stage(String name, Double threshold, Path selection, double minReliability,
+            double minutes, Curriculum.Stage startFrom, int wholeEpochs) throws IOException, DatasetException {
         if (done.containsKey(name)) {
             log.accept("curriculum: stage " + name + " is done (" + Curriculum.STATE + ")");
             return done.get(name);
@@ -115,7 +136,7 @@ final class CurriculumStages {
         }
         Path dir = out.resolve(name);
         TrainConfigBuilder b = startFrom == null ? base.toBuilder() : continuing(startFrom);
-        b.out(dir.toString()).timeBudgetMinutes(minutes);
+        b.out(dir.toString()).timeBudgetMinutes(minutes).budgetWholeEpochs(wholeEpochs);
         int labels = train.size();
         if (selection != null) {
             b.selection(selection.toString()).minReliability(minReliability);

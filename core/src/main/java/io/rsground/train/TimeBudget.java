@@ -2,7 +2,7 @@ package io.rsground.train;
 
 /**
  * A wall-clock budget for a run: an epoch that the budget runs out in ends there (after its step, before
- * validation); after each of the first epochs the epoch count is fitted to the time left, judged
+ * validation), unless it is one of the first {@code wholeEpochs}; after each of the first epochs the epoch count is fitted to the time left, judged
  * by the latest epoch (the second is the better guide: the first pays for warming up the engine); later, a plan is
  * only shortened, when epochs have become slower than the ones it was made from.
  */
@@ -10,16 +10,27 @@ final class TimeBudget {
     private final double minutes;
     private final long startNanos;
     private final int most;
+    private final int wholeEpochs;
 
     /**
      * @param minutes the budget, counted from {@code startNanos} (stages included)
      * @param startNanos when the run started ({@link System#nanoTime})
      * @param most the most epochs asked for
+     * @param wholeEpochs the first epochs the budget cannot end early or plan away (at most {@code most} count)
      */
-    TimeBudget(double minutes, long startNanos, int most) {
+    TimeBudget(double minutes, long startNanos, int most, int wholeEpochs) {
         this.minutes = minutes;
         this.startNanos = startNanos;
         this.most = most;
+        this.wholeEpochs = Math.min(wholeEpochs, most);
+    }
+
+    /**
+     * @param epoch an epoch, counted from 0
+     * @return whether the budget may end that epoch before its last batch
+     */
+    boolean mayCut(int epoch) {
+        return epoch >= wholeEpochs;
     }
 
     /**
@@ -32,8 +43,9 @@ final class TimeBudget {
      */
     int replan(boolean fitting, int done, int planned, double secondsPerEpoch) {
         double left = secondsLeft();
-        return fitting ? fitEpochs(done, most, left, secondsPerEpoch) : refitEpochs(done, planned, left,
+        int epochs = fitting ? fitEpochs(done, most, left, secondsPerEpoch) : refitEpochs(done, planned, left,
                 secondsPerEpoch);
+        return Math.max(epochs, wholeEpochs);
     }
 
     /** @return seconds of the budget left now, negative once it is overrun */

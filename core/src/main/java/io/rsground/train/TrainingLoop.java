@@ -199,7 +199,8 @@ final class TrainingLoop {
                     break;
                 }
                 // a stage shorter than an epoch keeps to its budget: what is left is for the validation
-                if (budget != null && batchesOfEpoch.hasNext() && budget.secondsLeft() <= validationSeconds) {
+                if (budget != null && budget.mayCut(epoch) && batchesOfEpoch.hasNext()
+                        && budget.secondsLeft() <= validationSeconds) {
                     sums.budgetSpent = true;
                     break;
                 }

@@ -200,7 +200,8 @@ public final class TrainingRun {
                 AugmentConfig augment = augmentation(modelConfig);
                 prepareTrainer(trainer, setup, augment, train, val, context);
                 TimeBudget budget = config.run().timeBudgetMinutes() > 0 ? new TimeBudget(
-                        config.run().timeBudgetMinutes(), runStart, config.optim().epochs()) : null;
+                        config.run().timeBudgetMinutes(), runStart, config.optim().epochs(),
+                        config.run().budgetWholeEpochs()) : null;
                 AbsentQueries absent = trainer.objective().needsAbsentQueries() ? new AbsentQueries(train,
                         SceneObjects.knownObjects(Path.of(config.run().dataRoot()), dataset.allSamples())) : null;
                 return new TrainingLoop(config, setup, trainer, listener, checkpoints, stopRequested::get, budget,

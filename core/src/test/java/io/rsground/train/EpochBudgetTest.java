@@ -112,4 +112,26 @@ class EpochBudgetTest {
         assertThat(batchesHeard).isEmpty();
         assertThat(again.epochsCompleted()).isEqualTo(1);
     }
+
+    @Test
+    void aWholeEpochIsTrainedThroughWhenTheBudgetRunsOutInIt(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        SceneGenerator.generate(data, 30, 96, 6, 1, ProgressListener.NONE);
+        // the same spent budget as above, but the first epoch may not be cut: all its batches, then the run ends
+        TrainConfig config = TrainConfig.builder().dataRoot(data.toString()).out(dir.resolve("out").toString())
+                .preset("tiny").imsize(64).epochs(5).batchSize(4).numWorkers(1).timeBudgetMinutes(0.0001)
+                .budgetWholeEpochs(1).build();
+        List<Integer> batchesHeard = new ArrayList<>();
+        int[] batchesPerEpoch = new int[1];
+        TrainingRun.Outcome outcome = new TrainingRun(config, new TrainingRun.Listener() {
+            @Override
+            public void step(int epoch, int batch, int batches, Trainer.StepResult result) {
+                batchesHeard.add(batch);
+                batchesPerEpoch[0] = batches;
+            }
+        }).run();
+        assertThat(batchesPerEpoch[0]).isGreaterThan(2);
+        assertThat(batchesHeard).hasSize(batchesPerEpoch[0]).endsWith(batchesPerEpoch[0]);
+        assertThat(outcome.epochsCompleted()).isEqualTo(1);
+    }
 }
