@@ -106,6 +106,7 @@ class CurriculumStartTest {
         // three search stages planned share half the budget; the final stage gets what they left
         assertThat(measurer.at("/run/time_budget_minutes").asDouble()).isCloseTo(budget / 2 / 3, within(0.05));
         assertThat(continued.at("/run/time_budget_minutes").asDouble()).isBetween(budget - elapsed, budget);
+        assertThat(continued.at("/run/budget_whole_epochs").asInt()).isZero();
         assertThat(continued.at("/model/retrain").asText()).isEqualTo(out.resolve(choice).resolve("best_checkpoint")
                 .toString());
         assertThat(last.get("labels").asInt()).isEqualTo(chosen.get("labels").asInt());
@@ -155,6 +156,9 @@ class CurriculumStartTest {
         assertThat(state.get("stages")).hasSize(1);
         assertThat(state.get("chosen").asText()).isEqualTo("measurer");
         assertThat(out.resolve("h0.0001")).doesNotExist();
+        // the measurer scores the labels it trained on: the budget cannot end its first epoch early
+        JsonNode measurer = JSON.readTree(out.resolve("measurer/train-config.json").toFile());
+        assertThat(measurer.at("/run/budget_whole_epochs").asInt()).isEqualTo(1);
     }
 
     /**
