@@ -75,19 +75,55 @@ class EpochBudgetTest {
 
     @Test
     void anEpochTheBudgetRunsOutInEndsThereIsValidatedAndEndsTheRun(@TempDir Path dir) throws Exception {
+        // a budget of 6 ms is spent before the first step ends: that step is the whole run
+        TrainConfig config = spentBudget(dir, 0);
+        Heard heard = train(config);
+        assertThat(heard.batchesPerEpoch[0]).isGreaterThan(2);
+        assertThat(heard.batches).containsExactly(1);
+        assertThat(heard.outcome.epochsCompleted()).isEqualTo(1);
+        assertThat(heard.logs).singleElement().satisfies(l -> assertThat(l.val()).containsKey("pr50"));
+        // the cut epoch counts as done: resuming its checkpoint trains nothing
+        Heard again = train(config.toBuilder().resume(dir.resolve("out").resolve(TrainingRun.LAST).toString())
+                .build());
+        assertThat(again.batches).isEmpty();
+        assertThat(again.outcome.epochsCompleted()).isEqualTo(1);
+    }
+
+    @Test
+    void aWholeEpochIsTrainedThroughWhenTheBudgetRunsOutInIt(@TempDir Path dir) throws Exception {
+        // the same spent budget, but the first epoch may not be cut: all its batches, then the run ends
+        Heard heard = train(spentBudget(dir, 1));
+        assertThat(heard.batchesPerEpoch[0]).isGreaterThan(2);
+        assertThat(heard.batches).hasSize(heard.batchesPerEpoch[0]).endsWith(heard.batchesPerEpoch[0]);
+        assertThat(heard.outcome.epochsCompleted()).isEqualTo(1);
+    }
+
+    /**
+     * @return settings of the tiny model on 30 generated scenes in {@code dir/data} (several batches per epoch)
+     *     with a time budget of 6 ms and the given number of epochs it cannot cut short
+     */
+    private static TrainConfig spentBudget(Path dir, int wholeEpochs) throws Exception {
         Path data = dir.resolve("data");
         SceneGenerator.generate(data, 30, 96, 6, 1, ProgressListener.NONE);
-        // a budget of 6 ms is spent before the first step ends: that step is the whole run
-        TrainConfig config = TrainConfig.builder().dataRoot(data.toString()).out(dir.resolve("out").toString())
-                .preset("tiny").imsize(64).epochs(5).batchSize(4).numWorkers(1).timeBudgetMinutes(0.0001).build();
-        List<Integer> batchesHeard = new ArrayList<>();
+        return TrainConfig.builder().dataRoot(data.toString()).out(dir.resolve("out").toString()).preset("tiny")
+                .imsize(64).epochs(5).batchSize(4).numWorkers(1).timeBudgetMinutes(0.0001)
+                .budgetWholeEpochs(wholeEpochs).build();
+    }
+
+    /** What a run's listener heard: each step's batch number (from 1), the batches per epoch, the epoch logs. */
+    private record Heard(List<Integer> batches, int[] batchesPerEpoch, List<EpochLog> logs,
+            TrainingRun.Outcome outcome) {
+    }
+
+    private static Heard train(TrainConfig config) throws Exception {
+        List<Integer> batches = new ArrayList<>();
         int[] batchesPerEpoch = new int[1];
         List<EpochLog> logs = new ArrayList<>();
         TrainingRun.Outcome outcome = new TrainingRun(config, new TrainingRun.Listener() {
             @Override
-            public void step(int epoch, int batch, int batches, Trainer.StepResult result) {
-                batchesHeard.add(batch);
-                batchesPerEpoch[0] = batches;
+            public void step(int epoch, int batch, int epochBatches, Trainer.StepResult result) {
+                batches.add(batch);
+                batchesPerEpoch[0] = epochBatches;
             }
 
             @Override
@@ -95,43 +131,6 @@ class EpochBudgetTest {
                 logs.add(log);
             }
         }).run();
-        assertThat(batchesPerEpoch[0]).isGreaterThan(2);
-        assertThat(batchesHeard).containsExactly(1);
-        assertThat(outcome.epochsCompleted()).isEqualTo(1);
-        assertThat(logs).singleElement().satisfies(l -> assertThat(l.val()).containsKey("pr50"));
-        // the cut epoch counts as done: resuming its checkpoint trains nothing
-        batchesHeard.clear();
-        TrainConfig resumed = config.toBuilder().resume(dir.resolve("out").resolve(TrainingRun.LAST).toString())
-                .build();
-        TrainingRun.Outcome again = new TrainingRun(resumed, new TrainingRun.Listener() {
-            @Override
-            public void step(int epoch, int batch, int batches, Trainer.StepResult result) {
-                batchesHeard.add(batch);
-            }
-        }).run();
-        assertThat(batchesHeard).isEmpty();
-        assertThat(again.epochsCompleted()).isEqualTo(1);
-    }
-
-    @Test
-    void aWholeEpochIsTrainedThroughWhenTheBudgetRunsOutInIt(@TempDir Path dir) throws Exception {
-        Path data = dir.resolve("data");
-        SceneGenerator.generate(data, 30, 96, 6, 1, ProgressListener.NONE);
-        // the same spent budget as above, but the first epoch may not be cut: all its batches, then the run ends
-        TrainConfig config = TrainConfig.builder().dataRoot(data.toString()).out(dir.resolve("out").toString())
-                .preset("tiny").imsize(64).epochs(5).batchSize(4).numWorkers(1).timeBudgetMinutes(0.0001)
-                .budgetWholeEpochs(1).build();
-        List<Integer> batchesHeard = new ArrayList<>();
-        int[] batchesPerEpoch = new int[1];
-        TrainingRun.Outcome outcome = new TrainingRun(config, new TrainingRun.Listener() {
-            @Override
-            public void step(int epoch, int batch, int batches, Trainer.StepResult result) {
-                batchesHeard.add(batch);
-                batchesPerEpoch[0] = batches;
-            }
-        }).run();
-        assertThat(batchesPerEpoch[0]).isGreaterThan(2);
-        assertThat(batchesHeard).hasSize(batchesPerEpoch[0]).endsWith(batchesPerEpoch[0]);
-        assertThat(outcome.epochsCompleted()).isEqualTo(1);
+        return new Heard(batches, batchesPerEpoch, logs, outcome);
     }
 }
