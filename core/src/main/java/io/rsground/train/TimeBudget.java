@@ -2,9 +2,9 @@ package io.rsground.train;
 
 /**
  * A wall-clock budget for a run: an epoch that the budget runs out in ends there (after its step, before
- * validation), unless it is one of the first {@code wholeEpochs}; after each of the first epochs the epoch count is fitted to the time left, judged
- * by the latest epoch (the second is the better guide: the first pays for warming up the engine); later, a plan is
- * only shortened, when epochs have become slower than the ones it was made from.
+ * validation), unless it is one of the first {@code wholeEpochs}; after each of the first epochs the epoch count is
+ * fitted to the time left, judged by the latest epoch (the second is the better guide: the first pays for warming up
+ * the engine); later, a plan is only shortened, when epochs have become slower than the ones it was made from.
  */
 final class TimeBudget {
     private final double minutes;

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * {@code category_id}, {@code bbox} as {@code [x, y, width, height]} pixels from the top-left corner) and
  * {@code categories} ({@code id}, {@code name}). Images are {@code ROOT/images/<file_name>}, else
  * {@code ROOT/<file_name>}. An annotation's optional {@code score} (a detector's confidence in [0, 1], as COCO
- * detection results carry it) is kept; without one it is 1. A bad entry is reported with its line in the JSON file and its image is skipped whole.
+ * detection results carry it) is kept; without one it is 1. A bad entry is reported with its line in the JSON file
+ * and its image is skipped whole.
  */
 final class CocoDetections {
 
