@@ -365,25 +365,25 @@ final class TrainCommand implements Callable<Integer> {
             throw new Errors.BadInputException("--curriculum chooses the labels and resumes its own stages: leave "
                     + "out --select and --resume (run the same command again to continue)");
         }
-        List<Sample> search = null;
-        String searchName = "val (held-out training labels)";
-        if (searchDataRoot != null) {
-            search = GroundingDataset.open(searchDataRoot, null).split("val");
-            searchName = "val of " + searchDataRoot;
-            if (search.isEmpty()) {
-                throw new Errors.BadInputException("the val split of " + searchDataRoot + " is empty");
-            }
-        }
+        List<Sample> search = searchDataRoot == null ? null : humanVal(searchDataRoot);
+        String searchName = searchDataRoot == null ? "val (held-out training labels)" : "val of " + searchDataRoot;
         if (!curriculumFinalLabels.equals("chosen") && !curriculumFinalLabels.equals("all")) {
             throw new Errors.BadInputException("--curriculum-final-labels takes chosen or all, got '"
                     + curriculumFinalLabels + "'");
         }
         CurriculumThresholds thresholds = CurriculumThresholds.parse(curriculumThresholds);
-        List<Sample> searchSplit = search;
-        String searchSplitName = searchName;
-        return TrainingConsole.curriculum((listener, log) -> new Curriculum(kind, config, thresholds, searchSplit,
-                searchSplitName, listener, log).replacingEarlierRun(overwrite).withFinalShare(curriculumFinalShare)
-                .finalOnEveryLabel(curriculumFinalLabels.equals("all")), config, searchName,
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+        return TrainingConsole.curriculum((listener, log) -> new Curriculum(kind, config, thresholds, search,
+                searchName, listener, log).replacingEarlierRun(overwrite).withFinalShare(curriculumFinalShare)
+                .finalOnEveryLabel(curriculumFinalLabels.equals("all")), config, spec.commandLine().getOut(),
+                spec.commandLine().getErr());
+    }
+
+    /** @return the val split of the data set the curriculum's stages are scored on, refused when empty */
+    private static List<Sample> humanVal(Path root) throws Exception {
+        List<Sample> val = GroundingDataset.open(root, null).split("val");
+        if (val.isEmpty()) {
+            throw new Errors.BadInputException("the val split of " + root + " is empty");
+        }
+        return val;
     }
 }

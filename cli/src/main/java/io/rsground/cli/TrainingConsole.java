@@ -98,10 +98,9 @@ final class TrainingConsole {
      *
      * @param curriculumOf the curriculum, configured, given the progress listener and the line printer it reports to
      * @param config the curriculum's base training settings (output folder, log interval)
-     * @param searchName how the split each stage is scored on is named in the closing line
      */
     static int curriculum(BiFunction<TrainingRun.Listener, Consumer<String>, Curriculum> curriculumOf,
-            TrainConfig config, String searchName, PrintWriter out, PrintWriter err) throws Exception {
+            TrainConfig config, PrintWriter out, PrintWriter err) throws Exception {
         ProgressListener listener = new ProgressListener(out, config.run().logEvery());
         Curriculum curriculum = curriculumOf.apply(listener, line -> {
             listener.close();
@@ -116,7 +115,7 @@ final class TrainingConsole {
                 return Errors.OK;
             }
             out.printf(Locale.ROOT, "curriculum finished: stage %s chosen (%s Pr@0.5 %.2f%%, %,d labels); its model: "
-                    + "%s; stages in %s and curriculum.png%n", result.chosen().name(), searchName,
+                    + "%s; stages in %s and curriculum.png%n", result.chosen().name(), result.searchSplit(),
                     100 * result.chosen().searchPr50(), result.chosen().labels(), Path.of(config.run().out())
                     .resolve(result.chosen().name()).resolve(TrainingRun.BEST), Curriculum.STATE);
             return Errors.OK;

@@ -78,24 +78,24 @@ class EpochBudgetTest {
         // a budget of 6 ms is spent before the first step ends: that step is the whole run
         TrainConfig config = spentBudget(dir, 0);
         Heard heard = train(config);
-        assertThat(heard.batchesPerEpoch[0]).isGreaterThan(2);
-        assertThat(heard.batches).containsExactly(1);
-        assertThat(heard.outcome.epochsCompleted()).isEqualTo(1);
-        assertThat(heard.logs).singleElement().satisfies(l -> assertThat(l.val()).containsKey("pr50"));
+        assertThat(heard.batchesPerEpoch()).isGreaterThan(2);
+        assertThat(heard.batches()).containsExactly(1);
+        assertThat(heard.outcome().epochsCompleted()).isEqualTo(1);
+        assertThat(heard.logs()).singleElement().satisfies(l -> assertThat(l.val()).containsKey("pr50"));
         // the cut epoch counts as done: resuming its checkpoint trains nothing
         Heard again = train(config.toBuilder().resume(dir.resolve("out").resolve(TrainingRun.LAST).toString())
                 .build());
-        assertThat(again.batches).isEmpty();
-        assertThat(again.outcome.epochsCompleted()).isEqualTo(1);
+        assertThat(again.batches()).isEmpty();
+        assertThat(again.outcome().epochsCompleted()).isEqualTo(1);
     }
 
     @Test
     void aWholeEpochIsTrainedThroughWhenTheBudgetRunsOutInIt(@TempDir Path dir) throws Exception {
         // the same spent budget, but the first epoch may not be cut: all its batches, then the run ends
         Heard heard = train(spentBudget(dir, 1));
-        assertThat(heard.batchesPerEpoch[0]).isGreaterThan(2);
-        assertThat(heard.batches).hasSize(heard.batchesPerEpoch[0]).endsWith(heard.batchesPerEpoch[0]);
-        assertThat(heard.outcome.epochsCompleted()).isEqualTo(1);
+        assertThat(heard.batchesPerEpoch()).isGreaterThan(2);
+        assertThat(heard.batches()).hasSize(heard.batchesPerEpoch()).endsWith(heard.batchesPerEpoch());
+        assertThat(heard.outcome().epochsCompleted()).isEqualTo(1);
     }
 
     /**
@@ -111,7 +111,7 @@ class EpochBudgetTest {
     }
 
     /** What a run's listener heard: each step's batch number (from 1), the batches per epoch, the epoch logs. */
-    private record Heard(List<Integer> batches, int[] batchesPerEpoch, List<EpochLog> logs,
+    private record Heard(List<Integer> batches, int batchesPerEpoch, List<EpochLog> logs,
             TrainingRun.Outcome outcome) {
     }
 
@@ -131,6 +131,6 @@ class EpochBudgetTest {
                 logs.add(log);
             }
         }).run();
-        return new Heard(batches, batchesPerEpoch, logs, outcome);
+        return new Heard(batches, batchesPerEpoch[0], logs, outcome);
     }
 }
