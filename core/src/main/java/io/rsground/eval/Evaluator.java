@@ -10,7 +10,9 @@ import io.rsground.data.SplitFingerprint;
 import io.rsground.image.EvalTransform;
 import io.rsground.image.PaddedGeometry;
 import io.rsground.infer.BoxDecoder;
+import io.rsground.infer.FeatureCache;
 import io.rsground.infer.GroundingEngine;
+import io.rsground.infer.ImageFeatures;
 import io.rsground.infer.Predictions;
 import io.rsground.model.ClipVgModel;
 import io.rsground.text.Tokenizer;
@@ -43,6 +45,37 @@ public final class Evaluator {
         BatchLoader loader = loader(samples, model.config(), tokenizer, batchSize, workers).build();
         return evaluate(loader, samples, model.config().vision().imageSize(),
                 batch -> Predictions.predict(model, manager, batch), split, progress);
+    }
+
+    /**
+     * {@link #evaluate(ClipVgModel, NDManager, Tokenizer, List, String, int, int, IntConsumer)} with the image
+     * tower's features of each image taken from a cache when kept there, and left there when computed: for models
+     * that share one image tower (a curriculum's stages), so that an image runs through it once in all.
+     *
+     * @param cache features [1 + P, W * n] of this model's image tower by image path ({@code Sample.imageFile()}),
+     *     computed with the evaluation transform (or one preparing images the same way)
+     * @return the report
+     */
+    public static EvalReport evaluateSharingFeatures(ClipVgModel model, NDManager manager, Tokenizer tokenizer,
+            List<Sample> samples, String split, int batchSize, int workers, FeatureCache cache) {
+        Map<Integer, String> imageOf = new HashMap<>();
+        for (Sample s : samples) {
+            imageOf.put(s.index(), s.imageFile().toString());
+        }
+        BatchLoader loader = loader(samples, model.config(), tokenizer, batchSize, workers)
+                .optPixelsWanted(index -> !cache.holds(imageOf.get(index))).build();
+        return evaluate(loader, samples, model.config().vision().imageSize(), batch -> Predictions.predict(model,
+                manager, batch, (scope, b) -> ImageFeatures.ofBatch(model, scope, b, keysOf(b, imageOf), cache)),
+                split, null);
+    }
+
+    /** @return the image key of each row of a batch */
+    private static String[] keysOf(Batch batch, Map<Integer, String> imageOf) {
+        String[] keys = new String[batch.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = imageOf.get(batch.sampleIndices()[i]);
+        }
+        return keys;
     }
 
     /**

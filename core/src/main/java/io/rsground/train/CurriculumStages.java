@@ -49,6 +49,8 @@ final class CurriculumStages {
     private final List<Sample> train;
     private final double minutesBefore;
     private final long startedNanos = System.nanoTime();
+    /** The first stage's frozen image tower is every later stage's: its features are computed once. */
+    private final FrozenTowerFeatures features = new FrozenTowerFeatures(TrainingRun.featureCacheBytes());
     private volatile TrainingRun current;
     private volatile boolean stopRequested;
 
@@ -149,7 +151,7 @@ final class CurriculumStages {
                 threshold == null ? "" : ", reliability >= " + threshold, startFrom == null ? "the run's start"
                 : startFrom.name(), minutes > 0 ? String.format(Locale.ROOT, ", %.1f min", minutes) : ""));
         // the curriculum owns its stage folders: one without a checkpoint holds only a killed stage's first files
-        current = new TrainingRun(b.build(), listener).replacingEarlierRun(true);
+        current = new TrainingRun(b.build(), listener).replacingEarlierRun(true).sharingImageFeatures(features);
         TrainingRun.Outcome outcome = current.run();
         current = null;
         if (outcome.stopped()) {
@@ -230,8 +232,8 @@ final class CurriculumStages {
 
     private EvalReport evaluate(Path checkpoint, List<Sample> samples, String split) throws IOException {
         try (LoadedModel loaded = ModelLoader.load(ModelLoader.Request.of(checkpoint))) {
-            return Evaluator.evaluate(loaded.model(), loaded.manager(), loaded.tokenizer(), samples, split,
-                    base.run().evalBatchSize(), base.run().numWorkers(), null);
+            return Evaluator.evaluateSharingFeatures(loaded.model(), loaded.manager(), loaded.tokenizer(), samples,
+                    split, base.run().evalBatchSize(), base.run().numWorkers(), features.forTower(loaded.model()));
         }
     }
 

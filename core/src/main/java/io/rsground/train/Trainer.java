@@ -104,13 +104,25 @@ public final class Trainer implements AutoCloseable {
      * @throws IllegalStateException when an image-tower parameter is trained
      */
     public void cacheVisualFeatures(IntFunction<String> imageOfSample, long maxBytes) {
+        cacheVisualFeatures(imageOfSample, FeatureCache.firstUpTo(maxBytes));
+    }
+
+    /**
+     * {@link #cacheVisualFeatures(IntFunction, long)} into a cache of the caller's, which may already hold features
+     * of this tower under the same keys (computed by another trainer with the same frozen tower).
+     *
+     * @param imageOfSample a stable key of the image of a sample, by global sample index
+     * @param cache features [1 + P, W * n] by image key
+     * @throws IllegalStateException when an image-tower parameter is trained
+     */
+    public void cacheVisualFeatures(IntFunction<String> imageOfSample, FeatureCache cache) {
         for (String name : trainable.keySet()) {
             if (ClipVgModel.isVisionParameter(name)) {
                 throw new IllegalStateException("image features cannot be cached while " + name + " trains");
             }
         }
         this.imageOfSample = imageOfSample;
-        visualCache = FeatureCache.firstUpTo(maxBytes);
+        visualCache = cache;
     }
 
     /**

@@ -13,6 +13,7 @@ import io.rsground.data.synth.SceneObjects;
 import io.rsground.data.Sample;
 import io.rsground.eval.Evaluator;
 import io.rsground.image.AugmentConfig;
+import io.rsground.infer.FeatureCache;
 import io.rsground.infer.ImageFeatureFiles;
 import io.rsground.infer.MappedImageFeatures;
 import io.rsground.weights.RsgroundCheckpoint;
@@ -126,6 +127,7 @@ public final class TrainingRun {
     private final Listener listener;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private boolean replaceEarlierRun;
+    private FrozenTowerFeatures sharedFeatures;
 
     public TrainingRun(TrainConfig config, Listener listener) {
         this.config = config;
@@ -271,6 +273,25 @@ public final class TrainingRun {
         return new Outcome(state.epoch(), state.bestPr50(), true, List.of());
     }
 
+    /**
+     * @param features image features kept by earlier runs of this process with the same frozen tower (the
+     *     curriculum's stages): this run reuses them, and leaves there the ones it computes; null (the default) for
+     *     a cache of this run's own
+     * @return this run
+     */
+    TrainingRun sharingImageFeatures(FrozenTowerFeatures features) {
+        this.sharedFeatures = features;
+        return this;
+    }
+
+    /**
+     * @return the most bytes of frozen image-tower features kept on the heap
+     *     ({@value #FEATURE_CACHE_BYTES_PROPERTY})
+     */
+    static long featureCacheBytes() {
+        return Long.getLong(FEATURE_CACHE_BYTES_PROPERTY, Math.min(4L << 30, Runtime.getRuntime().maxMemory() / 3));
+    }
+
     /** Keeps a frozen image tower's features and sets up model copies, as the settings ask. */
     private void prepareTrainer(Trainer trainer, RunSetup setup, AugmentConfig augment, List<Sample> train,
             List<Sample> val, Objectives.Context context) throws IOException {
@@ -282,16 +303,18 @@ public final class TrainingRun {
                     imageOf.put(s.index(), s.imageFile().toString());
                 }
             }
-            long maxBytes = Long.getLong(FEATURE_CACHE_BYTES_PROPERTY,
-                    Math.min(4L << 30, Runtime.getRuntime().maxMemory() / 3));
-            trainer.cacheVisualFeatures(imageOf::get, maxBytes);
+            long maxBytes = featureCacheBytes();
+            FeatureCache cache = sharedFeatures == null ? FeatureCache.firstUpTo(maxBytes)
+                    : sharedFeatures.forTower(setup.model());
+            int kept = cache.size();
+            trainer.cacheVisualFeatures(imageOf::get, cache);
             long precomputeStart = System.nanoTime();
             Set<Path> given = config.run().imageFeatures() == null ? Set.of()
                     : readFeatures(trainer, setup, train, val);
-            precomputeFeatures(trainer, setup, train, val, given);
-            LOG.info("image tower frozen: its features are computed once per image ({} images in {} s, up to {} MB)",
-                    trainer.cachedImages(), String.format(Locale.ROOT, "%.1f", (System.nanoTime() - precomputeStart)
-                    / 1e9), maxBytes >> 20);
+            precomputeFeatures(trainer, setup, train, val, given, cache);
+            LOG.info("image tower frozen: its features are computed once per image ({} images in {} s, {} of them "
+                    + "kept from an earlier stage; up to {} MB)", trainer.cachedImages(), String.format(Locale.ROOT,
+                    "%.1f", (System.nanoTime() - precomputeStart) / 1e9), kept, maxBytes >> 20);
         } else if (config.run().imageFeatures() != null) {
             throw new ConfigException("run.image_features needs a frozen image tower and images prepared the same "
                     + "way at every use: add --freeze-clip-fully (or --freeze-vision), no augmentation, --no-aug-jitter");
@@ -337,13 +360,13 @@ public final class TrainingRun {
         return given;
     }
 
-    /** Computes the features of every training and validation image once, before the first step. */
+    /** Computes the features of every training and validation image the cache lacks, before the first step. */
     private void precomputeFeatures(Trainer trainer, RunSetup setup, List<Sample> train, List<Sample> val,
-            Set<Path> given) {
+            Set<Path> given, FeatureCache cache) {
         Map<Path, Sample> oneOfEachImage = new LinkedHashMap<>();
         for (List<Sample> split : List.of(train, val)) {
             for (Sample s : split) {
-                if (!given.contains(s.imageFile())) {
+                if (!given.contains(s.imageFile()) && !cache.holds(s.imageFile().toString())) {
                     oneOfEachImage.putIfAbsent(s.imageFile(), s);
                 }
             }
