@@ -185,7 +185,8 @@ final class TrainCommand implements Callable<Integer> {
             + "--epochs so that it fits (0: none)")
     double minutes = D.run().timeBudgetMinutes();
     @Option(names = "--select", paramLabel = "RELIABILITY.jsonl", description = "train only on the labels a measurer "
-            + "finds reliable: the output of 'rsground reliability --split train' on this data set")
+            + "finds reliable: the output of 'rsground reliability --split train' on this data set; or this data "
+            + "set's pseudo.jsonl, to keep the labels whose detection the detector scored at least --min-reliability")
     Path select;
     @Option(names = "--min-reliability", paramLabel = "IOU", description = "with --select: the reliability a label "
             + "needs (default: 0.5)")

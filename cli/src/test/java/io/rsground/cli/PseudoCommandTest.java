@@ -2,12 +2,19 @@ package io.rsground.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rsground.box.Box;
 import io.rsground.data.ProgressListener;
 import io.rsground.data.synth.SceneGenerator;
+import io.rsground.train.LabelSelection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,6 +101,7 @@ class PseudoCommandTest {
                 "--out", out.toString(), "--min-score", "0.5");
         assertThat(p.exitCode()).as(p.err()).isZero();
         assertThat(p.out()).contains("(" + m.group(2) + " objects;").contains("detections below --min-score dropped");
+        assertEachLabelCarriesItsDetectionsScore(detections.resolve("annotations.json"), out);
 
         CliRunner.Result again = CliRunner.run("data", "simulate-detector", "--data-root", data.toString(), "--out",
                 detections.toString());
@@ -103,5 +111,43 @@ class PseudoCommandTest {
                 dir.resolve("x").toString(), "--miss", "2");
         assertThat(bad.exitCode()).isEqualTo(Errors.BAD_INPUT);
         assertThat(bad.err()).contains("--miss must lie in [0, 1]");
+    }
+
+    /**
+     * Each pseudo-label's {@code score} in {@code pseudo.jsonl} is the score of the detection it was made from (the
+     * one its box came from) and reaches the minimum of 0.5; {@code train --select} reads the same scores.
+     */
+    private static void assertEachLabelCarriesItsDetectionsScore(Path cocoFile, Path pseudo) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode coco = json.readTree(cocoFile.toFile());
+        Map<Integer, String> nameOf = new HashMap<>();
+        coco.get("images").forEach(i -> nameOf.put(i.get("id").asInt(), Path.of(i.get("file_name").asText())
+                .getFileName().toString()));
+        Map<String, List<JsonNode>> detectionsOf = new HashMap<>();
+        coco.get("annotations").forEach(a -> detectionsOf.computeIfAbsent(nameOf.get(a.get("image_id").asInt()),
+                k -> new ArrayList<>()).add(a));
+        Map<Integer, Double> scores = new HashMap<>();
+        for (String line : Files.readAllLines(pseudo.resolve("pseudo.jsonl"))) {
+            JsonNode label = json.readTree(line);
+            JsonNode b = label.get("box_xyxy");
+            Box box = new Box(b.get(0).asDouble(), b.get(1).asDouble(), b.get(2).asDouble(), b.get(3).asDouble());
+            JsonNode source = null;
+            double best = 0;
+            for (JsonNode d : detectionsOf.get(Path.of(label.get("image").asText()).getFileName().toString())) {
+                JsonNode xywh = d.get("bbox");
+                double iou = box.iou(new Box(xywh.get(0).asDouble(), xywh.get(1).asDouble(), xywh.get(0).asDouble()
+                        + xywh.get(2).asDouble(), xywh.get(1).asDouble() + xywh.get(3).asDouble()));
+                if (iou > best) {
+                    best = iou;
+                    source = d;
+                }
+            }
+            assertThat(best).as(line).isGreaterThan(0.99);
+            assertThat(label.get("score").asDouble()).as(line).isEqualTo(source.get("score").asDouble())
+                    .isGreaterThanOrEqualTo(0.5);
+            scores.put(label.get("index").asInt(), label.get("score").asDouble());
+        }
+        assertThat(scores).isNotEmpty();
+        assertThat(LabelSelection.read(pseudo.resolve("pseudo.jsonl"))).isEqualTo(scores);
     }
 }

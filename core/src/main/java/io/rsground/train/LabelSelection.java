@@ -21,17 +21,21 @@ public final class LabelSelection {
     }
 
     /**
-     * @param file a {@code reliability.jsonl}: one {@code {"index": global index, "reliability": IoU}} per line
+     * @param file a {@code reliability.jsonl}: one {@code {"index": global index, "reliability": IoU}} per line; or
+     *     the {@code pseudo.jsonl} of {@code rsground pseudo}, whose lines give each label's detector {@code score}
+     *     instead, which is then its reliability (a selection by the detector's confidence)
      * @return reliability by global index
-     * @throws ConfigException naming the file and line of a line without them
+     * @throws ConfigException naming the file and line of a line with neither
      */
     public static Map<Integer, Double> read(Path file) throws IOException {
         Map<Integer, Double> byIndex = new HashMap<>();
         JsonLines.forEach(file, (number, node) -> {
-            if (!node.path("index").isInt() || !node.path("reliability").isNumber()) {
-                throw new ConfigException(file + ":" + number + ": expected {\"index\": N, \"reliability\": IoU}");
+            String key = node.has("reliability") ? "reliability" : "score";
+            if (!node.path("index").isInt() || !node.path(key).isNumber()) {
+                throw new ConfigException(file + ":" + number + ": expected {\"index\": N, \"reliability\": IoU} "
+                        + "(or a pseudo.jsonl line with the detector's \"score\", written by rsground pseudo)");
             }
-            byIndex.put(node.get("index").asInt(), node.get("reliability").asDouble());
+            byIndex.put(node.get("index").asInt(), node.get(key).asDouble());
         });
         return byIndex;
     }

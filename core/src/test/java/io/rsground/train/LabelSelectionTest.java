@@ -37,4 +37,19 @@ class LabelSelectionTest {
         Files.writeString(file, "{\"index\": 1, \"reliability\": 0.2}\n{\"index\": \"one\"}\n");
         assertThatThrownBy(() -> LabelSelection.read(file)).hasMessageContaining("reliability.jsonl:2");
     }
+
+    @Test
+    void readsADetectorsScoresFromPseudoLabelsAsTheirReliability(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("pseudo.jsonl");
+        Files.writeString(file, "{\"image\": \"JPEGImages/1.jpg\", \"index\": 0, \"expression\": \"a ship\", "
+                + "\"score\": 0.75, \"split\": \"train\"}\n{\"index\": 1, \"score\": 0.25}\n");
+        Map<Integer, Double> r = LabelSelection.read(file);
+        assertThat(r).containsOnly(Map.entry(0, 0.75), Map.entry(1, 0.25));
+        assertThat(LabelSelection.keep(List.of(label(0), label(1)), r, 0.5)).extracting(Sample::index)
+                .containsExactly(0);
+        // a line with neither a reliability nor a score
+        Files.writeString(file, "{\"index\": 0, \"score\": 1.0}\n{\"index\": 1, \"source\": \"template\"}\n");
+        assertThatThrownBy(() -> LabelSelection.read(file)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("pseudo.jsonl:2").hasMessageContaining("\"score\"");
+    }
 }

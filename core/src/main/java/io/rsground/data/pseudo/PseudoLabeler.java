@@ -86,8 +86,9 @@ public final class PseudoLabeler {
      * @param className its class label
      * @param box its box, corner format {@code x1,y1,x2,y2}, pixels, clamped to the image
      * @param expression what the expression says
+     * @param score the detector's confidence in the object, in [0, 1]; 1 for an annotated object
      */
-    public record Labelled(int object, String className, Box box, PseudoExpression expression) {
+    public record Labelled(int object, String className, Box box, PseudoExpression expression, double score) {
         /** @return the expression's text */
         public String text() {
             return expression.text();
@@ -208,7 +209,7 @@ public final class PseudoLabeler {
                 if (r.expression() == null) {
                     tally.skip(s, r.skipped());
                 } else {
-                    out.add(new Labelled(o.index(), o.className(), o.box(), r.expression()));
+                    out.add(new Labelled(o.index(), o.className(), o.box(), r.expression(), o.score()));
                     any = true;
                 }
             }
@@ -246,7 +247,7 @@ public final class PseudoLabeler {
             String words = ClassWords.of(d.className());
             ColourMeter.Measured colour = ColourMeter.NOT_BY_COLOUR.contains(words) ? null
                     : ColourMeter.measure(pixels, clamped);
-            items.add(new Item(items.size(), d.className(), clamped, colour));
+            items.add(new Item(items.size(), d.className(), clamped, colour, d.score()));
         }
         return items;
     }

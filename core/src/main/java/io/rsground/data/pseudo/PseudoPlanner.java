@@ -37,8 +37,9 @@ final class PseudoPlanner {
      * @param className its class label
      * @param box corner box {@code x1,y1,x2,y2}, pixels, inside the image
      * @param colour its measured colour, or {@code null} when not measured or not clear
+     * @param score the detector's confidence in it, 1 for an annotated object
      */
-    record Item(int index, String className, Box box, ColourMeter.Measured colour) {
+    record Item(int index, String className, Box box, ColourMeter.Measured colour, double score) {
         /** @return the measured colour's name, or {@code null} */
         NamedColour named() {
             return colour == null ? null : colour.colour();

@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  * image hard-linked to the detection data's file, or copied where the file system has no hard links: the reader
  * finds images only inside that folder), {@code OUT/splits/train.txt, val.txt, test.txt} (split by image, 70/10/20 of
  * the expressions, seeded), {@code OUT/pseudo.jsonl} (one line per expression: image, index, class, box, expression,
- * source, split) and {@code OUT/pseudo.json} (the parameters and counts). Images without an expression are left out.
+ * source, the detector's score, split) and {@code OUT/pseudo.json} (the parameters and counts). Images without an
+ * expression are left out.
  */
 public final class PseudoWriter {
 
@@ -166,6 +167,7 @@ public final class PseudoWriter {
         n.putArray("box_xyxy").add(round(b.x1())).add(round(b.y1())).add(round(b.x2())).add(round(b.y2()));
         n.put("expression", l.text());
         n.put("source", l.expression().source().word());
+        n.put("score", l.score());
         n.put("split", split);
         return JSON.writeValueAsString(n);
     }

@@ -17,7 +17,7 @@ class PseudoPlannerTest {
 
     private static Item item(int index, String cls, double x1, double y1, double x2, double y2, NamedColour c) {
         return new Item(index, cls, new Box(x1, y1, x2, y2), c == null ? null
-                : new ColourMeter.Measured(c, c.word(), 1.0));
+                : new ColourMeter.Measured(c, c.word(), 1.0), 1.0);
     }
 
     private static String relation(Item o, List<Item> all) {
