@@ -23,7 +23,9 @@ import java.util.function.Consumer;
  *
  * <p><b>Where stages start.</b> The first stage starts as the settings say (pretrained weights, or from scratch with
  * the recipe's stages such as vision pre-training); every later stage starts from the best weights of the stage
- * named below, so the recipe's stages run once and no stage learns to ground from nothing again.
+ * named below, so the recipe's stages run once and no stage learns to ground from nothing again. A frozen image
+ * tower is then every stage's: its features are computed once in the curriculum and shared by every stage's
+ * training, scoring and evaluation ({@link FrozenTowerFeatures}).
  *
  * <p><b>Time.</b> A time budget ({@code run.time_budget_minutes}) is the whole curriculum's. Each stage gets what
  * is left of it, shared equally by the stages still planned (the first also gets its recipe stages' minutes); a

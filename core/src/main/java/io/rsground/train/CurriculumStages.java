@@ -14,6 +14,7 @@ import io.rsground.data.pseudo.PseudoSources;
 import io.rsground.eval.EvalReport;
 import io.rsground.eval.Evaluator;
 import io.rsground.eval.ReliabilityReport;
+import io.rsground.infer.FeatureCache;
 import io.rsground.infer.LoadedModel;
 import io.rsground.infer.ModelLoader;
 import java.io.BufferedWriter;
@@ -232,8 +233,11 @@ final class CurriculumStages {
 
     private EvalReport evaluate(Path checkpoint, List<Sample> samples, String split) throws IOException {
         try (LoadedModel loaded = ModelLoader.load(ModelLoader.Request.of(checkpoint))) {
-            return Evaluator.evaluateSharingFeatures(loaded.model(), loaded.manager(), loaded.tokenizer(), samples,
-                    split, base.run().evalBatchSize(), base.run().numWorkers(), features.forTower(loaded.model()));
+            FeatureCache kept = features.keptFor(loaded.model());
+            return kept == null ? Evaluator.evaluate(loaded.model(), loaded.manager(), loaded.tokenizer(), samples,
+                    split, base.run().evalBatchSize(), base.run().numWorkers(), null)
+                    : Evaluator.evaluateSharingFeatures(loaded.model(), loaded.manager(), loaded.tokenizer(), samples,
+                    split, base.run().evalBatchSize(), base.run().numWorkers(), kept);
         }
     }
 

@@ -34,4 +34,13 @@ final class FrozenTowerFeatures {
         }
         return cache;
     }
+
+    /**
+     * @param model any model
+     * @return the features kept for its image tower, or null when the tower is not the one kept (a tower that
+     *     trains is never kept: only a run with a frozen tower asks {@link #forTower})
+     */
+    synchronized FeatureCache keptFor(ClipVgModel model) {
+        return visionSha256 != null && visionSha256.equals(ImageFeatureFiles.visionSha256(model)) ? cache : null;
+    }
 }

@@ -57,7 +57,8 @@ class FrozenTowerFeaturesTest {
         new TrainingRun(frozenTower("first", 3), null).sharingImageFeatures(shared).run();
         FeatureCache cache;
         try (LoadedModel first = ModelLoader.load(ModelLoader.Request.of(weightsOf("first")))) {
-            cache = shared.forTower(first.model());
+            cache = shared.keptFor(first.model());
+            assertThat(shared.forTower(first.model())).isSameAs(cache);
         }
         Set<Path> images = new HashSet<>();
         GroundingDataset dataset = GroundingDataset.open(data, null);
@@ -79,8 +80,11 @@ class FrozenTowerFeaturesTest {
         new TrainingRun(frozenTower("other", 4), null).sharingImageFeatures(shared).run();
         try (LoadedModel other = ModelLoader.load(ModelLoader.Request.of(weightsOf("other")))) {
             FeatureCache otherCache = shared.forTower(other.model());
-            assertThat(otherCache).isNotSameAs(cache);
+            assertThat(otherCache).isNotSameAs(cache).isSameAs(shared.keptFor(other.model()));
             assertThat(otherCache.size()).isEqualTo(images.size());
+        }
+        try (LoadedModel first = ModelLoader.load(ModelLoader.Request.of(weightsOf("first")))) {
+            assertThat(shared.keptFor(first.model())).as("the first tower's, replaced").isNull();
         }
     }
 
