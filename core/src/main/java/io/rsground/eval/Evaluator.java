@@ -53,11 +53,15 @@ public final class Evaluator {
      * that share one image tower (a curriculum's stages), so that an image runs through it once in all.
      *
      * @param cache features [1 + P, W * n] of this model's image tower by image path ({@code Sample.imageFile()}),
-     *     computed with the evaluation transform (or one preparing images the same way)
+     *     computed with the evaluation transform (or one preparing images the same way); null to evaluate from the
+     *     pixels, as {@code evaluate} does
      * @return the report
      */
     public static EvalReport evaluateSharingFeatures(ClipVgModel model, NDManager manager, Tokenizer tokenizer,
             List<Sample> samples, String split, int batchSize, int workers, FeatureCache cache) {
+        if (cache == null) {
+            return evaluate(model, manager, tokenizer, samples, split, batchSize, workers, null);
+        }
         Map<Integer, String> imageOf = new HashMap<>();
         for (Sample s : samples) {
             imageOf.put(s.index(), s.imageFile().toString());
@@ -65,17 +69,8 @@ public final class Evaluator {
         BatchLoader loader = loader(samples, model.config(), tokenizer, batchSize, workers)
                 .optPixelsWanted(index -> !cache.holds(imageOf.get(index))).build();
         return evaluate(loader, samples, model.config().vision().imageSize(), batch -> Predictions.predict(model,
-                manager, batch, (scope, b) -> ImageFeatures.ofBatch(model, scope, b, keysOf(b, imageOf), cache)),
+                manager, batch, (scope, b) -> ImageFeatures.ofBatch(model, scope, b, imageOf::get, cache)),
                 split, null);
-    }
-
-    /** @return the image key of each row of a batch */
-    private static String[] keysOf(Batch batch, Map<Integer, String> imageOf) {
-        String[] keys = new String[batch.size()];
-        for (int i = 0; i < keys.length; i++) {
-            keys[i] = imageOf.get(batch.sampleIndices()[i]);
-        }
-        return keys;
     }
 
     /**

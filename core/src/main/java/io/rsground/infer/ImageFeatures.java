@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * The image tower's output for the rows of a batch, each distinct image encoded once: the expressions of one image
@@ -59,12 +60,16 @@ public final class ImageFeatures {
      * With a cache: images whose features are kept are copied, the others run through the tower once each and are
      * offered to the cache.
      *
-     * @param keys each row's image key
+     * @param keyOfSample a stable key of each sample's image, by global sample index
      * @return [B, 1 + P, W * n]
      */
-    public static NDArray ofBatch(ClipVgModel model, NDManager scope, Batch batch, String[] keys,
+    public static NDArray ofBatch(ClipVgModel model, NDManager scope, Batch batch, IntFunction<String> keyOfSample,
             FeatureCache cache) {
         int b = batch.size();
+        String[] keys = new String[b];
+        for (int i = 0; i < b; i++) {
+            keys[i] = keyOfSample.apply(batch.sampleIndices()[i]);
+        }
         int tokens = 1 + model.config().vision().numPatches();
         int rowLength = tokens * model.config().vision().multiLevelWidth();
         Map<String, float[]> rows = new HashMap<>();

@@ -233,11 +233,9 @@ final class CurriculumStages {
 
     private EvalReport evaluate(Path checkpoint, List<Sample> samples, String split) throws IOException {
         try (LoadedModel loaded = ModelLoader.load(ModelLoader.Request.of(checkpoint))) {
-            FeatureCache kept = features.keptFor(loaded.model());
-            return kept == null ? Evaluator.evaluate(loaded.model(), loaded.manager(), loaded.tokenizer(), samples,
-                    split, base.run().evalBatchSize(), base.run().numWorkers(), null)
-                    : Evaluator.evaluateSharingFeatures(loaded.model(), loaded.manager(), loaded.tokenizer(), samples,
-                    split, base.run().evalBatchSize(), base.run().numWorkers(), kept);
+            return Evaluator.evaluateSharingFeatures(loaded.model(), loaded.manager(), loaded.tokenizer(), samples,
+                    split, base.run().evalBatchSize(), base.run().numWorkers(), features.keptFor(checkpoint,
+                    loaded.model()));
         }
     }
 

@@ -3,6 +3,12 @@ package io.rsground.train;
 import io.rsground.infer.FeatureCache;
 import io.rsground.infer.ImageFeatureFiles;
 import io.rsground.model.ClipVgModel;
+import io.rsground.weights.RsgroundCheckpoint;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A frozen image tower's features kept across the training runs and evaluations of one process: a curriculum's
@@ -15,6 +21,8 @@ final class FrozenTowerFeatures {
     private final long maxBytes;
     private String visionSha256;
     private FeatureCache cache;
+    /** Image tower hashes of the checkpoints evaluated, by weights file, modification time and size. */
+    private final Map<String, String> towerOfCheckpoint = new HashMap<>();
 
     /** @param maxBytes the most feature memory kept (the first images' features up to it) */
     FrozenTowerFeatures(long maxBytes) {
@@ -36,11 +44,20 @@ final class FrozenTowerFeatures {
     }
 
     /**
+     * @param checkpoint the folder {@code model} was loaded from
      * @param model any model
      * @return the features kept for its image tower, or null when the tower is not the one kept (a tower that
      *     trains is never kept: only a run with a frozen tower asks {@link #forTower})
+     * @throws IOException when the checkpoint's weights cannot be read
      */
-    synchronized FeatureCache keptFor(ClipVgModel model) {
-        return visionSha256 != null && visionSha256.equals(ImageFeatureFiles.visionSha256(model)) ? cache : null;
+    synchronized FeatureCache keptFor(Path checkpoint, ClipVgModel model) throws IOException {
+        if (visionSha256 == null) {
+            return null;
+        }
+        // a stage's checkpoint is evaluated more than once (search split, scoring): its tower is hashed once
+        Path weights = checkpoint.resolve(RsgroundCheckpoint.WEIGHTS).toAbsolutePath().normalize();
+        String version = weights + "@" + Files.getLastModifiedTime(weights).toMillis() + "/" + Files.size(weights);
+        String sha = towerOfCheckpoint.computeIfAbsent(version, v -> ImageFeatureFiles.visionSha256(model));
+        return visionSha256.equals(sha) ? cache : null;
     }
 }

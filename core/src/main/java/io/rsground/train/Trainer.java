@@ -220,12 +220,8 @@ public final class Trainer implements AutoCloseable {
 
     /** @return [B, 1 + P, W * n] the batch's image features, from the cache where kept, without gradients */
     private NDArray keptFeatures(NDManager scope, Batch batch) {
-        String[] keys = new String[batch.size()];
-        for (int i = 0; i < keys.length; i++) {
-            keys[i] = imageOfSample.apply(batch.sampleIndices()[i]);
-        }
         try (TensorScope off = TensorScope.gradientsOff()) {
-            return ImageFeatures.ofBatch(model, scope, batch, keys, visualCache);
+            return ImageFeatures.ofBatch(model, scope, batch, imageOfSample, visualCache);
         }
     }
 

@@ -15,7 +15,10 @@ import io.rsground.infer.FeatureCache;
 import io.rsground.infer.LoadedModel;
 import io.rsground.infer.ModelLoader;
 import io.rsground.weights.RsgroundCheckpoint;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Features of a frozen image tower kept across runs (a curriculum's stages): a run that finds them kept trains
  * exactly as one that computes them, and computes none; evaluation through them predicts what evaluation from the
- * pixels does; another tower never gets them.
+ * pixels does; another tower never gets them, also from a checkpoint folder written again.
  */
 class FrozenTowerFeaturesTest {
     @TempDir
@@ -57,7 +60,7 @@ class FrozenTowerFeaturesTest {
         new TrainingRun(frozenTower("first", 3), null).sharingImageFeatures(shared).run();
         FeatureCache cache;
         try (LoadedModel first = ModelLoader.load(ModelLoader.Request.of(weightsOf("first")))) {
-            cache = shared.keptFor(first.model());
+            cache = shared.keptFor(weightsOf("first"), first.model());
             assertThat(shared.forTower(first.model())).isSameAs(cache);
         }
         Set<Path> images = new HashSet<>();
@@ -80,11 +83,21 @@ class FrozenTowerFeaturesTest {
         new TrainingRun(frozenTower("other", 4), null).sharingImageFeatures(shared).run();
         try (LoadedModel other = ModelLoader.load(ModelLoader.Request.of(weightsOf("other")))) {
             FeatureCache otherCache = shared.forTower(other.model());
-            assertThat(otherCache).isNotSameAs(cache).isSameAs(shared.keptFor(other.model()));
+            assertThat(otherCache).isNotSameAs(cache).isSameAs(shared.keptFor(weightsOf("other"), other.model()));
             assertThat(otherCache.size()).isEqualTo(images.size());
         }
-        try (LoadedModel first = ModelLoader.load(ModelLoader.Request.of(weightsOf("first")))) {
-            assertThat(shared.keptFor(first.model())).as("the first tower's, replaced").isNull();
+        Path rewritten = weightsOf("first");
+        try (LoadedModel first = ModelLoader.load(ModelLoader.Request.of(rewritten))) {
+            assertThat(shared.keptFor(rewritten, first.model())).as("the first tower's, replaced").isNull();
+        }
+        // the same checkpoint folder written again with the other tower: its tower is hashed again
+        Path weights = rewritten.resolve(RsgroundCheckpoint.WEIGHTS);
+        FileTime before = Files.getLastModifiedTime(weights);
+        Files.copy(weightsOf("other").resolve(RsgroundCheckpoint.WEIGHTS), weights,
+                StandardCopyOption.REPLACE_EXISTING);
+        Files.setLastModifiedTime(weights, FileTime.fromMillis(before.toMillis() + 1000));
+        try (LoadedModel other = ModelLoader.load(ModelLoader.Request.of(rewritten))) {
+            assertThat(shared.keptFor(rewritten, other.model())).isSameAs(shared.forTower(other.model()));
         }
     }
 
@@ -103,7 +116,9 @@ class FrozenTowerFeaturesTest {
             EvalReport kept = Evaluator.evaluateSharingFeatures(loaded.model(), loaded.manager(), loaded.tokenizer(),
                     samples, "all", 4, 1, cache);
             assertThat(cache.stats()[1]).as("images computed by the second evaluation").isEqualTo(misses);
-            for (EvalReport report : List.of(computing, kept)) {
+            EvalReport noCache = Evaluator.evaluateSharingFeatures(loaded.model(), loaded.manager(),
+                    loaded.tokenizer(), samples, "all", 4, 1, null);
+            for (EvalReport report : List.of(computing, kept, noCache)) {
                 assertSamePredictions(report.predictions(), fromPixels.predictions());
             }
         }
