@@ -62,6 +62,17 @@ class StagedRunTest {
         return config.toBuilder().resume(checkpoint.toString()).build();
     }
 
+    /** Resumes a run from {@code checkpoint}, adding 1 to {@code stagesDone[0]} for each recipe stage it finishes. */
+    static TrainingRun.Outcome resumeCountingStages(TrainConfig config, Path checkpoint, int[] stagesDone)
+            throws Exception {
+        return new TrainingRun(resuming(config, checkpoint), new TrainingRun.Listener() {
+            @Override
+            public void stageDone(Stage.Report result) {
+                stagesDone[0]++;
+            }
+        }).run();
+    }
+
     @Test
     void stagedRunPretrainsOnceFreezesTheTowerAndResumes(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
@@ -106,13 +117,7 @@ class StagedRunTest {
                 .isGreaterThan(summary.get("classes").size());
         Map<String, HostTensor> afterEpoch1 = RsgroundCheckpoint.read(out.resolve(TrainingRun.LAST)).weights();
 
-        TrainingRun.Outcome resumed = new TrainingRun(resuming(config, out.resolve(TrainingRun.LAST)),
-                new TrainingRun.Listener() {
-                    @Override
-                    public void stageDone(Stage.Report result) {
-                        pretrainedCalls[0]++;
-                    }
-                }).run();
+        TrainingRun.Outcome resumed = resumeCountingStages(config, out.resolve(TrainingRun.LAST), pretrainedCalls);
         assertThat(resumed.epochsCompleted()).isEqualTo(2);
         assertThat(pretrainedCalls[0]).as("stage 1 is not repeated on resume").isEqualTo(1);
         Map<String, HostTensor> end = RsgroundCheckpoint.read(out.resolve(TrainingRun.LAST)).weights();
@@ -164,13 +169,7 @@ class StagedRunTest {
         assertThat(state.get("epoch").asInt()).isZero();
         Map<String, HostTensor> tower = RsgroundCheckpoint.read(last).weights();
 
-        TrainingRun.Outcome resumed = new TrainingRun(resuming(config, last),
-                new TrainingRun.Listener() {
-                    @Override
-                    public void stageDone(Stage.Report result) {
-                        pretrainedCalls[0]++;
-                    }
-                }).run();
+        TrainingRun.Outcome resumed = resumeCountingStages(config, last, pretrainedCalls);
         assertThat(resumed.epochsCompleted()).isEqualTo(1);
         assertThat(pretrainedCalls[0]).as("the tower is not trained again").isEqualTo(1);
         Map<String, HostTensor> end = RsgroundCheckpoint.read(last).weights();
