@@ -3,6 +3,7 @@ package io.rsground.cli;
 import io.rsground.data.Problem;
 import io.rsground.data.pseudo.DetectionFormat;
 import io.rsground.data.pseudo.PseudoExpression.Source;
+import io.rsground.data.pseudo.PseudoExpression.Wording;
 import io.rsground.data.pseudo.PseudoLabeler;
 import io.rsground.data.pseudo.PseudoWriter;
 import io.rsground.data.pseudo.SkipReason;
@@ -69,6 +70,11 @@ final class PseudoCommand implements Callable<Integer> {
             + "'score' (COCO; a detector's confidence) is below S before planning; annotations score 1")
     double minScore;
 
+    @Option(names = "--wording", defaultValue = "varied", paramLabel = "W", description = "plain: one wording per "
+            + "attribute and superlatives of size only, as CLIP-VG's templates; varied (default): also leftmost, "
+            + "uppermost, ... among the class, and each part in one of the ways people say it")
+    String wording;
+
     @Override
     public Integer call() throws Exception {
         Set<Source> chosen = EnumSet.noneOf(Source.class);
@@ -81,7 +87,7 @@ final class PseudoCommand implements Callable<Integer> {
             }
         }
         PseudoLabeler.Options options = new PseudoLabeler.Options(dataRoot, DetectionFormat.of(format), out, chosen,
-                perImage, seed, overwrite, heldOut, minScore);
+                perImage, seed, overwrite, heldOut, minScore, Wording.of(wording));
         PseudoWriter.Summary s;
         try (Progress progress = new Progress("pseudo", 0, "images")) {
             s = PseudoLabeler.run(options, progress);

@@ -4,6 +4,7 @@ import io.rsground.box.Box;
 import io.rsground.data.ProgressListener;
 import io.rsground.data.Problem;
 import io.rsground.data.pseudo.PseudoExpression.Source;
+import io.rsground.data.pseudo.PseudoExpression.Wording;
 import io.rsground.data.pseudo.PseudoPlanner.Item;
 import io.rsground.data.pseudo.PseudoPlanner.Outcome;
 import io.rsground.image.Images;
@@ -50,14 +51,15 @@ public final class PseudoLabeler {
      * @param heldOut file names of images to leave out (those a grounding data set evaluates on), never null
      * @param minScore detections scored below this are dropped before planning, as if the detector had not found
      *     them (annotations score 1)
+     * @param wording plain (one wording per attribute, as CLIP-VG's templates) or varied
      */
     public record Options(Path dataRoot, DetectionFormat format, Path out, Set<Source> sources, int perImage,
-            long seed, boolean overwrite, Set<String> heldOut, double minScore) {
+            long seed, boolean overwrite, Set<String> heldOut, double minScore, Wording wording) {
 
-        /** Options that hold no image out and keep every detection. */
+        /** Options that hold no image out, keep every detection and vary the wording. */
         public Options(Path dataRoot, DetectionFormat format, Path out, Set<Source> sources, int perImage, long seed,
                 boolean overwrite) {
-            this(dataRoot, format, out, sources, perImage, seed, overwrite, Set.of(), 0);
+            this(dataRoot, format, out, sources, perImage, seed, overwrite, Set.of(), 0, Wording.VARIED);
         }
 
         /** Checks the fields. */
@@ -65,6 +67,7 @@ public final class PseudoLabeler {
             Objects.requireNonNull(dataRoot, "dataRoot");
             Objects.requireNonNull(format, "format");
             Objects.requireNonNull(out, "out");
+            Objects.requireNonNull(wording, "wording");
             if (sources == null || sources.isEmpty()) {
                 throw new IllegalArgumentException("name at least one source: template, relation");
             }
@@ -204,8 +207,9 @@ public final class PseudoLabeler {
             tally.objects++;
             boolean any = false;
             for (Source s : EnumSet.copyOf(options.sources())) {
-                Outcome r = s == Source.TEMPLATE ? PseudoPlanner.template(o, items, width, height, rng)
-                        : PseudoPlanner.relation(o, items, width, height);
+                Outcome r = s == Source.TEMPLATE
+                        ? PseudoPlanner.template(o, items, width, height, rng, options.wording())
+                        : PseudoPlanner.relation(o, items, width, height, rng, options.wording());
                 if (r.expression() == null) {
                     tally.skip(s, r.skipped());
                 } else {

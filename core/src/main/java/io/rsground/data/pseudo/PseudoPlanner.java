@@ -4,6 +4,7 @@ import io.rsground.box.Box;
 import io.rsground.data.pseudo.PseudoExpression.Direction;
 import io.rsground.data.pseudo.PseudoExpression.Extreme;
 import io.rsground.data.pseudo.PseudoExpression.Source;
+import io.rsground.data.pseudo.PseudoExpression.Wording;
 import io.rsground.data.synth.GridRegion;
 import io.rsground.data.synth.NamedColour;
 import java.util.ArrayList;
@@ -15,13 +16,16 @@ import java.util.SplittableRandom;
  * Finds, for one object among the annotated objects of its image, an expression of each source that singles it out.
  * A candidate is kept only when the object fits it and no other annotated object could be taken to fit it: rivals
  * are judged with margins (a neighbouring or unmeasured colour, a centre near the named cell, a size within
- * {@link #SIZE_MARGIN}, twice the reach of a relation), as the synthetic generator's planner does, so that what a
- * reader sees agrees with what the rules in {@link PseudoRules} accept.
+ * {@link #SIZE_MARGIN}, a centre within {@link #POSITION_MARGIN} for leftmost and the like, twice the reach of a
+ * relation), as the synthetic generator's planner does, so that what a reader sees agrees with what the rules in
+ * {@link PseudoRules} accept.
  */
 final class PseudoPlanner {
 
     /** A superlative is written when the object's size beats every rival's by this factor. */
     static final double SIZE_MARGIN = 1.35;
+    /** "Leftmost" (and the like) is written when the centre leads every rival's by this share of the image side. */
+    static final double POSITION_MARGIN = 2 * PseudoRules.POSITION_GAP;
     /** A region is written when the centre lies this share of the image side away from the cell's inner borders. */
     static final double REGION_MARGIN = 0.045;
     /** A direction is written when the centre offset along one axis is this many times the other. */
@@ -55,15 +59,25 @@ final class PseudoPlanner {
     record Outcome(PseudoExpression expression, SkipReason skipped) {
     }
 
-    static Outcome template(Item o, List<Item> all, int width, int height, SplittableRandom rng) {
-        List<PseudoExpression> c = templateCandidates(o, all, width, height);
+    /**
+     * @param rng the image's random source: picks among the unique candidates, and draws the varied wording
+     * @param wording plain, or varied (which also allows the superlatives of position)
+     */
+    static Outcome template(Item o, List<Item> all, int width, int height, SplittableRandom rng, Wording wording) {
+        List<PseudoExpression> c = templateCandidates(o, all, width, height, wording == Wording.VARIED);
         if (c.isEmpty()) {
             return new Outcome(null, o.colour() == null ? SkipReason.TEMPLATE_NO_COLOUR : SkipReason.TEMPLATE_AMBIGUOUS);
         }
-        return new Outcome(c.get(rng.nextInt(c.size())), null);
+        return new Outcome(worded(c.get(rng.nextInt(c.size())), rng, wording), null);
     }
 
-    private static List<PseudoExpression> templateCandidates(Item o, List<Item> all, int width, int height) {
+    /** @return the expression with a varied wording drawn from {@code rng} (never 0, the plain one), or as it is */
+    private static PseudoExpression worded(PseudoExpression e, SplittableRandom rng, Wording wording) {
+        return wording == Wording.VARIED ? e.withWording(rng.nextLong() | 1) : e;
+    }
+
+    private static List<PseudoExpression> templateCandidates(Item o, List<Item> all, int width, int height,
+            boolean positions) {
         PseudoExpression base = PseudoExpression.of(Source.TEMPLATE, o.className());
         List<PseudoExpression> c = new ArrayList<>();
         List<Item> peers = all.stream().filter(p -> p != o && p.className().equals(o.className())).toList();
@@ -81,8 +95,10 @@ final class PseudoPlanner {
         if (region != null && peers.stream().noneMatch(p -> nearRegion(p, region, width, height, margin))) {
             c.add(base.withRegion(region));
         }
+        double side = Math.min(width, height);
         for (Extreme e : Extreme.values()) {
-            if (!peers.isEmpty() && peers.stream().allMatch(p -> clearlyBeats(e, o, p))) {
+            if ((e.isSize() || positions) && !peers.isEmpty() && peers.stream().allMatch(p -> clearlyBeats(e, o, p,
+                    side))) {
                 c.add(base.withExtreme(e));
             }
         }
@@ -92,7 +108,7 @@ final class PseudoPlanner {
                 c.add(coloured.withRegion(region));
             }
             for (Extreme e : Extreme.values()) {
-                if (sameColour.stream().allMatch(p -> clearlyBeats(e, o, p))) {
+                if (e.isSize() && sameColour.stream().allMatch(p -> clearlyBeats(e, o, p, side))) {
                     c.add(coloured.withExtreme(e));
                 }
             }
@@ -104,10 +120,18 @@ final class PseudoPlanner {
         return GridRegion.near(p.box().cx(), p.box().cy(), region, width, height, margin);
     }
 
-    private static boolean clearlyBeats(Extreme e, Item o, Item p) {
+    private static boolean clearlyBeats(Extreme e, Item o, Item p, double side) {
         double so = PseudoRules.size(o.box());
         double sp = PseudoRules.size(p.box());
-        return e == Extreme.LARGEST ? so >= SIZE_MARGIN * sp : so * SIZE_MARGIN <= sp;
+        double lead = POSITION_MARGIN * side;
+        return switch (e) {
+            case LARGEST -> so >= SIZE_MARGIN * sp;
+            case SMALLEST -> so * SIZE_MARGIN <= sp;
+            case LEFTMOST -> o.box().cx() + lead <= p.box().cx();
+            case RIGHTMOST -> o.box().cx() - lead >= p.box().cx();
+            case TOPMOST -> o.box().cy() + lead <= p.box().cy();
+            case BOTTOMMOST -> o.box().cy() - lead >= p.box().cy();
+        };
     }
 
     /**
@@ -115,8 +139,10 @@ final class PseudoPlanner {
      * named alone (by its class, by class and colour, or as the largest or smallest of its class) and from which the
      * object lies in a clear direction with no object of its class as near on that side; objects of other classes
      * are tried in order of their gap up to the reach. The reason given for a skip is the nearest one's.
+     *
+     * @param rng the image's random source, drawn from for a varied wording only
      */
-    static Outcome relation(Item o, List<Item> all, int width, int height) {
+    static Outcome relation(Item o, List<Item> all, int width, int height, SplittableRandom rng, Wording wording) {
         double side = Math.min(width, height);
         List<Item> others = all.stream().filter(p -> !p.className().equals(o.className()))
                 .sorted(Comparator.comparingDouble((Item p) -> o.box().gap(p.box()))
@@ -133,7 +159,7 @@ final class PseudoPlanner {
             }
             Outcome r = relationTo(o, a, gap, all, side);
             if (r.expression() != null) {
-                return r;
+                return new Outcome(worded(r.expression(), rng, wording), null);
             }
             first = first == null ? r.skipped() : first;
         }
@@ -141,7 +167,7 @@ final class PseudoPlanner {
     }
 
     private static Outcome relationTo(Item o, Item a, double gap, List<Item> all, double side) {
-        PseudoExpression anchor = anchorExpression(a, all);
+        PseudoExpression anchor = anchorExpression(a, all, side);
         if (anchor == null) {
             return new Outcome(null, SkipReason.RELATION_ANCHOR_AMBIGUOUS);
         }
@@ -162,7 +188,7 @@ final class PseudoPlanner {
      * @return the anchor by class alone, else by class and colour, else as the largest or smallest of its class,
      *     when no other object could be taken for it; {@code null} when none of these names it alone
      */
-    private static PseudoExpression anchorExpression(Item a, List<Item> all) {
+    private static PseudoExpression anchorExpression(Item a, List<Item> all, double side) {
         List<Item> sameClass = all.stream().filter(p -> p != a && p.className().equals(a.className())).toList();
         PseudoExpression base = PseudoExpression.of(Source.RELATION, a.className());
         if (sameClass.isEmpty()) {
@@ -172,7 +198,7 @@ final class PseudoPlanner {
             return base.withColour(a.colour());
         }
         for (Extreme e : Extreme.values()) {
-            if (sameClass.stream().allMatch(p -> clearlyBeats(e, a, p))) {
+            if (e.isSize() && sameClass.stream().allMatch(p -> clearlyBeats(e, a, p, side))) {
                 return base.withExtreme(e);
             }
         }

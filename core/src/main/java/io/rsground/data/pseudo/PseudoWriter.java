@@ -203,6 +203,7 @@ public final class PseudoWriter {
                 .map(x -> JSON.getNodeFactory().textNode(x.word())).toList());
         n.put("per_image", options.perImage());
         n.put("seed", options.seed());
+        n.put("wording", options.wording().name().toLowerCase(Locale.ROOT));
         n.put("min_score", options.minScore());
         n.put("detections_below_min_score", s.tally().belowScore());
         n.put("images_read", s.imagesRead());

@@ -11,8 +11,6 @@ import java.util.SplittableRandom;
  */
 final class ExpressionWriter {
 
-    private static final List<String> NEXT_TO = List.of("next to", "beside", "near", "close to");
-
     private ExpressionWriter() {
     }
 
@@ -28,7 +26,7 @@ final class ExpressionWriter {
         boolean clause = s != null && rng.nextInt(2) == 0 && (s.isSize() || r.region() == null);
         StringBuilder sb = new StringBuilder();
         if (s != null && !clause) {
-            sb.append("the ").append(prefix(s, rng)).append(' ');
+            sb.append("the ").append(pick(rng, s.prefixes())).append(' ');
         } else {
             boolean indefinite = s == null && (r.size() != null || r.colour() != null) && rng.nextInt(6) == 0;
             sb.append(indefinite ? "a " : "the ");
@@ -46,41 +44,20 @@ final class ExpressionWriter {
         }
         if (r.anchor() != null) {
             Referring a = r.anchor();
-            sb.append(' ').append(NEXT_TO.get(rng.nextInt(NEXT_TO.size()))).append(" the ");
+            sb.append(' ').append(pick(rng, Referring.NEXT_TO_WORDS)).append(" the ");
             if (a.colour() != null) {
                 sb.append(a.colour().word()).append(' ');
             }
             sb.append(a.sceneClass().diorName());
         }
         if (s != null && clause) {
-            sb.append(' ').append(clause(s, rng));
+            sb.append(' ').append(pick(rng, s.clauses()));
         }
         return sb.toString();
     }
 
-    private static String prefix(Superlative s, SplittableRandom rng) {
-        return switch (s) {
-            case LARGEST -> pick(rng, "largest", "biggest");
-            case SMALLEST -> "smallest";
-            case LEFTMOST -> "leftmost";
-            case RIGHTMOST -> "rightmost";
-            case TOPMOST -> "uppermost";
-            case BOTTOMMOST -> "lowest";
-        };
-    }
-
-    private static String clause(Superlative s, SplittableRandom rng) {
-        return switch (s) {
-            case LARGEST -> pick(rng, "that is bigger than the others", "that is larger than the others");
-            case SMALLEST -> pick(rng, "that is smaller than the others", "smaller than the others");
-            case LEFTMOST -> pick(rng, "on the far left", "farthest to the left");
-            case RIGHTMOST -> pick(rng, "on the far right", "farthest to the right");
-            case TOPMOST -> pick(rng, "nearest the top edge", "closest to the top edge");
-            case BOTTOMMOST -> pick(rng, "nearest the bottom edge", "closest to the bottom edge");
-        };
-    }
-
-    private static String pick(SplittableRandom rng, String... options) {
-        return options[rng.nextInt(options.length)];
+    /** @return one of the words; the random source is drawn from only when there is a choice */
+    private static String pick(SplittableRandom rng, List<String> options) {
+        return options.size() == 1 ? options.get(0) : options.get(rng.nextInt(options.size()));
     }
 }

@@ -26,14 +26,40 @@ public record Referring(SceneClass sceneClass, NamedColour colour, SizeClass siz
     public static final double POSITION_GAP = 0.06;
     /** "Next to" means a box-to-box gap of at most this share of the image side. */
     public static final double NEAR = 0.05;
+    /** The ways expressions say "next to", the first being the plain one. */
+    public static final List<String> NEXT_TO_WORDS = List.of("next to", "beside", "near", "close to");
 
-    /** Superlatives an expression may use. */
+    /** Superlatives an expression may use, with the words written before the class and the clauses after it. */
     public enum Superlative {
-        LARGEST, SMALLEST, LEFTMOST, RIGHTMOST, TOPMOST, BOTTOMMOST;
+        LARGEST(List.of("largest", "biggest"),
+                List.of("that is bigger than the others", "that is larger than the others")),
+        SMALLEST(List.of("smallest"), List.of("that is smaller than the others", "smaller than the others")),
+        LEFTMOST(List.of("leftmost"), List.of("on the far left", "farthest to the left")),
+        RIGHTMOST(List.of("rightmost"), List.of("on the far right", "farthest to the right")),
+        TOPMOST(List.of("uppermost"), List.of("nearest the top edge", "closest to the top edge")),
+        BOTTOMMOST(List.of("lowest"), List.of("nearest the bottom edge", "closest to the bottom edge"));
+
+        private final List<String> prefixes;
+        private final List<String> clauses;
+
+        Superlative(List<String> prefixes, List<String> clauses) {
+            this.prefixes = prefixes;
+            this.clauses = clauses;
+        }
 
         /** @return true for LARGEST and SMALLEST */
         public boolean isSize() {
             return this == LARGEST || this == SMALLEST;
+        }
+
+        /** @return the words written before the class ("the leftmost ship"), the first being the plain one */
+        public List<String> prefixes() {
+            return prefixes;
+        }
+
+        /** @return the clauses written after the rest of the expression ("the ship on the far left") */
+        public List<String> clauses() {
+            return clauses;
         }
     }
 

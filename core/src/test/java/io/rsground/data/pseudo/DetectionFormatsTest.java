@@ -197,7 +197,8 @@ class DetectionFormatsTest {
                 "20 20 40 20 40 40 20 40 small-vehicle 0\n150 150 170 150 170 170 150 170 small-vehicle 0\n");
         PseudoWriter.Summary s = PseudoLabeler.run(new PseudoLabeler.Options(dir.resolve("dota"),
                 DetectionFormat.DOTA, dir.resolve("out"), java.util.EnumSet.of(PseudoExpression.Source.TEMPLATE),
-                0, 0, false), io.rsground.data.ProgressListener.NONE);
+                0, 0, false, java.util.Set.of(), 0, PseudoExpression.Wording.PLAIN),
+                io.rsground.data.ProgressListener.NONE);
         assertThat(s.expressions()).isEqualTo(2);
         List<String> lines = Files.readAllLines(dir.resolve("out/pseudo.jsonl"));
         assertThat(lines.get(0)).contains("\"box_xyxy\":[20.0,20.0,40.0,40.0]").contains("small vehicle");

@@ -4,6 +4,7 @@ import io.rsground.box.Box;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -13,15 +14,29 @@ import java.util.Set;
 final class ExpressionReading {
 
     static final List<String> COLOURS = List.of("white", "gray", "black", "red", "blue", "green", "yellow", "orange");
-    private static final List<String> RELATIONS = List.of("to the left of", "to the right of", "above", "below",
-            "next to");
+    /** Longest first, so that "left of" is not found inside "to the left of". */
+    private static final List<String> RELATIONS = List.of("to the right of", "to the left of", "right of", "left of",
+            "close to", "next to", "beside", "above", "below", "near");
+    /** The words before the class, and the superlative each says. */
+    private static final Map<String, String> PREFIXES = Map.of("largest", "largest", "biggest", "largest", "large",
+            "largest", "smallest", "smallest", "small", "smallest", "leftmost", "leftmost", "rightmost", "rightmost",
+            "uppermost", "uppermost", "lowest", "lowest");
+    /** The closing clauses, and the superlative each says. */
+    private static final Map<String, String> CLAUSES = Map.ofEntries(
+            Map.entry("that is bigger than the others", "largest"), Map.entry("that is larger than the others",
+                    "largest"), Map.entry("that is smaller than the others", "smallest"),
+            Map.entry("smaller than the others", "smallest"), Map.entry("on the far left", "leftmost"),
+            Map.entry("farthest to the left", "leftmost"), Map.entry("on the far right", "rightmost"),
+            Map.entry("farthest to the right", "rightmost"), Map.entry("nearest the top edge", "uppermost"),
+            Map.entry("closest to the top edge", "uppermost"), Map.entry("nearest the bottom edge", "lowest"),
+            Map.entry("closest to the bottom edge", "lowest"));
 
     /** An annotated object with the colour the generator painted it in (null when unknown). */
     record Truth(String className, Box box, String colour) {
     }
 
     /**
-     * @param extreme "largest", "smallest" or null
+     * @param extreme "largest", "smallest", "leftmost", "rightmost", "uppermost", "lowest" or null
      * @param colour the colour word (without dark/light), or null
      * @param className the class words
      * @param column the named grid column 0..2, or -1 without a position
@@ -37,25 +52,33 @@ final class ExpressionReading {
     }
 
     static Parts parse(String text, Set<String> classes) {
-        if (!text.startsWith("the ")) {
-            throw new AssertionError("'" + text + "' does not start with 'the '");
+        if (!text.startsWith("the ") && !text.startsWith("a ") && !text.startsWith("an ")) {
+            throw new AssertionError("'" + text + "' does not start with 'the ', 'a ' or 'an '");
         }
-        String rest = text.substring(4);
+        String rest = text.substring(text.indexOf(' ') + 1);
         for (String r : RELATIONS) {
             int at = rest.indexOf(" " + r + " the ");
             if (at > 0) {
                 Parts head = parse("the " + rest.substring(0, at), classes);
                 Parts anchor = parse(rest.substring(at + r.length() + 2), classes);
-                return new Parts(head.extreme(), head.colour(), head.className(), head.column(), head.row(), r,
-                        anchor);
+                return new Parts(head.extreme(), head.colour(), head.className(), head.column(), head.row(),
+                        relationMeaning(r), anchor);
             }
         }
         String extreme = null;
-        for (String e : List.of("largest ", "smallest ")) {
-            if (rest.startsWith(e)) {
-                extreme = e.trim();
-                rest = rest.substring(e.length());
+        // longest first: "smaller than the others" ends "that is smaller than the others" too
+        List<String> clauses = CLAUSES.keySet().stream().sorted((a, b) -> b.length() - a.length()).toList();
+        for (String c : clauses) {
+            if (rest.endsWith(" " + c)) {
+                extreme = CLAUSES.get(c);
+                rest = rest.substring(0, rest.length() - c.length() - 1);
+                break;
             }
+        }
+        String first = rest.substring(0, Math.max(0, rest.indexOf(' ')));
+        if (PREFIXES.containsKey(first)) {
+            extreme = PREFIXES.get(first);
+            rest = rest.substring(first.length() + 1);
         }
         for (String m : List.of("dark ", "light ")) {
             if (rest.startsWith(m)) {
@@ -73,7 +96,7 @@ final class ExpressionReading {
         String cls = classes.stream().filter(c -> words.equals(c) || words.startsWith(c + " "))
                 .max((a, b) -> a.length() - b.length())
                 .orElseThrow(() -> new AssertionError("no class in '" + text + "'"));
-        String position = rest.substring(cls.length()).trim().toLowerCase(Locale.ROOT);
+        String position = rest.substring(cls.length()).trim().toLowerCase(Locale.ROOT).replaceFirst("^located ", "");
         int column = -1;
         int row = -1;
         if (!position.isEmpty()) {
@@ -111,13 +134,37 @@ final class ExpressionReading {
         }
         List<Truth> best = new ArrayList<>();
         for (Truth o : kept) {
-            double so = Math.sqrt(o.box().area());
-            if (kept.stream().allMatch(q -> q == o || (p.extreme().equals("largest")
-                    ? so >= 1.25 * Math.sqrt(q.box().area()) : so * 1.25 <= Math.sqrt(q.box().area())))) {
+            if (kept.stream().allMatch(q -> q == o || beats(p.extreme(), o.box(), q.box(), side))) {
                 best.add(o);
             }
         }
         return best;
+    }
+
+    /** @return whether box {@code o} beats box {@code q} on the superlative, by the rules' margins */
+    private static boolean beats(String extreme, Box o, Box q, double side) {
+        double so = Math.sqrt(o.area());
+        double sq = Math.sqrt(q.area());
+        double lead = 0.06 * side;
+        return switch (extreme) {
+            case "largest" -> so >= 1.25 * sq;
+            case "smallest" -> so * 1.25 <= sq;
+            case "leftmost" -> o.cx() + lead <= q.cx();
+            case "rightmost" -> o.cx() - lead >= q.cx();
+            case "uppermost" -> o.cy() + lead <= q.cy();
+            case "lowest" -> o.cy() - lead >= q.cy();
+            default -> throw new AssertionError("unknown superlative '" + extreme + "'");
+        };
+    }
+
+    /** @return the plain phrase of a relation's wording: "beside" means "next to", "left of" "to the left of" */
+    private static String relationMeaning(String words) {
+        return switch (words) {
+            case "close to", "beside", "near" -> "next to";
+            case "left of" -> "to the left of";
+            case "right of" -> "to the right of";
+            default -> words;
+        };
     }
 
     static boolean related(String relation, Box o, Box a, double side) {

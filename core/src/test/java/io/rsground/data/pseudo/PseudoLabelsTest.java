@@ -14,6 +14,7 @@ import io.rsground.data.Sample;
 import io.rsground.data.pseudo.ExpressionReading.Parts;
 import io.rsground.data.pseudo.ExpressionReading.Truth;
 import io.rsground.data.pseudo.PseudoExpression.Source;
+import io.rsground.data.pseudo.PseudoExpression.Wording;
 import io.rsground.data.synth.SceneClass;
 import io.rsground.data.synth.SceneGenerator;
 import io.rsground.data.synth.SceneObjects;
@@ -255,5 +256,47 @@ class PseudoLabelsTest {
         assertThatThrownBy(() -> PseudoLabeler.run(new PseudoLabeler.Options(data, DetectionFormat.VOC, data,
                 EnumSet.allOf(Source.class), 0, 3, true), ProgressListener.NONE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("would overwrite");
+    }
+
+    /** Words only the varied wording writes (the plain grammar: docs/pseudo.md). */
+    private static final Set<String> VARIED_ONLY = Set.of("a", "an", "located", "biggest", "large", "small",
+            "leftmost", "rightmost", "uppermost", "lowest", "far", "farthest", "nearest", "closest", "edge", "corner",
+            "part", "side", "center", "beside", "near", "close", "others", "image");
+
+    @Test
+    void theDefaultVariedWordingUsesTheOtherWordsAndThePositionSuperlatives() throws IOException {
+        Map<String, Integer> variedWords = new HashMap<>();
+        int positions = 0;
+        for (JsonNode l : lines) {
+            for (String w : l.get("expression").asText().split(" ")) {
+                if (VARIED_ONLY.contains(w)) {
+                    variedWords.merge(w, 1, Integer::sum);
+                }
+            }
+            String e = ExpressionReading.parse(l.get("expression").asText(), CLASSES).extreme();
+            positions += e != null && !e.equals("largest") && !e.equals("smallest") ? 1 : 0;
+        }
+        assertThat(variedWords).containsKeys("located", "others", "corner");
+        assertThat(variedWords.keySet()).as("another word for next to").containsAnyOf("beside", "near", "close");
+        assertThat(positions).isPositive();
+        assertThat(new ObjectMapper().readTree(out.resolve("pseudo.json").toFile()).get("wording").asText())
+                .isEqualTo("varied");
+    }
+
+    @Test
+    void thePlainWordingWritesOnlyThePlainGrammarAndStillSinglesOutEachObject() throws IOException {
+        Path plain = dir.resolve("plain");
+        PseudoLabeler.run(new PseudoLabeler.Options(data, DetectionFormat.VOC, plain, EnumSet.allOf(Source.class), 0,
+                3, false, Set.of(), 0, Wording.PLAIN), ProgressListener.NONE);
+        List<JsonNode> plainLines = readLines(plain.resolve("pseudo.jsonl"));
+        assertThat(plainLines).hasSizeGreaterThan(lines.size() / 2);
+        for (JsonNode l : plainLines) {
+            String text = l.get("expression").asText();
+            assertThat(text.split(" ")).as(text).doesNotContainAnyElementsOf(VARIED_ONLY);
+            Parts p = ExpressionReading.parse(text, CLASSES);
+            assertThat(p.extreme()).as(text).isIn(null, "largest", "smallest");
+            List<Truth> image = truth.get(Path.of(l.get("image").asText()).getFileName().toString());
+            assertThat(ExpressionReading.fitting(p, image, SIZE, SIZE)).as(text).containsExactly(objectOf(l));
+        }
     }
 }

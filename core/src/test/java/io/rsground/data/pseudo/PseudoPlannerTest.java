@@ -3,6 +3,7 @@ package io.rsground.data.pseudo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rsground.box.Box;
+import io.rsground.data.pseudo.PseudoExpression.Wording;
 import io.rsground.data.pseudo.PseudoPlanner.Item;
 import io.rsground.data.pseudo.PseudoPlanner.Outcome;
 import io.rsground.data.synth.NamedColour;
@@ -21,7 +22,7 @@ class PseudoPlannerTest {
     }
 
     private static String relation(Item o, List<Item> all) {
-        Outcome r = PseudoPlanner.relation(o, all, SIDE, SIDE);
+        Outcome r = PseudoPlanner.relation(o, all, SIDE, SIDE, new SplittableRandom(1), Wording.PLAIN);
         return r.expression() == null ? r.skipped().name() : r.expression().text();
     }
 
@@ -59,18 +60,48 @@ class PseudoPlannerTest {
         List<Item> all = List.of(big, small);
         java.util.Set<String> seen = new java.util.TreeSet<>();
         for (int seed = 0; seed < 40; seed++) {
-            seen.add(PseudoPlanner.template(big, all, SIDE, SIDE, new SplittableRandom(seed)).expression().text());
+            seen.add(PseudoPlanner.template(big, all, SIDE, SIDE, new SplittableRandom(seed), Wording.PLAIN).expression().text());
         }
         // red and orange are neighbours, so colour alone is never used
         assertThat(seen).containsExactlyInAnyOrder("the ship on the upper left", "the largest ship");
         Item twin = item(1, "ship", 140, 20, 240, 60, NamedColour.RED); // same colour, size and row, next cell
-        Outcome r = PseudoPlanner.template(big, List.of(big, twin), SIDE, SIDE, new SplittableRandom(1));
+        Outcome r = PseudoPlanner.template(big, List.of(big, twin), SIDE, SIDE, new SplittableRandom(1), Wording.PLAIN);
         assertThat(r.expression().text()).isEqualTo("the ship on the upper left");
         Item sameCell = item(1, "ship", 25, 70, 125, 110, NamedColour.RED);
-        assertThat(PseudoPlanner.template(big, List.of(big, sameCell), SIDE, SIDE, new SplittableRandom(1))
+        assertThat(PseudoPlanner.template(big, List.of(big, sameCell), SIDE, SIDE, new SplittableRandom(1), Wording.PLAIN)
                 .skipped()).isEqualTo(SkipReason.TEMPLATE_AMBIGUOUS);
         Item unmeasured = item(0, "ship", 20, 20, 120, 60, null);
         assertThat(PseudoPlanner.template(unmeasured, List.of(unmeasured, sameCell), SIDE, SIDE,
-                new SplittableRandom(1)).skipped()).isEqualTo(SkipReason.TEMPLATE_NO_COLOUR);
+                new SplittableRandom(1), Wording.PLAIN).skipped()).isEqualTo(SkipReason.TEMPLATE_NO_COLOUR);
+    }
+
+    @Test
+    void variedWordingAddsPositionSuperlativesAndSaysTheSameInOtherWords() {
+        Item west = item(0, "ship", 20, 180, 60, 200, NamedColour.RED); // centre x 40, others 200 px and more east
+        Item mid = item(1, "ship", 220, 170, 260, 210, NamedColour.RED);
+        Item east = item(2, "ship", 330, 190, 370, 210, NamedColour.RED);
+        List<Item> all = List.of(west, mid, east);
+        java.util.Set<String> plain = new java.util.TreeSet<>();
+        java.util.Set<String> varied = new java.util.TreeSet<>();
+        for (int seed = 0; seed < 60; seed++) {
+            plain.add(PseudoPlanner.template(west, all, SIDE, SIDE, new SplittableRandom(seed), Wording.PLAIN)
+                    .expression().text());
+            varied.add(PseudoPlanner.template(west, all, SIDE, SIDE, new SplittableRandom(seed), Wording.VARIED)
+                    .expression().text());
+        }
+        // same colour and the middle row for all three: plain has only the region, the west ship's cell alone
+        assertThat(plain).containsExactly("the ship on the left");
+        assertThat(varied).contains("the leftmost ship", "the ship on the far left", "the ship farthest to the left",
+                "the ship on the left side", "the ship at the left edge", "the ship located on the left");
+        Item tank = item(3, "storagetank", 200, 200, 240, 240, NamedColour.WHITE);
+        Item corner = item(4, "vehicle", 242, 242, 252, 252, NamedColour.RED);
+        java.util.Set<String> nextTo = new java.util.TreeSet<>();
+        for (int seed = 0; seed < 40; seed++) {
+            nextTo.add(PseudoPlanner.relation(corner, List.of(tank, corner), SIDE, SIDE, new SplittableRandom(seed),
+                    Wording.VARIED).expression().text());
+        }
+        assertThat(nextTo).containsExactlyInAnyOrder("the vehicle next to the storage tank",
+                "the vehicle beside the storage tank", "the vehicle near the storage tank",
+                "the vehicle close to the storage tank");
     }
 }

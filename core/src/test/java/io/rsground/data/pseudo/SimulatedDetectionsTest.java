@@ -104,11 +104,12 @@ class SimulatedDetectionsTest {
         assertThat(below).isPositive().isLessThan(scores.size());
         PseudoWriter.Summary s = PseudoLabeler.run(new PseudoLabeler.Options(out, DetectionFormat.COCO,
                 dir.resolve("pseudo"), EnumSet.of(PseudoExpression.Source.TEMPLATE), 0, 0, false, java.util.Set.of(),
-                0.6), ProgressListener.NONE);
+                0.6, PseudoExpression.Wording.VARIED), ProgressListener.NONE);
         assertThat(s.tally().belowScore()).isEqualTo((int) below);
         assertThat(s.tally().objects()).isEqualTo(scores.size() - (int) below);
         assertThatThrownBy(() -> new PseudoLabeler.Options(out, DetectionFormat.COCO, dir.resolve("x"),
-                EnumSet.of(PseudoExpression.Source.TEMPLATE), 0, 0, false, java.util.Set.of(), 1.5))
+                EnumSet.of(PseudoExpression.Source.TEMPLATE), 0, 0, false, java.util.Set.of(), 1.5,
+                PseudoExpression.Wording.VARIED))
                 .hasMessageContaining("--min-score");
     }
 
