@@ -20,6 +20,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -96,12 +97,24 @@ class WebPageBrowserTest {
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
+        while (!holdsNow(condition)) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what + "; error shown: '"
                         + byId("error").getText() + "'");
             }
             Thread.sleep(50);
+        }
+    }
+
+    /**
+     * @return the condition, false when an element it read was replaced meanwhile: the page re-renders its lists
+     *     while answers arrive, so a condition that finds an element and then reads it can race with that
+     */
+    private static boolean holdsNow(BooleanSupplier condition) {
+        try {
+            return condition.getAsBoolean();
+        } catch (StaleElementReferenceException replaced) {
+            return false;
         }
     }
 
